@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+/**
+ * The only impure entry: reads arguments and the environment, listens, installs signal handlers.
+ * Each subcommand lives in `src/cli/<name>.ts` and returns the process exit code.
+ */
+import { argv, exit, stderr } from 'node:process'
+
+const USAGE = `usage: sne-gateway <command> [options]
+
+commands:
+  start        run the gateway (with no configuration: in front of the embedded école simulator)
+  simulator    run the SNE école simulator
+  validate     check SOAP messages or interfaceNuu documents offline
+  help         print this help
+`
+
+type Command = (args: string[]) => Promise<number>
+
+const commands: Record<string, () => Promise<Command>> = {
+  start: async () => (await import('./cli/start.js')).default,
+  simulator: async () => (await import('./cli/simulator.js')).default,
+  validate: async () => (await import('./cli/validate.js')).default
+}
+
+async function main (args: string[]): Promise<number> {
+  const [name, ...rest] = args
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    stderr.write(USAGE)
+    return name === undefined ? 2 : 0
+  }
+  const load = commands[name]
+  if (load === undefined) {
+    stderr.write(`sne-gateway: unknown command '${name}'\n\n${USAGE}`)
+    return 2
+  }
+  return await (await load())(rest)
+}
+
+main(argv.slice(2)).then((code) => {
+  // `start` and `simulator` keep running: they return only once closed.
+  if (code !== 0) exit(code)
+}, (err: unknown) => {
+  stderr.write(`sne-gateway: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+  exit(1)
+})
