@@ -34,8 +34,12 @@ export interface XmlLimits {
   maxAttributes: number
   /** maximum length of an element or attribute qualified name */
   maxNameLength: number
-  /** maximum length of one text node or attribute value, in bytes */
+  /** maximum length of one text node or CDATA section, in bytes */
   maxTextLength: number
+  /** maximum length of one attribute value (namespace declarations included), in bytes */
+  maxAttributeLength: number
+  /** maximum length of one comment or processing instruction, in bytes */
+  maxCommentLength: number
   /** maximum namespace declarations in one document */
   maxNamespaces: number
   /** maximum size of one document, in bytes */
@@ -68,12 +72,25 @@ export interface XmlElement extends QName {
   start: number
   /** offset just past the end tag (or past '/>' of an empty element) */
   end: number
+  /** namespace declarations made on this element (prefix '' for the default namespace), if any */
+  namespaces: Readonly<Record<string, string>> | undefined
+}
+
+/** A processing instruction met in a document (allowed by the reader, refused by the envelope layer). */
+export interface XmlProcessingInstruction {
+  target: string
+  line: number
+  column: number
+  /** offset of its '<' */
+  start: number
 }
 
 export interface XmlDocument {
   root: XmlElement
   /** encoding named in the XML declaration, if any */
   encoding: string | undefined
+  /** processing instructions anywhere in the document (the XML declaration is not one) */
+  processingInstructions: XmlProcessingInstruction[]
 }
 
 /** One MIME part, its body already decoded from its Content-Transfer-Encoding. */
@@ -84,6 +101,7 @@ export interface MimePart {
   contentId: string
   /** the raw Content-Type header value ('' when absent) */
   contentType: string
+  /** the Content-Transfer-Encoding, trimmed and lower-cased ('7bit' when absent) */
   transferEncoding: string
   body: Buffer
 }
@@ -115,7 +133,7 @@ export interface SoapMessage {
   envelope: XmlDocument
   header: XmlElement | undefined
   body: XmlElement
-  /** the Body's first element child, absent for an empty Body */
+  /** the Body's first element child (decodeSoapMessage refuses an empty Body, so it is always set by it) */
   payload: XmlElement | undefined
   /** the action: content-type `action` parameter, else the SOAPAction header, unquoted; '' when none */
   action: string
@@ -130,6 +148,8 @@ export interface DecodeOptions {
   xmlLimits?: Partial<XmlLimits>
   /** maximum number of MIME parts (default 32) */
   maxParts?: number
+  /** SOAP versions accepted (default both): another is refused with GW_SOAP_VERSION_UNSUPPORTED, still in its own version */
+  soapVersions?: readonly SoapVersion[]
 }
 
 /** Input of the Fault writer. */

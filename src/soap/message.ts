@@ -1,0 +1,164 @@
+/**
+ * `decodeSoapMessage`: from the HTTP body and Content-Type to a `SoapMessage`.
+ *
+ * Dispatches on the media type (MTOM/XOP multipart, plain SOAP 1.2 or 1.1), reads the
+ * envelope with the hardened XML reader and resolves every `xop:Include` to its part.
+ * Every error carries the SOAP version detected so far, so the answer can be a Fault the
+ * client understands.
+ */
+import { annotateSoapError, codes, soapError } from './errors.js'
+import { parseContentType } from './content-type.js'
+import { readEnvelope, resolveAction, soapVersionOfMediaType } from './envelope.js'
+import { parseMultipart } from './mime.js'
+import { XOP_NS, type ContentType, type DecodeOptions, type MimePart, type SoapMessage, type SoapVersion, type XmlDocument, type XmlElement, type XopInclude } from './types.js'
+import { parseXml } from './xml-reader.js'
+import { attributeValue, elementPath, walkElements } from './xml-tree.js'
+
+const XOP_MEDIA_TYPE = 'application/xop+xml'
+
+/**
+ * Decodes a SOAP message (MTOM/XOP `multipart/related`, `application/soap+xml`, `text/xml`).
+ * @throws a `GatewayError` with a `GW_SOAP_…` code, `soapVersion` set once known.
+ */
+export function decodeSoapMessage (body: Buffer, contentType: string | undefined, options: DecodeOptions = {}): SoapMessage {
+  const state: { version: SoapVersion | undefined } = { version: undefined }
+  try {
+    if (contentType === undefined || contentType.trim() === '') {
+      throw soapError(codes.GW_SOAP_UNSUPPORTED_MEDIA_TYPE, { part: 'message' }, '(none)')
+    }
+    const ct = parseContentType(contentType, { part: 'message' })
+    if (ct.mediaType === 'multipart/related') return decodeMtom(body, ct, options, state)
+    const transportVersion = soapVersionOfMediaType(ct.mediaType)
+    if (transportVersion === undefined) {
+      throw soapError(codes.GW_SOAP_UNSUPPORTED_MEDIA_TYPE, { part: 'message' }, ct.mediaType.slice(0, 100))
+    }
+    state.version = transportVersion
+    checkCharset(ct, 'root')
+    const doc = parseRoot(body, options, 'root')
+    const envelope = readEnvelope(doc, 'root')
+    state.version = envelope.soapVersion
+    checkVersion(envelope.soapVersion, transportVersion, ct.mediaType, options)
+    const includes = resolveIncludes(doc.root, new Map())
+    return {
+      soapVersion: envelope.soapVersion,
+      mtom: false,
+      envelopeBytes: body,
+      envelope: doc,
+      header: envelope.header,
+      body: envelope.body,
+      payload: envelope.payload,
+      action: resolveAction({ message: ct, soapAction: options.soapAction }),
+      attachments: new Map(),
+      includes
+    }
+  } catch (err) {
+    annotateSoapError(err, { soapVersion: state.version })
+    throw err
+  }
+}
+
+function decodeMtom (body: Buffer, ct: ContentType, options: DecodeOptions, state: { version: SoapVersion | undefined }): SoapMessage {
+  const startInfo = parseInner(ct.params['start-info'], 'multipart')
+  if (startInfo !== undefined) state.version = soapVersionOfMediaType(startInfo.mediaType)
+  const type = ct.params.type
+  if (type === undefined || type.trim().toLowerCase() !== XOP_MEDIA_TYPE) {
+    throw soapError(codes.GW_SOAP_MIME_NOT_XOP, { part: 'multipart' }, 'the type parameter of multipart/related is not application/xop+xml')
+  }
+  const mp = parseMultipart(body, ct, { maxParts: options.maxParts })
+  const rootId = mp.root.contentId === '' ? 'root' : mp.root.contentId
+  const rootCt = parseContentType(mp.root.contentType === '' ? 'text/plain' : mp.root.contentType, { part: rootId })
+  if (rootCt.mediaType !== XOP_MEDIA_TYPE) {
+    throw soapError(codes.GW_SOAP_MIME_NOT_XOP, { part: rootId }, 'the root part is not application/xop+xml')
+  }
+  const rootType = parseInner(rootCt.params.type, rootId)
+  const transportVersion = rootType === undefined ? undefined : soapVersionOfMediaType(rootType.mediaType)
+  if (rootType === undefined || transportVersion === undefined) {
+    throw soapError(codes.GW_SOAP_MIME_NOT_XOP, { part: rootId }, 'the root part type parameter is neither application/soap+xml nor text/xml')
+  }
+  state.version = transportVersion
+  checkCharset(rootCt, rootId)
+
+  const doc = parseRoot(mp.root.body, options, rootId)
+  const envelope = readEnvelope(doc, rootId)
+  state.version = envelope.soapVersion
+  checkVersion(envelope.soapVersion, transportVersion, `${XOP_MEDIA_TYPE}; type=${rootType.mediaType}`, options)
+  const includes = resolveIncludes(doc.root, mp.attachments, rootId)
+  return {
+    soapVersion: envelope.soapVersion,
+    mtom: true,
+    envelopeBytes: mp.root.body,
+    envelope: doc,
+    header: envelope.header,
+    body: envelope.body,
+    payload: envelope.payload,
+    action: resolveAction({ message: ct, startInfo, root: rootCt, rootType, soapAction: options.soapAction }),
+    attachments: mp.attachments,
+    includes
+  }
+}
+
+/** A media type carried inside a parameter (`start-info`, the root part's `type`). */
+function parseInner (value: string | undefined, part: string): ContentType | undefined {
+  return value === undefined ? undefined : parseContentType(value, { part })
+}
+
+function parseRoot (bytes: Buffer, options: DecodeOptions, part: string): XmlDocument {
+  try {
+    return parseXml(bytes, options.xmlLimits)
+  } catch (err) {
+    annotateSoapError(err, { part })
+    throw err
+  }
+}
+
+/** The transport charset, when given, must agree with the only encoding the reader accepts. */
+function checkCharset (ct: ContentType, part: string): void {
+  const charset = ct.params.charset
+  if (charset === undefined) return
+  const c = charset.toLowerCase()
+  if (c !== 'utf-8' && c !== 'us-ascii') throw soapError(codes.GW_SOAP_XML_UNSUPPORTED_ENCODING, { part }, `${charset.slice(0, 40)} (charset parameter)`)
+}
+
+function checkVersion (envelopeVersion: SoapVersion, transportVersion: SoapVersion, mediaType: string, options: DecodeOptions): void {
+  if (envelopeVersion !== transportVersion) {
+    throw soapError(codes.GW_SOAP_VERSION_MISMATCH, { soapVersion: envelopeVersion }, envelopeVersion, mediaType, transportVersion)
+  }
+  if (options.soapVersions !== undefined && !options.soapVersions.includes(envelopeVersion)) {
+    throw soapError(codes.GW_SOAP_VERSION_UNSUPPORTED, { soapVersion: envelopeVersion }, envelopeVersion)
+  }
+}
+
+/**
+ * Resolves every `xop:Include` (XOP 1.0 §3) to its attachment: the href is a `cid:` URL
+ * (RFC 2392, URL-encoded Content-ID); the include must be the only content of its parent;
+ * every attachment must be referenced, so nothing travels that the validation did not see.
+ */
+function resolveIncludes (root: XmlElement, attachments: Map<string, MimePart>, part = 'root'): XopInclude[] {
+  const includes: XopInclude[] = []
+  const referenced = new Set<string>()
+  walkElements(root, (el) => {
+    if (el.uri !== XOP_NS) return
+    const at = { line: el.line, column: el.column, offset: el.start, part, path: elementPath(el) }
+    if (el.local !== 'Include') throw soapError(codes.GW_SOAP_XOP_INVALID_INCLUDE, at, 'unknown element in the XOP namespace')
+    const owner = el.parent
+    if (owner === undefined) throw soapError(codes.GW_SOAP_XOP_INVALID_INCLUDE, at, 'xop:Include as the document element')
+    if (el.children.length > 0 || el.text !== '') throw soapError(codes.GW_SOAP_XOP_INVALID_INCLUDE, at, 'xop:Include must be empty')
+    if (owner.children.length !== 1 || owner.text !== '') throw soapError(codes.GW_SOAP_XOP_INVALID_INCLUDE, at, 'xop:Include must be the only content of its parent')
+    const href = attributeValue(el, 'href')
+    if (href === undefined || !/^cid:/i.test(href)) throw soapError(codes.GW_SOAP_XOP_INVALID_INCLUDE, at, 'href is not a cid: URL')
+    let contentId: string
+    try {
+      contentId = decodeURIComponent(href.slice(4))
+    } catch {
+      throw soapError(codes.GW_SOAP_XOP_INVALID_INCLUDE, at, 'href is not a valid URL-encoded Content-ID')
+    }
+    const found = attachments.get(contentId)
+    if (found === undefined || contentId === '') throw soapError(codes.GW_SOAP_XOP_MISSING_PART, at)
+    referenced.add(contentId)
+    includes.push({ contentId, element: el, owner, part: found })
+  })
+  for (const id of attachments.keys()) {
+    if (!referenced.has(id)) throw soapError(codes.GW_SOAP_XOP_UNREFERENCED_PART, { part: id === '' ? 'multipart' : id })
+  }
+  return includes
+}

@@ -1,0 +1,265 @@
+/**
+ * `multipart/related` (RFC 2046, RFC 2387) as used by MTOM/XOP, split on raw bytes.
+ *
+ * The body is never decoded to a string: delimiters are found with `Buffer.indexOf`, and only
+ * part headers are read as text. CRLF is the standard line end; a bare LF is tolerated (some
+ * clients build messages by hand), as is transport padding after a boundary.
+ */
+import { codes, soapError, type SoapErrorDetail } from './errors.js'
+import type { ContentType, MimePart } from './types.js'
+
+/** Default maximum number of parts of one message. */
+export const DEFAULT_MAX_PARTS = 32
+
+/** A header block longer than this is refused (no legitimate part needs more). */
+const MAX_HEADER_BLOCK = 16 * 1024
+
+export interface MultipartOptions {
+  maxParts?: number
+}
+
+export interface Multipart {
+  /** every part, in order */
+  parts: MimePart[]
+  /** the part named by `start`, else the first */
+  root: MimePart
+  /** every other part, by Content-ID */
+  attachments: Map<string, MimePart>
+}
+
+const CR = 0x0d; const LF = 0x0a; const DASH = 0x2d
+
+// RFC 2046 bcharsnospace; space is allowed inside a boundary but not at its end
+const BCHARS = /^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$/
+
+/** True for a boundary RFC 2046 allows (1 to 70 characters of its alphabet, no final space). */
+export function isValidBoundary (boundary: string): boolean {
+  return BCHARS.test(boundary)
+}
+
+/** The boundary of a multipart content type, checked against RFC 2046's grammar. */
+export function multipartBoundary (ct: ContentType): string {
+  const boundary = ct.params.boundary
+  if (boundary === undefined) throw soapError(codes.GW_SOAP_MIME_INVALID_BOUNDARY, { part: 'multipart' }, 'missing')
+  if (!BCHARS.test(boundary)) throw soapError(codes.GW_SOAP_MIME_INVALID_BOUNDARY, { part: 'multipart' }, 'not 1 to 70 characters of the RFC 2046 boundary alphabet')
+  return boundary
+}
+
+/** Strips the angle brackets of a Content-ID (or of a `start` parameter written with them). */
+export function stripAngleBrackets (value: string): string {
+  const v = value.trim()
+  return v.length >= 2 && v.startsWith('<') && v.endsWith('>') ? v.slice(1, -1).trim() : v
+}
+
+/**
+ * Splits a multipart/related body into its parts and decodes each part's transfer encoding.
+ * @throws GW_SOAP_MIME_… errors.
+ */
+export function parseMultipart (body: Buffer, ct: ContentType, options: MultipartOptions = {}): Multipart {
+  const maxParts = options.maxParts ?? DEFAULT_MAX_PARTS
+  const boundary = multipartBoundary(ct)
+  const dash = Buffer.from(`--${boundary}`, 'latin1')
+
+  const first = findDelimiter(body, dash, 0)
+  if (first === undefined) throw soapError(codes.GW_SOAP_MIME_BOUNDARY_NOT_FOUND, { part: 'multipart' })
+  if (first.close) throw soapError(codes.GW_SOAP_MIME_ROOT_NOT_FOUND, { part: 'multipart' }, 'the multipart body has no part')
+  if (first.next < 0) throw soapError(codes.GW_SOAP_MIME_TRUNCATED, { part: 'multipart' })
+
+  const parts: MimePart[] = []
+  const byId = new Map<string, MimePart>()
+  let pos = first.next
+  for (;;) {
+    if (parts.length >= maxParts) throw soapError(codes.GW_SOAP_MIME_TOO_MANY_PARTS, { part: 'multipart' }, maxParts)
+    const label = `#${parts.length + 1}`
+    const { headers, bodyStart } = readHeaders(body, pos, label)
+    const next = findDelimiter(body, dash, bodyStart)
+    if (next === undefined) throw soapError(codes.GW_SOAP_MIME_TRUNCATED, { part: label })
+    let bodyEnd = next.at - 1 // the LF before the delimiter belongs to it
+    if (bodyEnd > bodyStart && body[bodyEnd - 1] === CR) bodyEnd--
+    if (bodyEnd < bodyStart) bodyEnd = bodyStart
+
+    const contentId = stripAngleBrackets(headers['content-id'] ?? '')
+    const part: MimePart = {
+      headers,
+      contentId,
+      contentType: headers['content-type'] ?? '',
+      transferEncoding: (headers['content-transfer-encoding'] ?? '7bit').trim().toLowerCase(),
+      body: Buffer.alloc(0)
+    }
+    part.body = decodeTransferEncoding(body.subarray(bodyStart, bodyEnd), part.transferEncoding, { part: contentId === '' ? label : contentId })
+    if (contentId !== '') {
+      if (byId.has(contentId)) throw soapError(codes.GW_SOAP_MIME_DUPLICATE_CONTENT_ID, { part: contentId })
+      byId.set(contentId, part)
+    }
+    parts.push(part)
+    if (next.close) break
+    if (next.next < 0) throw soapError(codes.GW_SOAP_MIME_TRUNCATED, { part: label })
+    pos = next.next
+  }
+
+  let root = parts[0]!
+  const start = ct.params.start
+  if (start !== undefined) {
+    // RFC 2387 writes start with angle brackets; some senders (the SNE's own reference
+    // client among them) leave them out: both name the same Content-ID.
+    const found = byId.get(stripAngleBrackets(start))
+    if (found === undefined) throw soapError(codes.GW_SOAP_MIME_ROOT_NOT_FOUND, { part: 'multipart' }, 'no part has the Content-ID named by the start parameter')
+    root = found
+  }
+  const attachments = new Map<string, MimePart>()
+  for (const part of parts) {
+    if (part !== root) attachments.set(part.contentId, part)
+  }
+  // two attachments without Content-ID would collide on '': keep the count honest
+  if (attachments.size !== parts.length - 1) {
+    throw soapError(codes.GW_SOAP_MIME_DUPLICATE_CONTENT_ID, { part: 'multipart' })
+  }
+  return { parts, root, attachments }
+}
+
+interface Delimiter {
+  /** offset of the `--boundary` */
+  at: number
+  close: boolean
+  /** offset of the next part's headers (open delimiter), -1 when the body ends right there */
+  next: number
+}
+
+/**
+ * Finds the next delimiter line at or after `from`: `--boundary` at the start of the body or
+ * of a line, followed by `--` (close delimiter) or by optional transport padding and a line end.
+ * Searching a part body from its first byte lets the LF that ends the header block serve as
+ * the delimiter's own line end (a part without body, RFC 2046 §5.1.1).
+ */
+function findDelimiter (body: Buffer, dash: Buffer, from: number): Delimiter | undefined {
+  let i = body.indexOf(dash, from)
+  while (i >= 0) {
+    if (i === 0 || body[i - 1] === LF) {
+      let p = i + dash.length
+      if (body[p] === DASH && body[p + 1] === DASH) return { at: i, close: true, next: -1 }
+      while (body[p] === 0x20 || body[p] === 0x09) p++
+      if (p >= body.length) return { at: i, close: false, next: -1 }
+      if (body[p] === CR && body[p + 1] === LF) return { at: i, close: false, next: p + 2 }
+      if (body[p] === LF) return { at: i, close: false, next: p + 1 }
+    }
+    i = body.indexOf(dash, i + 1)
+  }
+  return undefined
+}
+
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/** headers whose repetition would make the part ambiguous */
+const SINGLE_HEADERS = new Set(['content-type', 'content-id', 'content-transfer-encoding'])
+
+function readHeaders (body: Buffer, pos: number, label: string): { headers: Record<string, string>, bodyStart: number } {
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>
+  let last: string | undefined
+  let p = pos
+  for (;;) {
+    const eol = body.indexOf(LF, p)
+    if (eol < 0 || eol - pos > MAX_HEADER_BLOCK) {
+      if (eol < 0 && body.length - pos <= MAX_HEADER_BLOCK) throw soapError(codes.GW_SOAP_MIME_TRUNCATED, { part: label })
+      throw soapError(codes.GW_SOAP_MIME_INVALID_HEADERS, { part: label }, `header block longer than ${MAX_HEADER_BLOCK} bytes`)
+    }
+    const end = eol > p && body[eol - 1] === CR ? eol - 1 : eol
+    const line = body.toString('latin1', p, end)
+    p = eol + 1
+    if (line === '') return { headers, bodyStart: p }
+    const c = line.charCodeAt(0)
+    if (c === 0x20 || c === 0x09) {
+      // obsolete line folding (RFC 5322 §3.2.2): the continuation joins the previous header
+      if (last === undefined) throw soapError(codes.GW_SOAP_MIME_INVALID_HEADERS, { part: label }, 'continuation line without a header')
+      headers[last] += ' ' + line.trim()
+      continue
+    }
+    const colon = line.indexOf(':')
+    const name = colon > 0 ? line.slice(0, colon).toLowerCase() : ''
+    if (!HEADER_NAME.test(name)) throw soapError(codes.GW_SOAP_MIME_INVALID_HEADERS, { part: label }, 'a header line without a valid name and ":"')
+    const value = line.slice(colon + 1).trim()
+    if (name in headers) {
+      if (SINGLE_HEADERS.has(name)) throw soapError(codes.GW_SOAP_MIME_INVALID_HEADERS, { part: label }, `${name} given twice`)
+      headers[name] += ', ' + value
+    } else headers[name] = value
+    last = name
+  }
+}
+
+/**
+ * Decodes a part body from its Content-Transfer-Encoding (already lower-cased):
+ * 7bit, 8bit and binary as is; base64 strictly; quoted-printable.
+ */
+export function decodeTransferEncoding (raw: Buffer, encoding: string, detail: SoapErrorDetail): Buffer {
+  switch (encoding) {
+    case '7bit':
+    case '8bit':
+    case 'binary':
+      return raw
+    case 'base64':
+      return decodeBase64Strict(raw, detail)
+    case 'quoted-printable':
+      return decodeQuotedPrintable(raw, detail)
+    default:
+      throw soapError(codes.GW_SOAP_MIME_UNSUPPORTED_TRANSFER_ENCODING, detail, JSON.stringify(encoding.slice(0, 40)))
+  }
+}
+
+const B64 = new Uint8Array(256)
+for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') B64[ch.charCodeAt(0)] = 1
+
+/**
+ * Base64 of RFC 4648's standard alphabet with line breaks: any other character, padding in the
+ * middle or a length that is not a multiple of four is refused (Node's own decoder would skip
+ * them silently, so a corrupted attachment would pass unnoticed).
+ */
+export function decodeBase64Strict (raw: Buffer, detail: SoapErrorDetail): Buffer {
+  let n = 0
+  let pad = 0
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!
+    if (c === CR || c === LF) continue
+    if (pad > 0) {
+      if (c !== 0x3d || ++pad > 2) throw soapError(codes.GW_SOAP_MIME_INVALID_BASE64, { ...detail, offset: i }, 'data after the padding')
+    } else if (B64[c] === 1) n++
+    else if (c === 0x3d /* = */) pad = 1
+    else throw soapError(codes.GW_SOAP_MIME_INVALID_BASE64, { ...detail, offset: i }, `byte 0x${c.toString(16).padStart(2, '0')} outside the base64 alphabet`)
+  }
+  // with at most two '=' this also rules out padding where no bits are missing
+  if ((n + pad) % 4 !== 0) throw soapError(codes.GW_SOAP_MIME_INVALID_BASE64, detail, 'length not a multiple of 4')
+  return Buffer.from(raw.toString('latin1'), 'base64')
+}
+
+function hexValue (c: number | undefined): number {
+  if (c === undefined) return -1
+  if (c >= 0x30 && c <= 0x39) return c - 0x30
+  if (c >= 0x41 && c <= 0x46) return c - 0x37
+  if (c >= 0x61 && c <= 0x66) return c - 0x57
+  return -1
+}
+
+/** Quoted-printable (RFC 2045 §6.7): `=XX` escapes, soft line breaks, trailing blanks dropped. */
+export function decodeQuotedPrintable (raw: Buffer, detail: SoapErrorDetail): Buffer {
+  const out = Buffer.allocUnsafe(raw.length)
+  let o = 0
+  const len = raw.length
+  for (let i = 0; i < len; i++) {
+    const c = raw[i]!
+    if (c === 0x3d /* = */) {
+      let j = i + 1
+      while (raw[j] === 0x20 || raw[j] === 0x09) j++
+      if (raw[j] === CR && raw[j + 1] === LF) { i = j + 1; continue }
+      if (raw[j] === LF) { i = j; continue }
+      if (j >= len) { i = j; continue } // soft break at the very end
+      const h = hexValue(raw[i + 1]); const l = hexValue(raw[i + 2])
+      if (h < 0 || l < 0) throw soapError(codes.GW_SOAP_MIME_INVALID_QUOTED_PRINTABLE, { ...detail, offset: i }, '"=" not followed by two hexadecimal digits or a line break')
+      out[o++] = (h << 4) | l
+      i += 2
+    } else if (c === 0x20 || c === 0x09) {
+      // blanks at the end of a line were added in transport and are not part of the data
+      let j = i
+      while (raw[j] === 0x20 || raw[j] === 0x09) j++
+      if (j >= len || raw[j] === LF || (raw[j] === CR && raw[j + 1] === LF)) { i = j - 1; continue }
+      out[o++] = c
+    } else out[o++] = c
+  }
+  return out.subarray(0, o)
+}

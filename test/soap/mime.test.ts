@@ -1,0 +1,140 @@
+import t from 'tap'
+import { parseContentType } from '../../src/soap/content-type.js'
+import { DEFAULT_MAX_PARTS, decodeBase64Strict, decodeQuotedPrintable, decodeTransferEncoding, isValidBoundary, parseMultipart, stripAngleBrackets } from '../../src/soap/mime.js'
+import { expectCode } from './helpers/expect-error.js'
+
+const ct = (params = '; start="<root>"'): ReturnType<typeof parseContentType> => parseContentType(`multipart/related; boundary="b1"${params}`)
+const crlf = (s: string): Buffer => Buffer.from(s.replace(/\n/g, '\r\n'), 'latin1')
+
+const simple = '--b1\nContent-ID: <root>\nContent-Type: application/xop+xml\n\n<root/>\n--b1\nContent-ID: <att>\nContent-Transfer-Encoding: binary\n\n\u0000\u00ff\n--b1--\n'
+
+t.test('splits parts, strips Content-ID brackets, decodes bodies', async (t) => {
+  const mp = parseMultipart(crlf(simple), ct())
+  t.equal(mp.parts.length, 2)
+  t.equal(mp.root.contentId, 'root')
+  t.equal(mp.root.body.toString(), '<root/>')
+  t.same(mp.root.headers, { 'content-id': '<root>', 'content-type': 'application/xop+xml' })
+  t.equal(mp.root.contentType, 'application/xop+xml')
+  t.equal(mp.root.transferEncoding, '7bit', 'absent encoding is 7bit')
+  const att = mp.attachments.get('att')!
+  t.same([...att.body], [0x00, 0xff], 'binary bytes untouched')
+  t.equal(att.transferEncoding, 'binary')
+  t.same([...mp.attachments.keys()], ['att'])
+})
+
+t.test('tolerates bare LF, preamble, epilogue and transport padding', async (t) => {
+  const body = 'This is a preamble\n--b1 \t\nContent-ID: <root>\n\nA\nB\n--b1\t\nContent-ID:<att>\n\nx\n--b1--  \nepilogue --b1\n'
+  const mp = parseMultipart(Buffer.from(body), ct())
+  t.equal(mp.root.body.toString(), 'A\nB', 'inner LF kept, the LF before the delimiter dropped')
+  t.equal(mp.attachments.get('att')!.body.toString(), 'x')
+  const crlfBody = crlf('--b1\nContent-ID: <root>\n\nA\n--b1--')
+  t.equal(parseMultipart(crlfBody, ct()).root.body.toString(), 'A', 'CRLF before the delimiter dropped; no CRLF after the close delimiter')
+})
+
+t.test('empty bodies and the boundary inside data', async (t) => {
+  const noBody = crlf('--b1\nContent-ID: <root>\n\n--b1\nContent-ID: <e>\n\n\n--b1--\n')
+  const mp = parseMultipart(noBody, ct())
+  t.equal(mp.root.body.length, 0, 'part with headers only')
+  t.equal(mp.attachments.get('e')!.body.length, 0, 'part with an empty body')
+  const lookalike = crlf('--b1\nContent-ID: <root>\n\nx --b1 y\n--b1x is not a delimiter\n--b1--\n')
+  t.equal(parseMultipart(lookalike, ct()).root.body.toString(), 'x --b1 y\r\n--b1x is not a delimiter')
+})
+
+t.test('the root: start with or without brackets, default first part', async (t) => {
+  const twoParts = crlf('--b1\nContent-ID: <a>\n\nA\n--b1\nContent-ID: <b>\n\nB\n--b1--\n')
+  t.equal(parseMultipart(twoParts, ct('; start="<b>"')).root.contentId, 'b')
+  t.equal(parseMultipart(twoParts, ct('; start=b')).root.contentId, 'b', 'start without angle brackets, as the reference client writes it')
+  const first = parseMultipart(twoParts, ct(''))
+  t.equal(first.root.contentId, 'a', 'default: first part')
+  t.same([...first.attachments.keys()], ['b'])
+  expectCode(t, () => parseMultipart(twoParts, ct('; start="<c>"')), 'GW_SOAP_MIME_ROOT_NOT_FOUND', { part: 'multipart' })
+  expectCode(t, () => parseMultipart(crlf('--b1--\n'), ct()), 'GW_SOAP_MIME_ROOT_NOT_FOUND', {}, 'no part at all')
+  t.equal(stripAngleBrackets(' <x@y> '), 'x@y')
+  t.equal(stripAngleBrackets('x'), 'x')
+})
+
+t.test('boundary parameter', async (t) => {
+  expectCode(t, () => parseMultipart(crlf(simple), parseContentType('multipart/related; start="<root>"')), 'GW_SOAP_MIME_INVALID_BOUNDARY', { part: 'multipart' }, 'absent')
+  expectCode(t, () => parseMultipart(crlf(simple), parseContentType(`multipart/related; boundary="${'a'.repeat(71)}"`)), 'GW_SOAP_MIME_INVALID_BOUNDARY', {}, 'too long')
+  expectCode(t, () => parseMultipart(crlf(simple), parseContentType('multipart/related; boundary="a "')), 'GW_SOAP_MIME_INVALID_BOUNDARY', {}, 'final space')
+  expectCode(t, () => parseMultipart(crlf(simple), parseContentType('multipart/related; boundary="a*b"')), 'GW_SOAP_MIME_INVALID_BOUNDARY', {}, 'character outside bchars')
+  t.ok(isValidBoundary("uuid:0a1b'()+_,-./:=? x"))
+  expectCode(t, () => parseMultipart(crlf(simple), parseContentType('multipart/related; boundary=other')), 'GW_SOAP_MIME_BOUNDARY_NOT_FOUND', { part: 'multipart' }, 'wrong boundary')
+  expectCode(t, () => parseMultipart(Buffer.from('x--b1\nContent-ID: <root>\n\nA x--b1--'), ct()), 'GW_SOAP_MIME_BOUNDARY_NOT_FOUND', {}, 'boundary not at a line start')
+})
+
+t.test('truncated multipart', async (t) => {
+  const whole = crlf(simple)
+  expectCode(t, () => parseMultipart(whole.subarray(0, whole.length - 8), ct()), 'GW_SOAP_MIME_TRUNCATED', { part: '#2' }, 'missing closing delimiter')
+  expectCode(t, () => parseMultipart(crlf('--b1\nContent-ID: <root>\n\nA\n--b1'), ct()), 'GW_SOAP_MIME_TRUNCATED', {}, 'ends on an open delimiter')
+  expectCode(t, () => parseMultipart(crlf('--b1\nContent-ID: <root>'), ct()), 'GW_SOAP_MIME_TRUNCATED', {}, 'ends in headers')
+  expectCode(t, () => parseMultipart(Buffer.from('--b1'), ct()), 'GW_SOAP_MIME_TRUNCATED', {}, 'only a delimiter')
+})
+
+t.test('part headers', async (t) => {
+  const folded = crlf('--b1\nContent-ID: <root>\nContent-Type: application/xop+xml;\n\ttype="text/xml"\nX-A: 1\nX-A: 2\n\nA\n--b1--\n')
+  const root = parseMultipart(folded, ct()).root
+  t.equal(root.contentType, 'application/xop+xml; type="text/xml"', 'folded header unfolded')
+  t.equal(root.headers['x-a'], '1, 2', 'repeated ordinary header joined')
+  for (const [headers, name] of [
+    ['Content-ID: <root>\nnot a header', 'line without colon'],
+    ['Content-ID: <root>\n: value', 'empty name'],
+    ['Content-ID: <root>\nBad Name: x', 'space in name'],
+    [' folded first\nContent-ID: <root>', 'continuation first'],
+    ['Content-ID: <root>\nContent-Type: a/b\nContent-Type: c/d', 'Content-Type twice'],
+    ['Content-ID: <root>\nContent-ID: <root>', 'Content-ID twice'],
+    [`Content-ID: <root>\nX-Big: ${'x'.repeat(17 * 1024)}`, 'header block too long']
+  ]) {
+    expectCode(t, () => parseMultipart(crlf(`--b1\n${headers}\n\nA\n--b1--\n`), ct()), 'GW_SOAP_MIME_INVALID_HEADERS', { part: '#1' }, name)
+  }
+})
+
+t.test('Content-ID uniqueness and part count', async (t) => {
+  expectCode(t, () => parseMultipart(crlf('--b1\nContent-ID: <root>\n\nA\n--b1\nContent-ID: < root >\n\nB\n--b1--\n'), ct()), 'GW_SOAP_MIME_DUPLICATE_CONTENT_ID', { part: 'root' })
+  expectCode(t, () => parseMultipart(crlf('--b1\nContent-ID: <root>\n\nA\n--b1\n\nB\n--b1\n\nC\n--b1--\n'), ct()), 'GW_SOAP_MIME_DUPLICATE_CONTENT_ID', { part: 'multipart' }, 'two attachments without Content-ID')
+  t.equal(DEFAULT_MAX_PARTS, 32)
+  const parts = (n: number): Buffer => crlf(Array.from({ length: n }, (_, i) => `--b1\nContent-ID: <p${i}>\n\n${i}\n`).join('') + '--b1--\n')
+  t.equal(parseMultipart(parts(32), ct('')).parts.length, 32)
+  expectCode(t, () => parseMultipart(parts(33), ct('')), 'GW_SOAP_MIME_TOO_MANY_PARTS', {}, 'default limit')
+  expectCode(t, () => parseMultipart(parts(3), ct(''), { maxParts: 2 }), 'GW_SOAP_MIME_TOO_MANY_PARTS', {}, 'configured limit')
+  const huge = parts(10_000)
+  expectCode(t, () => parseMultipart(huge, ct('')), 'GW_SOAP_MIME_TOO_MANY_PARTS', {}, '10 000 parts refused at the 33rd')
+})
+
+t.test('transfer encodings', async (t) => {
+  const enc = (cte: string, body: string): Buffer => parseMultipart(crlf(`--b1\nContent-ID: <root>\nContent-Transfer-Encoding: ${cte}\n\n${body}\n--b1--\n`), ct()).root.body
+  t.equal(enc('BASE64', 'aGVs\nbG8=').toString(), 'hello', 'base64, any case, with line breaks')
+  t.equal(enc('8Bit', 'é').toString('latin1'), 'é', '8bit as is')
+  t.equal(enc('7bit', 'abc').toString(), 'abc')
+  t.equal(enc('quoted-printable', 'caf=C3=A9 =\nsuite  \nx').toString(), 'café suite\r\nx', 'quoted-printable: escapes, soft break, trailing blanks')
+  expectCode(t, () => enc('x-uuencode', 'abc'), 'GW_SOAP_MIME_UNSUPPORTED_TRANSFER_ENCODING', { part: 'root' })
+  expectCode(t, () => enc('base64', 'aGVs bG8='), 'GW_SOAP_MIME_INVALID_BASE64', { part: 'root' }, 'space inside base64')
+})
+
+t.test('strict base64', async (t) => {
+  const d = (s: string): Buffer => decodeBase64Strict(Buffer.from(s, 'latin1'), { part: 'p' })
+  t.equal(d('').length, 0)
+  t.equal(d('QQ==').toString(), 'A')
+  t.equal(d('QUI=').toString(), 'AB')
+  t.equal(d('QUJD\r\nREVG').toString(), 'ABCDEF')
+  t.same([...d('//79')], [0xff, 0xfe, 0xfd])
+  for (const [bad, reason] of [['QQ=', /multiple of 4/], ['QUJ', /multiple of 4/], ['QQ==QQ==', /after the padding/], ['Q===', /after the padding/], ['QU-D', /outside the base64 alphabet/], ['QU_D', /outside/], ['====', /after the padding/], ['QUJD=', /multiple of 4/], ['QUJD\u00e9', /outside/]] as Array<[string, RegExp]>) {
+    const err = expectCode(t, () => d(bad), 'GW_SOAP_MIME_INVALID_BASE64', { part: 'p' }, JSON.stringify(bad))
+    t.match(err?.message, reason)
+  }
+})
+
+t.test('quoted-printable', async (t) => {
+  const q = (s: string): string => decodeQuotedPrintable(Buffer.from(s, 'latin1'), {}).toString('latin1')
+  t.equal(q('a=3Db=3d'), 'a=b=', 'hex digits in either case')
+  t.equal(q('soft=\r\nbreak'), 'softbreak')
+  t.equal(q('soft= \t\r\nbreak'), 'softbreak', 'padding after the soft break =')
+  t.equal(q('end='), 'end')
+  t.equal(q('a \t\r\nb'), 'a\r\nb', 'trailing blanks dropped')
+  t.equal(q('a b'), 'a b')
+  t.equal(q('trailing  '), 'trailing')
+  for (const bad of ['=4', '=G1', '=\u00e9A', 'x=1']) {
+    expectCode(t, () => decodeQuotedPrintable(Buffer.from(bad, 'latin1'), {}), 'GW_SOAP_MIME_INVALID_QUOTED_PRINTABLE', {}, JSON.stringify(bad))
+  }
+  expectCode(t, () => decodeTransferEncoding(Buffer.from('=zz'), 'quoted-printable', { part: 'x' }), 'GW_SOAP_MIME_INVALID_QUOTED_PRINTABLE', { part: 'x' })
+})
