@@ -1,0 +1,150 @@
+/**
+ * Validates one SOAP message against the interface: the codec's checks (MIME, hardened XML,
+ * envelope, XOP), the operation and its action, the Body payload against the webservice XSD,
+ * then each interfaceNuu document the payload carries (attachment or inline base64).
+ */
+import { decodeSoapMessage } from '../soap/message.js'
+import { soapVersionOf } from '../soap/errors.js'
+import { validateDocumentBytes, validateWithXsd, violationOf } from './document-validator.js'
+import { pathOf } from './xml-locator.js'
+import type { DocumentValidatorContext } from './document-validator.js'
+import type { LxDocument, LxElement, LxValidator } from './libxml2.js'
+import type { SoapMessage, SoapVersion, Violation, XmlElement } from '../soap/types.js'
+import type { AttachedDocument, OperationSpec, ValidateOptions, ValidationResult } from './types.js'
+
+/**
+ * The wrapper child naming the submitted file (`DEM<guichet>-…`), which the guichet rule
+ * compares with numGuichet.
+ */
+export const FILE_NAME_ELEMENT = 'nomFichierDemande'
+
+export interface MessageValidatorContext extends DocumentValidatorContext {
+  service: LxValidator
+  /** operations by `{uri}local` of their request wrapper */
+  byRequest: ReadonlyMap<string, OperationSpec>
+  /** the SOAP versions of the WSDL's bindings */
+  soapVersions: readonly SoapVersion[]
+}
+
+const SPACE = 0x20
+const CR = 0x0d
+const LF = 0x0a
+
+/**
+ * The envelope bytes with every xop:Include overwritten by spaces, line breaks kept: the
+ * payload then validates as base64Binary (empty) while libxml2's lines stay those of the
+ * message. Copies only when there is something to blank.
+ */
+export function blankIncludes (message: SoapMessage): Buffer {
+  if (message.includes.length === 0) return message.envelopeBytes
+  const out = Buffer.from(message.envelopeBytes)
+  for (const { element } of message.includes) {
+    for (let i = element.start; i < element.end; i++) {
+      if (out[i] !== CR && out[i] !== LF) out[i] = SPACE
+    }
+  }
+  return out
+}
+
+/** Element-child indexes from the root down to `el`, to find the same node in libxml2's tree. */
+function indexPath (el: XmlElement): number[] {
+  const path: number[] = []
+  for (let e = el; e.parent !== undefined; e = e.parent) path.push(e.parent.children.indexOf(e))
+  return path.reverse()
+}
+
+function followPath (lx: DocumentValidatorContext['lx'], doc: LxDocument, path: number[]): LxElement | undefined {
+  let current: LxElement | undefined = doc.root
+  for (const index of path) {
+    let n = 0
+    let found: LxElement | undefined
+    for (let c = current.firstChild; c !== null; c = c.next) {
+      if (c instanceof lx.XmlElement && n++ === index) {
+        found = c
+        break
+      }
+    }
+    if (found === undefined) return undefined
+    current = found
+  }
+  return current
+}
+
+/**
+ * Validates the Body payload against the webservice types: libxml2 reads the envelope with its
+ * xop:Include elements blanked, and validates the payload's subtree.
+ */
+export function validatePayload (ctx: MessageValidatorContext, message: SoapMessage, payload: XmlElement): Violation[] {
+  const path = indexPath(payload)
+  return validateWithXsd(ctx, ctx.service, blankIncludes(message), message.envelope.root, 'root', (doc) => followPath(ctx.lx, doc, path))
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
+
+/** The bytes a binary child carries: its attachment, or its inline base64 (undefined if invalid). */
+function carriedBytes (message: SoapMessage, child: XmlElement): Buffer | undefined {
+  const include = message.includes.find((i) => i.owner === child)
+  if (include !== undefined) return include.part.body
+  const text = child.text.replace(/\s+/g, '')
+  // Malformed base64 is reported by the payload's XSD validation (base64Binary).
+  if (text.length % 4 !== 0 || !BASE64.test(text)) return undefined
+  return Buffer.from(text, 'base64')
+}
+
+function isBlank (bytes: Buffer): boolean {
+  for (const b of bytes) if (b !== SPACE && b !== CR && b !== LF && b !== 0x09) return false
+  return true
+}
+
+function result (message: SoapMessage | undefined, operation: string | undefined, violations: Violation[], documents: AttachedDocument[] = []): ValidationResult {
+  return { operation, soapVersion: message?.soapVersion, violations, message, documents }
+}
+
+/** Validates one message (see the module comment). */
+export function validateSoapMessage (ctx: MessageValidatorContext, bytes: Buffer, contentType: string | undefined, options: ValidateOptions = {}): ValidationResult {
+  let message: SoapMessage
+  try {
+    message = decodeSoapMessage(bytes, contentType, {
+      ...(options.soapAction === undefined ? {} : { soapAction: options.soapAction }),
+      xmlLimits: ctx.xmlLimits,
+      soapVersions: ctx.soapVersions
+    })
+  } catch (err) {
+    return { operation: undefined, soapVersion: soapVersionOf(err), violations: [violationOf(err, 'root')], message: undefined, documents: [] }
+  }
+
+  const payload = message.payload
+  if (payload === undefined) {
+    /* c8 ignore next 2 -- the codec refuses an empty Body (GW_SOAP_ENVELOPE_NO_OPERATION); kept for the type */
+    return result(message, undefined, [{ code: 'GW_SOAP_ENVELOPE_NO_OPERATION', message: 'the SOAP Body is empty', path: pathOf(message.body), part: 'root' }])
+  }
+  const op = ctx.byRequest.get(`{${payload.uri}}${payload.local}`)
+  if (op === undefined) {
+    return result(message, undefined, [{ code: 'GW_SPEC_UNKNOWN_OPERATION', message: `no operation takes {${payload.uri}}${payload.local}`, path: pathOf(payload), line: payload.line, column: payload.column, part: 'root' }])
+  }
+
+  const violations: Violation[] = []
+  // The action may be the binding's soapAction or, as libsne wrote it in the root part, the bare operation name.
+  if (message.action !== '' && message.action !== op.action && message.action !== op.name) {
+    violations.push({ code: 'GW_SPEC_ACTION_MISMATCH', message: `the action does not name operation ${op.name} (expected ${op.action})`, part: 'root' })
+  }
+
+  violations.push(...validatePayload(ctx, message, payload))
+
+  const documents: AttachedDocument[] = []
+  const fileName = payload.children.find((c) => c.local === FILE_NAME_ELEMENT)?.text.trim()
+  for (const name of op.documentElements) {
+    for (const child of payload.children.filter((c) => c.local === name)) {
+      const carried = carriedBytes(message, child)
+      if (carried === undefined) continue
+      if (isBlank(carried)) {
+        violations.push({ code: 'GW_SPEC_DOCUMENT_MISSING', message: `${name} carries no document`, path: pathOf(child), line: child.line, column: child.column, part: 'root' })
+        continue
+      }
+      const checked = validateDocumentBytes(ctx, carried, name, fileName)
+      violations.push(...checked.violations)
+      documents.push({ element: name, bytes: carried, doc: checked.doc, versionInterface: checked.versionInterface })
+    }
+  }
+  return result(message, op.name, violations, documents)
+}
