@@ -1,0 +1,124 @@
+/**
+ * The run as Markdown, appended to bench/RESULTS.md: context first (date, machine, load,
+ * versions, commands), then the tables, all from the same run.
+ */
+import { cpuMicrosPerRequest, profileGroups, ratios, type BenchResults, type LoadRun } from './results.js'
+import { errorCount } from './wrk.js'
+
+const dash = '—'
+
+function fixed (value: number | undefined, digits: number): string {
+  return value === undefined || !Number.isFinite(value) ? dash : value.toFixed(digits)
+}
+
+function ms (us: number | undefined): string {
+  return us === undefined ? dash : (us / 1000).toFixed(2)
+}
+
+function signed (value: number | undefined): string {
+  if (value === undefined) return dash
+  return `${value >= 0 ? '+' : ''}${value.toFixed(2)}`
+}
+
+/** A Markdown table; cells must not contain `|`. */
+export function table (header: string[], rows: string[][]): string {
+  const clean = (c: string): string => c.replace(/\|/g, '/')
+  return [
+    `| ${header.map(clean).join(' | ')} |`,
+    `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+    ...rows.map((r) => `| ${r.map(clean).join(' | ')} |`)
+  ].join('\n')
+}
+
+function loadRows (runs: readonly LoadRun[], results: BenchResults): string[][] {
+  const label = (name: string): string => results.messages.find((m) => m.name === name)?.label ?? name
+  return runs.map((r) => {
+    if (r.wrk === undefined) return [label(r.message), r.target, `skipped: ${r.skipped ?? 'unknown'}`, '', '', '', '', '', '', '', '', '']
+    const proxyCpu = cpuMicrosPerRequest(r.proxy, r.wrk)
+    const upstreamCpu = cpuMicrosPerRequest(r.upstreamResources, r.wrk)
+    return [
+      label(r.message),
+      r.target,
+      fixed(r.wrk.requestsPerSecond, 0),
+      ms(r.wrk.latencyUs.p50),
+      ms(r.wrk.latencyUs.p99),
+      String(errorCount(r.wrk)),
+      r.proxy === undefined ? dash : `${fixed(r.proxy.cpuPercent, 0)} (${fixed(proxyCpu, 0)})`,
+      r.proxy === undefined ? dash : fixed(r.proxy.peakRssMb, 0),
+      r.upstreamResources === undefined ? dash : `${fixed(r.upstreamResources.cpuPercent, 0)} (${fixed(upstreamCpu, 0)})`,
+      r.upstreamResources === undefined ? dash : fixed(r.upstreamResources.peakRssMb, 0),
+      r.upstreamCalls === undefined ? dash : `${r.upstreamCalls.connections} / ${r.upstreamCalls.requests}`,
+      r.wrkResources === undefined ? dash : fixed(r.wrkResources.cpuPercent, 0)
+    ]
+  })
+}
+
+const LOAD_HEADER = ['message', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'proxy CPU % (µs/req)', 'proxy RSS MB', 'upstream CPU % (µs/req)', 'upstream RSS MB', 'upstream conns opened / calls', 'wrk CPU %']
+
+/** The Markdown section of one run. */
+export function renderResults (results: BenchResults): string {
+  const m = results.machine
+  const s = results.settings
+  const out: string[] = []
+  out.push(`## Run ${m.date} (\`npm run bench\`, harness bench/run.ts)`, '')
+  out.push(
+    `- machine: ${m.nproc} CPUs (nproc), ${m.cpuModel}, ${m.memoryGb} GB, Linux ${m.kernel}; load average ${m.loadAverage} at start, ${results.loadAverageAfter} at end`,
+    `- versions: node ${m.node} (OpenSSL ${m.openssl}), nginx ${results.versions.nginx}, ${results.versions.wrk}`,
+    `- command: \`${s.command}\` (${results.elapsedSeconds.toFixed(0)} s)`,
+    `- load: wrk, ${s.connections} connections, ${s.threads} threads, ${s.warmupSeconds} s warm-up then ${s.durationSeconds} s measured, e.g. \`${s.wrkExample}\``,
+    `- nginx: worker_processes ${s.nginxWorkers}, TLS 1.2/1.3, keep-alive HTTPS upstream with the upstream client certificate (bench/out/nginx/nginx.conf); gateway: \`node dist/src/cli.js start --config bench/out/gateway-*.json\`, upstream pool of ${s.gatewayUpstreamConnections} connections`,
+    '- CPU: utime+stime from /proc over the measured window, the whole process tree (nginx master and workers), in % of one core, and per request in µs; RSS: peak of the tree\'s summed VmRSS sampled every 250 ms',
+    ''
+  )
+  for (const note of results.notes) out.push(`> ${note}`)
+  if (results.notes.length > 0) out.push('')
+  out.push('Messages: ' + results.messages.map((x) => `${x.label} = ${x.bytes} bytes`).join('; ') + '.', '')
+
+  const keepAlive = results.runs.filter((r) => !r.handshake)
+  for (const upstream of ['canned', 'simulator'] as const) {
+    const runs = keepAlive.filter((r) => r.upstream === upstream)
+    if (runs.length === 0) continue
+    out.push(`### Keep-alive load, ${upstream === 'canned' ? 'canned upstream (replayed simulator answers: the proxy\'s own cost)' : 'simulator upstream'}`, '')
+    out.push(table(LOAD_HEADER, loadRows(runs, results)), '')
+  }
+
+  const ratioRows = ratios(keepAlive).filter((r) => r.target !== 'nginx' || r.vsDirect !== undefined)
+  if (ratioRows.length > 0) {
+    out.push('### Ratios (same run)', '')
+    const label = (name: string): string => results.messages.find((x) => x.name === name)?.label ?? name
+    out.push(table(
+      ['upstream', 'message', 'target', 'req/s', '× nginx', '× direct', 'added p50 ms', 'added p99 ms', 'CPU/req × nginx'],
+      ratioRows.map((r) => [r.upstream, label(r.message), r.target, fixed(r.requestsPerSecond, 0), fixed(r.vsNginx, 2), fixed(r.vsDirect, 2), signed(r.addedP50Ms), signed(r.addedP99Ms), fixed(r.cpuVsNginx, 1)])
+    ), '')
+  }
+
+  const handshakes = results.runs.filter((r) => r.handshake)
+  if (handshakes.length > 0) {
+    out.push('### New-connection TLS handshake rate (`-H \'Connection: close\'`, canned upstream)', '')
+    out.push(table(LOAD_HEADER.map((h) => (h === 'req/s' ? 'connections/s' : h)), loadRows(handshakes, results)), '')
+    const hs = ratios(handshakes)
+    if (hs.length > 0) {
+      out.push(table(['target', 'connections/s', '× nginx', '× direct', 'CPU/connection × nginx'], hs.map((r) => [r.target, fixed(r.requestsPerSecond, 0), fixed(r.vsNginx, 2), fixed(r.vsDirect, 2), fixed(r.cpuVsNginx, 1)])), '')
+    }
+  }
+
+  if (results.validationMicro.length > 0) {
+    out.push('### Validation micro-benchmark (`spec.validateMessage`, one thread, in-process)', '')
+    out.push(table(
+      ['series', 'message bytes', 'iterations', 'ms/op', 'MB/s', 'violations'],
+      results.validationMicro.map((r) => [r.series, String(r.bytes), String(r.iterations), r.msPerOp.toFixed(3), r.mbPerSecond.toFixed(1), String(r.violations)])
+    ), '')
+  }
+
+  if (results.profile !== undefined) {
+    const p = results.profile
+    const busy = p.summary.totalMs - p.summary.idleMs
+    out.push(`### CPU profile of the gateway under load (validation on, ${p.message}, canned upstream)`, '')
+    out.push(`\`node --cpu-prof\` on the gateway child (${p.file}): ${(busy / 1000).toFixed(1)} s busy of the ${(p.summary.totalMs / 1000).toFixed(1)} s measured window, main thread (the start-up is left out). Self time by area:`, '')
+    out.push(table(['area', 'self ms', '% of busy'], p.summary.areas.slice(0, 12).map((a) => [a.area, a.selfMs.toFixed(0), a.percent.toFixed(1)])), '')
+    out.push('Where the time goes: ' + profileGroups(p.summary.areas).map((g) => `${g.name} ${g.percent.toFixed(0)}%`).join(', ') + '.', '')
+    out.push('Top functions by self time:', '')
+    out.push(table(['function', 'location', 'self ms', '% of busy'], p.summary.top.map((r) => [`\`${r.name}\``, r.location === '' ? dash : r.location, r.selfMs.toFixed(0), r.percent.toFixed(1)])), '')
+  }
+  return out.join('\n')
+}

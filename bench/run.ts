@@ -1,0 +1,306 @@
+/**
+ * `npm run bench`: the gateway against nginx and the bare upstream, in one run (issue 6).
+ *
+ * 1. nginx and wrk (installed from Debian when missing), the dev PKI under bench/out/pki;
+ * 2. the simulator, called once per message to record its answers (and a numéro unique);
+ * 3. the canned upstream replaying the recorded answers: direct, nginx, gateway with validation
+ *    on and off; the new-connection handshake rate; a CPU profile of the gateway under load;
+ * 4. keep-alive load, simulator upstream: direct, nginx, gateway;
+ * 5. validation micro-benchmarks, in-process;
+ * 6. the tables appended to bench/RESULTS.md (and bench/out/results.{md,json}).
+ *
+ * Bounded (a global deadline; each run checks it before it starts), loopback only; every process
+ * it starts is stopped on every way out: normal end, error, SIGINT/SIGTERM, deadline.
+ *
+ * usage: node dist/bench/run.js [--duration S] [--warmup S] [--connections N] [--threads N]
+ *          [--budget S] [--sections canned,simulator,handshake,profile,micro] [--no-append]
+ */
+import { existsSync } from 'node:fs'
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { dirname, join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { defaultSpecDir, loadSpec } from '../src/spec/index.js'
+import type { InterfaceSpec } from '../src/spec/types.js'
+import { ensureDevPki } from '../src/tls/dev-pki.js'
+import { saveAnswers, requestAction, STATS_PATH, type RecordedAnswer } from './harness/canned-upstream.js'
+import { summariseCpuProfile, type CpuProfile } from './harness/cpu-profile.js'
+import { measure, wrkCommand, type LoadMessage, type LoadSettings, type LoadTarget } from './harness/load.js'
+import { clockTicks, loadAverage, machineInfo } from './harness/machine.js'
+import { buildBenchMessages, numUniqueOfAnswer, readMessageSources, type BenchMessage } from './harness/messages.js'
+import { postOnce, type PostTls } from './harness/post-once.js'
+import { ProcessGroup } from './harness/processes.js'
+import { renderResults } from './harness/report.js'
+import type { BenchResults, LoadRun, TargetKind } from './harness/results.js'
+import { cpuProfiles, startCanned, startGateway, startNginx, startSimulator, type HarnessContext, type Running } from './harness/targets.js'
+import { ensureTools, toolVersions } from './harness/tools.js'
+import { runValidationMicro } from './harness/validation-micro.js'
+import { inspectorSwitch } from './harness/inspector-switch.js'
+import { wrkLuaScript } from './harness/wrk.js'
+
+const SECTIONS = ['simulator', 'canned', 'handshake', 'profile', 'micro'] as const
+type Section = typeof SECTIONS[number]
+
+const here = dirname(fileURLToPath(import.meta.url))
+
+function repoRoot (): string {
+  for (let dir = here, i = 0; i < 5; i++, dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'wsdl'))) return dir
+  }
+  throw new Error('repository root not found from ' + here)
+}
+
+function cannedStatsUrl (canned: Running): string {
+  return `https://127.0.0.1:${canned.port}${STATS_PATH}`
+}
+
+function log (line: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`)
+}
+
+function options () {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '3' },
+      connections: { type: 'string', default: '50' },
+      threads: { type: 'string', default: '2' },
+      // npm run bench = build (about 30 s) + this budget: under 10 minutes on 2 cores
+      budget: { type: 'string', default: '530' },
+      sections: { type: 'string', default: SECTIONS.join(',') },
+      'nginx-workers': { type: 'string', default: '2' },
+      'no-append': { type: 'boolean', default: false }
+    }
+  })
+  const num = (name: string, v: string, min: number, max: number): number => {
+    const n = Number(v)
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in [${min}, ${max}]`)
+    return n
+  }
+  const sections = new Set(values.sections.split(',').map((s) => s.trim()).filter((s) => s !== ''))
+  for (const s of sections) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`unknown section ${s} (known: ${SECTIONS.join(', ')})`)
+  return {
+    durationSeconds: num('duration', values.duration, 1, 120),
+    warmupSeconds: num('warmup', values.warmup, 0, 60),
+    connections: num('connections', values.connections, 1, 1000),
+    threads: num('threads', values.threads, 1, 16),
+    budgetSeconds: num('budget', values.budget, 30, 3600),
+    nginxWorkers: values['nginx-workers'] === 'auto' ? 'auto' as const : num('nginx-workers', values['nginx-workers'], 1, 64),
+    sections: sections as Set<Section>,
+    append: !values['no-append']
+  }
+}
+
+async function main (): Promise<void> {
+  const started = Date.now()
+  const opts = options()
+  // the last seconds of the budget are kept for the micro-benchmarks and the report
+  const deadline = started + (opts.budgetSeconds - 25) * 1000
+  const root = repoRoot()
+  const outDir = join(root, 'bench', 'out')
+  await mkdir(join(outDir, 'lua'), { recursive: true })
+  await mkdir(join(outDir, 'messages'), { recursive: true })
+
+  const group = new ProcessGroup()
+  let stopping: Promise<void> | undefined
+  const cleanup = async (): Promise<void> => { stopping ??= group.stopAll(); await stopping }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping every process started`)
+      void cleanup().finally(() => process.exit(130))
+    })
+  }
+  // the hard bound: whatever is running is stopped past the budget plus a margin
+  const hardStop = setTimeout(() => {
+    log('budget exceeded: stopping every process started')
+    void cleanup().finally(() => process.exit(124))
+  }, (opts.budgetSeconds + 30) * 1000)
+  hardStop.unref()
+
+  let spec: InterfaceSpec | undefined
+  try {
+    const tools = await ensureTools(log)
+    const versions = await toolVersions(tools)
+    const machine = await machineInfo()
+    const ticks = await clockTicks()
+    log(`machine: ${machine.nproc} CPUs, ${machine.cpuModel}, load ${machine.loadAverage}; nginx ${versions.nginx}, ${versions.wrk}`)
+    const pki = await ensureDevPki(join(outDir, 'pki'))
+    const [ca, upstreamCert, upstreamKey, clientPem] = await Promise.all([readFile(pki.ca.cert), readFile(pki.upstreamClient.cert), readFile(pki.upstreamClient.key), readFile(pki.client.cert)])
+    const asWrk: PostTls = { ca }
+    const asProxy: PostTls = { ca, cert: upstreamCert, key: upstreamKey }
+    spec = await loadSpec({ dir: defaultSpecDir() })
+    const sources = await readMessageSources(join(root, 'examples'))
+
+    const ctx: HarnessContext = {
+      group, outDir, root, harnessDir: join(here, 'harness'), pki, nginxPath: tools.nginx, bodyLimitBytes: 10 * 1024 * 1024, log
+    }
+    const settings: LoadSettings = {
+      connections: opts.connections, threads: opts.threads, warmupSeconds: opts.warmupSeconds, durationSeconds: opts.durationSeconds,
+      clockTicks: ticks, wrkPath: tools.wrk, deadline, log
+    }
+    const notes: string[] = []
+    const runs: LoadRun[] = []
+
+    // --- record the simulator's answers (and a numéro unique it knows) ---
+    const simulator = await startSimulator(ctx)
+    const probe = buildBenchMessages({ sources, certificatePem: clientPem, numUnique: '0000000000000G1226' })[0]!
+    const creAnswer = await postOnce(simulator.url, probe, asProxy)
+    const numUnique = creAnswer.statusCode === 200 ? numUniqueOfAnswer(creAnswer.body, creAnswer.contentType) : undefined
+    if (numUnique === undefined) throw new Error(`the simulator's CRE answer (HTTP ${creAnswer.statusCode}) holds no numéro unique`)
+    const messages = buildBenchMessages({ sources, certificatePem: clientPem, numUnique })
+    const loadMessages = new Map<string, LoadMessage>()
+    for (const m of messages) {
+      const violations = spec.validateMessage(m.body, m.contentType).violations
+      if (violations.length > 0) notes.push(`message ${m.name} has ${violations.length} violation(s) (${violations[0]!.code}): the gateway with validation on refuses it`)
+      const bodyFile = join(outDir, 'messages', `${m.name}.bin`)
+      const scriptFile = join(outDir, 'lua', `${m.name}.lua`)
+      await writeFile(bodyFile, m.body)
+      await writeFile(scriptFile, wrkLuaScript({ bodyFile, contentType: m.contentType }))
+      loadMessages.set(m.name, { name: m.name, contentType: m.contentType, body: m.body, scriptFile })
+    }
+    const answers = new Map<string, RecordedAnswer>()
+    for (const m of messages) {
+      const action = requestAction(m.contentType, undefined)
+      if (answers.has(action)) continue
+      const a = await postOnce(simulator.url, m, asProxy)
+      if (a.statusCode !== 200) throw new Error(`the simulator answered ${m.name} with HTTP ${a.statusCode}`)
+      answers.set(action, { action, statusCode: a.statusCode, contentType: a.contentType, body: a.body })
+    }
+    const answersDir = join(outDir, 'answers')
+    await saveAnswers(answersDir, [...answers.values()])
+    log(`recorded ${answers.size} answers (numéro unique ${numUnique.slice(0, 4)}…)`)
+
+    const inspector = await inspectorSwitch(root)
+    const loadAll = async (target: LoadTarget, names: readonly string[] = messages.map((m) => m.name)): Promise<void> => {
+      for (const name of names) runs.push(await measure(target, loadMessages.get(name)!, settings))
+    }
+    const proxied = async (start: () => Promise<Running>, kind: TargetKind, upstream: Running, upstreamKind: 'simulator' | 'canned', body: (t: LoadTarget) => Promise<void>): Promise<void> => {
+      let running: Running | undefined
+      try {
+        running = await start()
+        await body({ kind, running, upstream, upstreamKind, tls: asWrk, ...(upstreamKind === 'canned' ? { upstreamStatsUrl: cannedStatsUrl(upstream) } : {}) })
+      } catch (err) {
+        log(`${kind} in front of ${upstreamKind} failed: ${(err as Error).message}`)
+        notes.push(`${kind} in front of the ${upstreamKind} upstream could not run: ${(err as Error).message.split('\n')[0] ?? ''}`)
+      } finally {
+        await running?.proc.stop()
+      }
+    }
+    const upstreamConnections = opts.connections
+    const nginxOptions = { workers: opts.nginxWorkers, keepalive: opts.connections }
+
+    // --- canned upstream ---
+    let profile: BenchResults['profile']
+    const wantsCanned = ['canned', 'handshake', 'profile'].some((s) => opts.sections.has(s as Section))
+    if (wantsCanned) {
+      const canned = await startCanned(ctx, answersDir)
+      const statsUrl = cannedStatsUrl(canned)
+      const handshakeMessage = loadMessages.get('demande')!
+      const handshake = async (t: LoadTarget): Promise<void> => {
+        if (opts.sections.has('handshake')) runs.push(await measure(t, handshakeMessage, settings, { handshake: true }))
+      }
+      try {
+        const cannedLoad = async (t: LoadTarget): Promise<void> => {
+          if (opts.sections.has('canned')) await loadAll(t)
+          await handshake(t)
+        }
+        await cannedLoad({ kind: 'direct', running: canned, upstream: canned, upstreamKind: 'canned', tls: asWrk, upstreamStatsUrl: statsUrl })
+        await proxied(async () => await startNginx(ctx, canned, nginxOptions), 'nginx', canned, 'canned', cannedLoad)
+        await proxied(async () => await startGateway(ctx, canned, { name: 'canned', validation: 'enforce', upstreamConnections }), 'gateway', canned, 'canned', cannedLoad)
+        if (opts.sections.has('canned')) {
+          await proxied(async () => await startGateway(ctx, canned, { name: 'canned-novalidation', validation: 'off', upstreamConnections }), 'gateway (validation off)', canned, 'canned', loadAll)
+        }
+        if (opts.sections.has('handshake')) {
+          if (inspector.off !== undefined) {
+            await proxied(async () => await startGateway(ctx, canned, { name: 'canned-noinspector', validation: 'enforce', upstreamConnections, extra: inspector.off }), 'gateway (inspector off)', canned, 'canned', handshake)
+          }
+          notes.push(inspector.note)
+        }
+        if (opts.sections.has('profile')) {
+          const dir = join(outDir, 'profile')
+          await mkdir(dir, { recursive: true })
+          const before = new Set(await cpuProfiles(dir))
+          const profiled: LoadRun[] = []
+          await proxied(async () => await startGateway(ctx, canned, { name: 'canned-profile', validation: 'enforce', upstreamConnections, cpuProfileDir: dir }), 'gateway', canned, 'canned', async (t) => {
+            profiled.push(await measure(t, loadMessages.get('cre')!, settings))
+          })
+          const file = (await cpuProfiles(dir)).filter((f) => !before.has(f)).at(-1)
+          if (file !== undefined && profiled[0]?.wrk !== undefined) {
+            const data = JSON.parse(await readFile(file, 'utf8')) as CpuProfile
+            const window = profiled[0].monotonicWindowUs
+            const summary = summariseCpuProfile(data, { root: join(root, 'dist'), top: 15, ...(window === undefined ? {} : { window }) })
+            if (window !== undefined && summary.totalMs === 0) notes.push('The CPU profile has no sample inside the measured window (clock mismatch?): the table covers the whole process life.')
+            profile = {
+              summary: summary.totalMs === 0 ? summariseCpuProfile(data, { root: join(root, 'dist'), top: 15 }) : summary,
+              message: messages[0]!.label,
+              file: relative(root, file)
+            }
+          } else {
+            notes.push(`No CPU profile: ${file === undefined ? 'the profiled gateway wrote none' : `its load run was skipped (${profiled[0]?.skipped ?? 'unknown'})`}.`)
+          }
+        }
+      } finally {
+        await canned.proc.stop()
+      }
+    }
+
+    // --- simulator upstream (kept running since the recording: it knows the numéro unique asked for) ---
+    if (opts.sections.has('simulator')) {
+      const sim = simulator
+      notes.push('Simulator upstream: wrk cannot present a client certificate, so the bench lets the simulator accept connections without one (the proxies still present theirs).')
+      await loadAll({ kind: 'direct', running: sim, upstream: sim, upstreamKind: 'simulator', tls: asWrk })
+      await proxied(async () => await startNginx(ctx, sim, nginxOptions), 'nginx', sim, 'simulator', loadAll)
+      await proxied(async () => await startGateway(ctx, sim, { name: 'simulator', validation: 'enforce', upstreamConnections }), 'gateway', sim, 'simulator', loadAll)
+    }
+    await simulator.proc.stop()
+
+    // --- validation micro-benchmarks, with nothing else running ---
+    const micro = opts.sections.has('micro')
+      ? runValidationMicro({ spec, sources, numUnique, certificatePem: clientPem })
+      : []
+
+    const results: BenchResults = {
+      machine,
+      versions,
+      settings: {
+        connections: opts.connections,
+        threads: opts.threads,
+        warmupSeconds: opts.warmupSeconds,
+        durationSeconds: opts.durationSeconds,
+        command: `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
+        wrkExample: wrkCommand(settings, 'https://127.0.0.1:PORT/ecole/services/DemandeLogementImplService/', relative(root, loadMessages.get('cre')!.scriptFile)),
+        nginxWorkers: String(opts.nginxWorkers),
+        gatewayUpstreamConnections: upstreamConnections
+      },
+      messages: messages.map((m: BenchMessage) => ({ name: m.name, label: m.label, bytes: m.body.length })),
+      runs,
+      validationMicro: micro,
+      ...(profile === undefined ? {} : { profile }),
+      loadAverageAfter: await loadAverage(),
+      notes: [
+        `All processes (wrk, the proxy, the upstream) share the machine's ${machine.nproc} CPUs; other work running at the same time shows in the load averages.`,
+        'The gateway runs with `dataPlane.tls.clientCertificates: none` and nginx without client certificates (wrk cannot present one); both present the upstream client certificate upstream.',
+        ...notes
+      ],
+      elapsedSeconds: (Date.now() - started) / 1000
+    }
+    const markdown = renderResults(results)
+    await writeFile(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n')
+    await writeFile(join(outDir, 'results.md'), markdown + '\n')
+    if (opts.append) {
+      const file = join(root, 'bench', 'RESULTS.md')
+      await appendFile(file, (existsSync(file) ? '\n' : '# Benchmark results\n\n') + markdown + '\n')
+      log('appended to bench/RESULTS.md')
+    }
+    process.stdout.write(markdown + '\n')
+  } finally {
+    await cleanup()
+    spec?.dispose()
+    clearTimeout(hardStop)
+  }
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
+  process.exit(1)
+})

@@ -1,0 +1,101 @@
+import t from 'tap'
+import { renderResults, table } from '../../../bench/harness/report.js'
+import { cpuMicrosPerRequest, profileGroups, ratios, type BenchResults, type LoadRun } from '../../../bench/harness/results.js'
+import type { WrkResult } from '../../../bench/harness/wrk.js'
+
+const wrk = (rps: number, p50Ms: number, p99Ms: number): WrkResult => ({
+  requests: rps * 10,
+  durationUs: 10e6,
+  bytes: 0,
+  errors: { connect: 0, read: 0, write: 0, status: 0, timeout: 0 },
+  latencyUs: { p50: p50Ms * 1000, p90: p99Ms * 500, p99: p99Ms * 1000, max: p99Ms * 2000, mean: p50Ms * 1000 },
+  requestsPerSecond: rps
+})
+const res = (cpuSeconds: number) => ({ cpuSeconds, cpuPercent: cpuSeconds * 10, peakRssMb: 80, processes: 1 })
+
+const runs: LoadRun[] = [
+  { upstream: 'canned', target: 'direct', message: 'cre', handshake: false, wrk: wrk(10000, 1, 4), upstreamResources: res(5) },
+  { upstream: 'canned', target: 'nginx', message: 'cre', handshake: false, wrk: wrk(8000, 2, 6), proxy: res(8), upstreamResources: res(4) },
+  { upstream: 'canned', target: 'gateway', message: 'cre', handshake: false, wrk: wrk(2000, 5, 14), proxy: res(10), upstreamResources: res(1), upstreamCalls: { connections: 50, requests: 20000 } },
+  { upstream: 'canned', target: 'gateway (validation off)', message: 'cre', handshake: false, skipped: 'preflight answered HTTP 400' },
+  { upstream: 'canned', target: 'gateway', message: 'demande', handshake: true, wrk: wrk(900, 20, 60), proxy: res(10) }
+]
+
+t.test('ratios against nginx and the direct upstream, from the same run', async (t) => {
+  const r = ratios(runs)
+  const gw = r.find((x) => x.target === 'gateway' && x.message === 'cre')!
+  t.equal(gw.vsNginx, 0.25)
+  t.equal(gw.vsDirect, 0.2)
+  t.equal(gw.addedP50Ms, 4)
+  t.equal(gw.addedP99Ms, 10)
+  t.equal(gw.cpuVsNginx, 5, 'gateway 500 µs per request (10 s / 20000) against nginx 100 µs (8 s / 80000)')
+  const nginx = r.find((x) => x.target === 'nginx')!
+  t.equal(nginx.vsNginx, undefined, 'nginx against itself says nothing')
+  t.equal(nginx.vsDirect, 0.8)
+  t.notOk(r.some((x) => x.target === 'gateway (validation off)'), 'skipped runs have no ratio')
+  const hs = r.find((x) => x.handshake)!
+  t.equal(hs.message, 'demande')
+  t.equal(hs.vsNginx, undefined, 'handshake runs compare with handshake runs only')
+})
+
+t.test('a run that completed no request gives no ratio', async (t) => {
+  const zero = { ...wrk(0, 0, 0), requests: 0 }
+  const r = ratios([
+    { upstream: 'canned', target: 'direct', message: 'm', handshake: false, wrk: zero },
+    { upstream: 'canned', target: 'nginx', message: 'm', handshake: false, wrk: wrk(100, 1, 2) },
+    { upstream: 'canned', target: 'gateway', message: 'm', handshake: false, wrk: zero }
+  ])
+  t.equal(r.length, 1)
+  t.equal(r[0]!.target, 'nginx')
+  t.equal(r[0]!.vsDirect, undefined)
+})
+
+t.test('profileGroups', async (t) => {
+  const groups = profileGroups([
+    { area: 'src/spec', percent: 20 }, { area: 'wasm', percent: 15 }, { area: 'libxml2-wasm', percent: 5 },
+    { area: 'src/soap', percent: 10 }, { area: 'node internals', percent: 25 }, { area: 'undici', percent: 5 },
+    { area: 'pino', percent: 3 }, { area: '(garbage collector)', percent: 7 }, { area: 'ajv', percent: 10 }
+  ])
+  t.same(groups.map((g) => Math.round(g.percent)), [40, 10, 30, 3, 7, 10])
+  t.equal(groups.at(-1)!.name, 'other')
+})
+
+t.test('CPU per request', async (t) => {
+  t.equal(cpuMicrosPerRequest(res(10), wrk(2000, 1, 1)), 500)
+  t.equal(cpuMicrosPerRequest(undefined, wrk(1, 1, 1)), undefined)
+  t.equal(cpuMicrosPerRequest(res(1), { ...wrk(0, 1, 1), requests: 0 }), undefined)
+})
+
+t.test('the Markdown report carries context and every table', async (t) => {
+  const results: BenchResults = {
+    machine: { date: '2025-01-01T00:00:00.000Z', nproc: 2, cpuModel: 'AMD EPYC', kernel: '6.1', memoryGb: 4, node: 'v20.20.2', openssl: '3.0', loadAverage: '1.00 0.50 0.25' },
+    versions: { nginx: 'nginx/1.22.1', wrk: 'wrk debian/4.1.0' },
+    settings: { connections: 50, threads: 2, warmupSeconds: 3, durationSeconds: 10, command: 'npm run bench', wrkExample: 'wrk -t 2 -c 50 …', nginxWorkers: '2', gatewayUpstreamConnections: 50 },
+    messages: [{ name: 'cre', label: 'getNumUnique CRE (MTOM)', bytes: 4400 }, { name: 'demande', label: 'getDemandeLogement (MTOM)', bytes: 1900 }],
+    runs,
+    validationMicro: [{ series: 'MTOM attachment', bytes: 1024, iterations: 100, msPerOp: 0.25, mbPerSecond: 4.1, violations: 0 }],
+    profile: { message: 'getNumUnique CRE (MTOM)', file: 'bench/out/profile/x.cpuprofile', summary: { totalMs: 10000, idleMs: 2000, top: [{ name: 'validate', location: 'src/spec/index.js:10', area: 'src/spec', selfMs: 3000, percent: 37.5 }], areas: [{ area: 'src/spec', selfMs: 3000, percent: 37.5 }] } },
+    loadAverageAfter: '2.00 1.00 0.50',
+    notes: ['a note'],
+    elapsedSeconds: 400
+  }
+  const md = renderResults(results)
+  t.match(md, '## Run 2025-01-01T00:00:00.000Z')
+  t.match(md, '2 CPUs (nproc), AMD EPYC')
+  t.match(md, 'load average 1.00 0.50 0.25 at start, 2.00 1.00 0.50 at end')
+  t.match(md, 'nginx nginx/1.22.1, wrk debian/4.1.0')
+  t.match(md, '> a note')
+  t.match(md, '### Keep-alive load, canned upstream')
+  t.match(md, '| getNumUnique CRE (MTOM) | gateway | 2000 | 5.00 | 14.00 | 0 | 100 (500) | 80 | 10 (50) | 80 | 50 / 20000 | — |')
+  t.match(md, '| getNumUnique CRE (MTOM) | gateway (validation off) | skipped: preflight answered HTTP 400 |')
+  t.match(md, '| canned | getNumUnique CRE (MTOM) | gateway | 2000 | 0.25 | 0.20 | +4.00 | +10.00 | 5.0 |')
+  t.match(md, 'Where the time goes: XSD validation (src/spec, libxml2-wasm, wasm) 38%')
+  t.match(md, '### New-connection TLS handshake rate')
+  t.match(md, '| MTOM attachment | 1024 | 100 | 0.250 | 4.1 | 0 |')
+  t.match(md, '8.0 s busy of the 10.0 s measured window')
+  t.match(md, '| `validate` | src/spec/index.js:10 | 3000 | 37.5 |')
+})
+
+t.test('table', async (t) => {
+  t.equal(table(['a', 'b'], [['x|y', '1']]), '| a | b |\n|---|---:|\n| x/y | 1 |')
+})

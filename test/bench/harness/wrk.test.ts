@@ -1,0 +1,42 @@
+import t from 'tap'
+import { errorCount, luaString, parseWrkOutput, wrkArgs, wrkLuaScript, WRK_JSON_MARKER } from '../../../bench/harness/wrk.js'
+
+t.test('luaString escapes quotes and backslashes, refuses non-printable text', async (t) => {
+  t.equal(luaString('multipart/related; type="application/xop+xml"'), '"multipart/related; type=\\"application/xop+xml\\""')
+  t.equal(luaString('a\\b'), '"a\\\\b"')
+  t.throws(() => luaString('a\nb'), /not printable ASCII/)
+  t.throws(() => luaString('é'), /not printable ASCII/)
+})
+
+t.test('the script posts the file with the whole content type and prints one JSON line', async (t) => {
+  const ct = 'multipart/related; type="application/xop+xml"; start="soaproot"; boundary="MIME_BOUNDARY"; action="http://ws.metier.nuu.application.i2/getNumUnique"'
+  const lua = wrkLuaScript({ bodyFile: '/tmp/cre.bin', contentType: ct, headers: { SOAPAction: '"x"' } })
+  t.match(lua, 'wrk.method = "POST"')
+  t.match(lua, 'io.open("/tmp/cre.bin", "rb")')
+  t.match(lua, `wrk.headers["Content-Type"] = ${luaString(ct)}`)
+  t.match(lua, 'wrk.headers["SOAPAction"] = "\\"x\\""')
+  t.match(lua, /done = function\(summary, latency, requests\)/)
+  t.match(lua, 'latency:percentile(99)')
+  t.match(lua, WRK_JSON_MARKER.trim())
+})
+
+t.test('parseWrkOutput reads the JSON line among wrk\'s text', async (t) => {
+  const stdout = [
+    'Running 10s test @ https://127.0.0.1:8443/ecole/services/DemandeLogementImplService/',
+    '  2 threads and 50 connections',
+    `${WRK_JSON_MARKER}{"requests":25000,"durationUs":10000000,"bytes":1000,"errors":{"connect":0,"read":1,"write":0,"status":2,"timeout":3},"latencyUs":{"p50":1500,"p90":2500,"p99":9000,"max":20000,"mean":1700.5}}`,
+    'Requests/sec:   2500.00'
+  ].join('\n')
+  const r = parseWrkOutput(stdout)
+  t.equal(r.requestsPerSecond, 2500)
+  t.equal(r.latencyUs.p99, 9000)
+  t.equal(errorCount(r), 6)
+  t.throws(() => parseWrkOutput('Requests/sec: 1'), /no WRK_JSON line/)
+})
+
+t.test('wrkArgs: latency on, Connection: close only for the handshake runs', async (t) => {
+  const base = { url: 'https://127.0.0.1:1/x', scriptFile: 's.lua', connections: 50, threads: 2, durationSeconds: 10 }
+  const args = wrkArgs(base)
+  t.same(args, ['-t', '2', '-c', '50', '-d', '10s', '--timeout', '10s', '--latency', '-s', 's.lua', 'https://127.0.0.1:1/x'])
+  t.same(wrkArgs({ ...base, connectionClose: true }).slice(-3), ['-H', 'Connection: close', 'https://127.0.0.1:1/x'])
+})
