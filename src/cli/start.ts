@@ -1,0 +1,174 @@
+/**
+ * `sne-gateway start [--config FILE]`: runs the gateway until SIGTERM/SIGINT.
+ *
+ * With a configuration (`--config FILE` or `SNE_GATEWAY_CONFIG`): loads, validates and freezes it,
+ * loads the interface specification, builds and starts the gateway. Without one (`npm start`):
+ * makes the dev PKI under `certs/` once, starts the embedded école simulator on loopback, then the
+ * gateway in front of it, and prints a first call to make with curl.
+ *
+ * Shutdown: the first signal stops accepting, drains in-flight calls (bounded by
+ * `shutdown.drainTimeoutMs`), closes the dispatchers, the simulator, and flushes the logs; a second
+ * signal, or the drain deadline plus a margin, forces the exit (close-with-grace).
+ */
+import { readFile } from 'node:fs/promises'
+import { relative, resolve } from 'node:path'
+import { cwd as processCwd, env as processEnv, stderr, stdout } from 'node:process'
+import closeWithGrace from 'close-with-grace'
+import type { Logger } from 'pino'
+import { CONFIG_FILE_VARIABLE } from '../config/env-overrides.js'
+import { devConfig } from '../config/dev.js'
+import { loadConfig, resolveConfig, type LoadedConfig } from '../config/load.js'
+import { buildGateway } from '../gateway.js'
+import { createMetrics } from '../observability/metrics.js'
+import { censusOpsPlugins } from '../ops/census-plugins.js'
+import { createLogger, flushLogger } from '../observability/logger.js'
+import { buildSimulator } from '../simulator/index.js'
+import { defaultSpecDir, loadSpec } from '../spec/index.js'
+import type { InterfaceSpec } from '../spec/types.js'
+import { tlsCensusOptions } from '../tls/census-config.js'
+import { ensureDevPki, type DevPki } from '../tls/dev-pki.js'
+import { buildTlsCensus } from '../tls/tls-census.js'
+
+const USAGE = `usage: sne-gateway start [--config FILE]
+
+  --config FILE   the configuration file (default: $${CONFIG_FILE_VARIABLE}; with neither, a
+                  development gateway in front of the embedded école simulator)
+
+Every option can be overridden by an SNE_GATEWAY_… environment variable: see docs/configuration.md.
+`.replace('$$', '$')
+
+/** The sample message of the first call (a creation), beside its content type, under examples/. */
+export const SAMPLE_REQUEST = 'requests/getNumUnique-CRE.mtom'
+export const SAMPLE_CONTENT_TYPE = 'requests/getNumUnique-CRE.content-type'
+
+interface Args {
+  config: string | undefined
+  help: boolean
+}
+
+export function parseStartArgs (args: readonly string[]): Args | string {
+  const out: Args = { config: undefined, help: false }
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string
+    if (arg === '--help' || arg === '-h') out.help = true
+    else if (arg === '--config') {
+      const value = args[++i]
+      if (value === undefined || value.startsWith('--')) return '--config needs a file'
+      out.config = value
+    } else if (arg.startsWith('--config=')) out.config = arg.slice('--config='.length)
+    else return `unknown argument '${arg}'`
+  }
+  return out
+}
+
+/** The curl command of the first call, for the dev setup. */
+export function firstCallHint (pki: DevPki, dataPlaneUrl: string, contentType: string, sample: string, from: string): string {
+  const rel = (p: string): string => relative(from, p) || p
+  return [
+    '',
+    'sne-gateway is ready (development setup: the école environment is the embedded simulator).',
+    'First call — a creation (getNumUnique) through the gateway, answered by the simulator:',
+    '',
+    `  curl --cacert ${rel(pki.ca.cert)} --cert ${rel(pki.client.cert)} --key ${rel(pki.client.key)} \\`,
+    `    -H 'Content-Type: ${contentType}' \\`,
+    `    --data-binary @${rel(sample)} \\`,
+    `    ${dataPlaneUrl}/ecole/services/DemandeLogementImplService/`,
+    '',
+    `WSDL: ${dataPlaneUrl}/ecole/services/DemandeLogementImplService/?wsdl   (same client certificate)`,
+    `A TLS 1.0 attempt is refused: openssl s_client -connect ${new URL(dataPlaneUrl).host} -tls1 -cipher DEFAULT@SECLEVEL=0`,
+    ''
+  ].join('\n')
+}
+
+async function devSetup (cwd: string, env: NodeJS.ProcessEnv, logger: Logger, spec: InterfaceSpec): Promise<{ loaded: Omit<LoadedConfig, 'file'>, pki: DevPki, closeSimulator: () => Promise<void> }> {
+  const pki = await ensureDevPki(resolve(cwd, 'certs'))
+  const [cert, key, ca] = await Promise.all([readFile(pki.simulator.cert), readFile(pki.simulator.key), readFile(pki.ca.cert)])
+  const simulator = await buildSimulator({ tls: { cert, key, ca } }, { spec, logger: logger.child({ component: 'simulator' }) })
+  await simulator.app.listen({ host: '127.0.0.1', port: 0 })
+  const address = simulator.app.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : 0
+  logger.info({ url: `https://127.0.0.1:${port}` }, 'embedded école simulator listening')
+  const loaded = resolveConfig(devConfig(pki, `https://127.0.0.1:${port}`), { env, cwd, baseDir: cwd })
+  return { loaded, pki, closeSimulator: async () => { await simulator.close() } }
+}
+
+export default async function start (args: string[]): Promise<number> {
+  const parsed = parseStartArgs(args)
+  if (typeof parsed === 'string') {
+    stderr.write(`sne-gateway start: ${parsed}\n\n${USAGE}`)
+    return 2
+  }
+  if (parsed.help) {
+    stderr.write(USAGE)
+    return 0
+  }
+  const cwd = processCwd()
+  const env = processEnv
+  const file = parsed.config ?? env[CONFIG_FILE_VARIABLE]
+  const pretty = stdout.isTTY === true
+
+  let loaded: Omit<LoadedConfig, 'file'> & { file?: string | undefined }
+  let logger: Logger
+  let spec: InterfaceSpec
+  let dev: Awaited<ReturnType<typeof devSetup>> | undefined
+  if (file !== undefined && file !== '') {
+    loaded = await loadConfig(file, { env, cwd })
+    logger = createLogger({ level: loaded.config.log.level, pretty })
+    spec = await loadSpec({ dir: loaded.config.spec.dir ?? defaultSpecDir() })
+  } else {
+    // The dev setup needs a logger and the spec before its configuration exists (the simulator's port).
+    logger = createLogger({ level: env.SNE_GATEWAY_LOG_LEVEL ?? 'info', pretty })
+    spec = await loadSpec({ dir: env.SNE_GATEWAY_SPEC_DIR ?? defaultSpecDir() })
+    dev = await devSetup(cwd, env, logger, spec)
+    loaded = dev.loaded
+  }
+  const config = loaded.config
+  if (loaded.unknownVariables.length > 0) {
+    logger.warn({ variables: loaded.unknownVariables }, 'environment variables with the SNE_GATEWAY_ prefix match no option (typo?)')
+  }
+  logger.info({ file: loaded.file, overrides: loaded.overrides, environments: Object.keys(config.environments) }, 'configuration loaded')
+
+  // The legacy-TLS census registers its metrics on the gateway's registry, made here first.
+  const metrics = createMetrics()
+  const tlsCensus = config.census.enabled
+    ? buildTlsCensus(tlsCensusOptions(config.census), { logger: logger.child({ component: 'tls-census' }), registry: metrics.registry })
+    : undefined
+  const gateway = await buildGateway(config, {
+    spec,
+    logger,
+    metrics,
+    ...(tlsCensus === undefined ? {} : { connectionObserver: tlsCensus, opsPlugins: censusOpsPlugins(tlsCensus, { registry: metrics.registry }) })
+  }).catch((err: unknown) => { tlsCensus?.close(); throw err })
+  let closing = false
+  closeWithGrace({
+    // The drain is bounded by its own timeout; the margin covers closing the rest.
+    delay: config.shutdown.drainTimeoutMs + 5000,
+    logger: { error: (message: unknown) => { logger.error({ shutdown: true }, String(message)) } },
+    onSecondSignal: (signal) => { logger.error({ signal }, 'second signal: exiting now, in-flight calls are cut') },
+    onTimeout: (delay) => { logger.error({ delayMs: delay }, 'shutdown did not finish in time: exiting now') }
+  }, async ({ signal, err }) => {
+    closing = true
+    if (err !== undefined) logger.error({ err }, 'fatal error: shutting down')
+    logger.info({ signal }, 'shutting down: draining in-flight calls')
+    await gateway.close()
+    tlsCensus?.close()
+    await dev?.closeSimulator()
+    spec.dispose()
+    logger.info('stopped')
+    await flushLogger(logger)
+  })
+
+  const addresses = await gateway.listen()
+  if (dev !== undefined && !closing) {
+    const examples = defaultExamplesDir()
+    const contentType = (await readFile(resolve(examples, SAMPLE_CONTENT_TYPE), 'utf8')).trim()
+    stderr.write(firstCallHint(dev.pki, `https://127.0.0.1:${addresses.dataPlane.port}`, contentType, resolve(examples, SAMPLE_REQUEST), cwd) + '\n')
+  }
+  // Keeps running: close-with-grace exits the process once a signal has been handled.
+  return await new Promise<number>(() => {})
+}
+
+function defaultExamplesDir (): string {
+  // examples/ sits beside wsdl/ in the repository and in the package.
+  return resolve(defaultSpecDir(), '..', 'examples')
+}

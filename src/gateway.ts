@@ -1,0 +1,219 @@
+/**
+ * `buildGateway(config, deps)`: builds the data plane (HTTPS Fastify behind the TCP listener of
+ * `tls/listener.ts`) and the ops plane (plain HTTP Fastify), and returns them with `listen()` and
+ * `close()`. Pure build (STYLE rule 3): it never listens, reads the environment or installs
+ * signal handlers — the CLI and the tests do. Everything it needs arrives in `deps`.
+ *
+ * Shutdown (`close`): stop accepting → refuse new calls on open connections (503, connection close)
+ * → wait for in-flight calls, bounded by `shutdown.drainTimeoutMs` → cut what is left → close the
+ * planes (the data plane's `onClose` closes the upstream dispatchers) → the caller flushes the logs.
+ */
+import type { AddressInfo } from 'node:net'
+import type { Server as HttpsServer } from 'node:https'
+import type { Server as TlsServer, TLSSocket } from 'node:tls'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify'
+import type { Logger } from 'pino'
+import { checkOperationNames } from './config/rules.js'
+import type { GatewayConfig } from './config/schema.js'
+import { createAuditLog } from './observability/audit.js'
+import { createMetrics, type GatewayMetrics } from './observability/metrics.js'
+import { buildOpsPlane } from './ops/index.js'
+import { createUpstreamProber } from './proxy/probe.js'
+import type { DispatcherFactory } from './proxy/upstream-pool.js'
+import { buildUpstreams, type Upstreams } from './proxy/upstreams.js'
+import { buildEnvironmentAccess } from './routes/environment-access.js'
+import { identityReader } from './routes/client-identity.js'
+import { registerDataPlane } from './routes/index.js'
+import { buildOperationPolicy } from './routes/operation-policy.js'
+import { requestId } from './routes/request-id.js'
+import { statusLookup } from './routes/validation-failure.js'
+import { codes as soapCodes } from './soap/errors.js'
+import { codes as specCodes } from './spec/errors.js'
+import type { InterfaceSpec } from './spec/types.js'
+import { createDataPlaneListener, type ConnectionInspector, type DataPlaneListener } from './tls/listener.js'
+import { createDataPlaneServer, readServerTlsMaterial } from './tls/server-options.js'
+
+export interface ConnectionObserver {
+  inspect: ConnectionInspector
+  attach (server: TlsServer, identify?: (socket: TLSSocket) => string | undefined): void
+}
+
+export interface GatewayDeps {
+  /** the loaded interface specification (the caller disposes of it after `close`) */
+  spec: InterfaceSpec
+  logger: Logger
+  /** wall clock (audit records, probe times); default `new Date()` */
+  clock?: () => Date
+  /** monotonic milliseconds (durations); default `performance.now()` */
+  now?: () => number
+  /** one dispatcher per environment; default an undici Pool (tests inject a MockAgent) */
+  createDispatcher?: DispatcherFactory
+  /**
+   * Sees each accepted data-plane socket before TLS and the handshakes after (the legacy-TLS
+   * census): `inspect` is the listener's hook, `attach` receives the HTTPS server and the identity
+   * reader before anything listens. Its owner closes it after `close()`.
+   */
+  connectionObserver?: ConnectionObserver
+  /** metrics created beforehand, when another capability registers its own on the same registry */
+  metrics?: GatewayMetrics
+  /** further ops-plane routes */
+  opsPlugins?: readonly FastifyPluginAsync[]
+}
+
+export interface ListeningAddresses {
+  dataPlane: AddressInfo
+  ops: AddressInfo | undefined
+}
+
+export interface Gateway {
+  /** the data plane (HTTPS); `inject()` works without listening */
+  readonly app: FastifyInstance
+  /** the ops plane, undefined when `ops.enabled` is false */
+  readonly ops: FastifyInstance | undefined
+  readonly server: HttpsServer
+  readonly listener: DataPlaneListener
+  readonly metrics: GatewayMetrics
+  readonly upstreams: Upstreams
+  /** listens on the configured hosts and ports (0: any free port) */
+  listen (): Promise<ListeningAddresses>
+  /** graceful, idempotent shutdown, bounded by `shutdown.drainTimeoutMs` */
+  close (): Promise<void>
+}
+
+export async function buildGateway (config: GatewayConfig, deps: GatewayDeps): Promise<Gateway> {
+  const { spec, logger } = deps
+  const clock = deps.clock ?? (() => new Date())
+  const now = deps.now ?? (() => performance.now())
+  checkOperationNames(config, spec.operations.keys())
+
+  const metrics = deps.metrics ?? createMetrics()
+  const material = await readServerTlsMaterial(config.dataPlane.tls)
+  const upstreams = await buildUpstreams(config, {
+    ...(deps.createDispatcher === undefined ? {} : { createDispatcher: deps.createDispatcher }),
+    onRetry: (env, err) => {
+      metrics.upstreamRetries.inc({ env })
+      logger.info({ env, cause: (err as { code?: string }).code }, 'read retried after a connection-phase failure')
+    }
+  })
+
+  let draining = false
+  let inflight = 0
+  let drained: (() => void) | undefined
+  const lifecycle = {
+    draining: () => draining,
+    onStart: () => { inflight++; metrics.inflight.inc() },
+    onEnd: () => {
+      inflight--
+      metrics.inflight.dec()
+      if (inflight === 0) drained?.()
+    }
+  }
+
+  let server: HttpsServer | undefined
+  const app = Fastify({
+    loggerInstance: logger.child({ plane: 'data' }) as FastifyBaseLogger,
+    // Fastify's own per-request lines are off: routes/access-log.ts writes one allowlisted line per call.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
+    bodyLimit: config.dataPlane.bodyLimit,
+    genReqId: requestId,
+    routerOptions: { ignoreTrailingSlash: true },
+    serverFactory: (handler) => {
+      server = createDataPlaneServer(config.dataPlane, material, handler)
+      return server
+    }
+  }) as unknown as FastifyInstance
+  if (server === undefined) throw new Error('fastify did not call serverFactory')
+  const httpsServer: HttpsServer = server
+  httpsServer.on('secureConnection', (socket: TLSSocket) => {
+    metrics.tlsHandshakes.inc({ version: socket.getProtocol() ?? 'unknown' })
+  })
+
+  let drainTimedOut = false
+  app.addHook('onClose', async () => {
+    // After a drain that timed out, what is still in flight upstream is aborted, not awaited.
+    if (drainTimedOut) await upstreams.destroy()
+    else await upstreams.close()
+  })
+  const identityOf = identityReader(config.dataPlane.tls.identityFrom)
+  deps.connectionObserver?.attach(httpsServer, identityOf)
+  await registerDataPlane(app, {
+    config,
+    spec,
+    upstreams,
+    access: buildEnvironmentAccess(config),
+    policy: buildOperationPolicy(config, spec),
+    identityOf,
+    metrics,
+    audit: createAuditLog({ file: config.audit.file, logger: logger.child({ plane: 'data' }), clock }),
+    statusOf: statusLookup(soapCodes, specCodes),
+    now
+  }, lifecycle)
+
+  const listener = createDataPlaneListener(httpsServer, {
+    maxConnections: config.dataPlane.maxConnections,
+    ...(deps.connectionObserver === undefined ? {} : { inspect: deps.connectionObserver.inspect })
+  })
+
+  const prober = createUpstreamProber(upstreams.byName.values(), {
+    intervalMs: config.ops.probeIntervalMs,
+    timeoutMs: config.ops.probeTimeoutMs,
+    clock,
+    logger,
+    onResult: (env, result) => metrics.upstreamUp.set({ env }, result.ok ? 1 : 0)
+  })
+  const ops = config.ops.enabled
+    ? await buildOpsPlane({
+      logger,
+      registry: metrics.registry,
+      health: { spec, prober, environments: [...upstreams.byName.keys()], draining: lifecycle.draining },
+      ...(deps.opsPlugins === undefined ? {} : { plugins: deps.opsPlugins })
+    })
+    : undefined
+
+  let closing: Promise<void> | undefined
+  const close = async (): Promise<void> => {
+    draining = true
+    const stopped = listener.close()
+    httpsServer.closeIdleConnections()
+    if (inflight > 0) {
+      const allDone = new Promise<void>((resolve) => { drained = resolve })
+      let timer: NodeJS.Timeout | undefined
+      const timeout = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), config.shutdown.drainTimeoutMs) })
+      drainTimedOut = await Promise.race([allDone.then(() => false), timeout])
+      clearTimeout(timer)
+      if (drainTimedOut) logger.warn({ inflight }, 'drain timed out: remaining calls are cut')
+    }
+    httpsServer.closeAllConnections()
+    listener.destroyConnections()
+    // Stops node:http's connection checks; it never listened itself, hence ERR_SERVER_NOT_RUNNING.
+    httpsServer.close(() => {})
+    await stopped
+    await app.close()
+    await ops?.close()
+  }
+
+  return {
+    app,
+    ops,
+    server: httpsServer,
+    listener,
+    metrics,
+    upstreams,
+    async listen () {
+      await app.ready()
+      if (ops !== undefined) await ops.ready()
+      const dataPlane = await listener.listen(config.dataPlane.host, config.dataPlane.port)
+      let opsAddress: AddressInfo | undefined
+      if (ops !== undefined) {
+        await ops.listen({ host: config.ops.host, port: config.ops.port })
+        opsAddress = ops.server.address() as AddressInfo
+      }
+      logger.info({ dataPlane: `https://${config.dataPlane.host}:${dataPlane.port}`, ops: opsAddress === undefined ? undefined : `http://${config.ops.host}:${opsAddress.port}` }, 'gateway listening')
+      return { dataPlane, ops: opsAddress }
+    },
+    async close () {
+      closing ??= close()
+      await closing
+    }
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The audit trail for reconciliation: a record for each call whose outcome the gateway cannot know
+ * (a write that failed after it was sent: the SNE may have registered it) or could not deliver.
+ * Records go to the log (field `audit: true`) and, when configured, are appended to a JSON-lines
+ * file that survives restarts. They carry identifiers only — request id, time, environment,
+ * operation, client identity, the SHA-256 of the request body and its file name
+ * (`nomFichierDemande`, a guichet code and a timestamp) — never the body or personal data.
+ */
+import { appendFileSync } from 'node:fs'
+import type { Logger } from 'pino'
+
+export interface AuditRecord {
+  event: 'outcome_unknown' | 'answer_not_delivered' | 'answer_truncated'
+  reqId: string
+  env: string
+  operation: string
+  identity: string | undefined
+  /** hex SHA-256 of the request body as received (and forwarded) */
+  bodySha256: string
+  /** the request's nomFichierDemande, when it has one */
+  fileName?: string | undefined
+  /** the upstream failure code, e.g. UND_ERR_HEADERS_TIMEOUT */
+  cause?: string | undefined
+}
+
+export interface AuditLog {
+  record (entry: AuditRecord): void
+}
+
+/**
+ * Creates the audit log. The file append is synchronous on purpose: these records are rare and
+ * must be on disk before the Fault is answered, so that a crash right after cannot lose one.
+ */
+export function createAuditLog (options: { file?: string | undefined, logger: Logger, clock: () => Date }): AuditLog {
+  const { file, logger, clock } = options
+  return {
+    record (entry) {
+      const line = { time: clock().toISOString(), ...entry }
+      logger.warn({ audit: true, ...line }, 'audit: reconciliation needed')
+      if (file !== undefined) {
+        try {
+          appendFileSync(file, JSON.stringify(line) + '\n', { mode: 0o600 })
+        } catch (err) {
+          logger.error({ err, audit: true }, 'audit: the record could not be written to the audit file')
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The gateway's metrics: one prom-client `Registry` per gateway instance (never the global default
+ * registry, so that two gateways in one process — tests — never mix or collide), with the process
+ * metrics and the data plane's counters and histograms. Exposed by the ops plane at `/metrics`.
+ * Label values are bounded sets (environment names, operation names, outcomes, codes, kinds), never
+ * client text.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+/** What became of a data-plane call (label `outcome`). */
+export type Outcome =
+  /** forwarded, and the upstream answered */
+  | 'forwarded'
+  /** refused by validation: a Fault, nothing forwarded */
+  | 'invalid'
+  /** validate-only call answered */
+  | 'validated'
+  /** WSDL or XSD served */
+  | 'published'
+  /** refused before validation: unknown environment, identity not allowed, size, media type, route */
+  | 'refused'
+  /** the upstream failed before a complete answer */
+  | 'upstream_error'
+  /** a write failed after it was sent: the upstream may have done it (audit record) */
+  | 'outcome_unknown'
+  /** the client went away before the answer */
+  | 'aborted'
+  /** the gateway failed */
+  | 'error'
+
+export interface GatewayMetrics {
+  readonly registry: Registry
+  readonly requests: Counter<'env' | 'operation' | 'outcome' | 'status'>
+  readonly duration: Histogram<'env' | 'operation' | 'outcome'>
+  readonly upstreamDuration: Histogram<'env' | 'operation'>
+  readonly validationDuration: Histogram<'operation'>
+  readonly validationFailures: Counter<'env' | 'operation' | 'code' | 'mode'>
+  readonly responseDrift: Counter<'env' | 'operation' | 'code'>
+  readonly upstreamErrors: Counter<'env' | 'kind'>
+  readonly upstreamRetries: Counter<'env' | 'operation'>
+  readonly upstreamUp: Gauge<'env'>
+  readonly inflight: Gauge
+  readonly tlsHandshakes: Counter<'version'>
+}
+
+const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+
+/** Creates a registry with every metric of the gateway and the process metrics. */
+export function createMetrics (options: { prefix?: string } = {}): GatewayMetrics {
+  const p = options.prefix ?? 'sne_gateway_'
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: p })
+  const registers = [registry]
+  return {
+    registry,
+    requests: new Counter({ name: `${p}requests_total`, help: 'Data-plane calls by environment, operation, outcome and HTTP status', labelNames: ['env', 'operation', 'outcome', 'status'], registers }),
+    duration: new Histogram({ name: `${p}request_duration_seconds`, help: 'Data-plane call duration, from request to last response byte', labelNames: ['env', 'operation', 'outcome'], buckets: SECONDS, registers }),
+    upstreamDuration: new Histogram({ name: `${p}upstream_duration_seconds`, help: 'Upstream time to response headers', labelNames: ['env', 'operation'], buckets: SECONDS, registers }),
+    validationDuration: new Histogram({ name: `${p}validation_duration_seconds`, help: 'Message validation duration', labelNames: ['operation'], buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1], registers }),
+    validationFailures: new Counter({ name: `${p}validation_failures_total`, help: 'Validation violations by code (mode enforce: refused; report: forwarded anyway)', labelNames: ['env', 'operation', 'code', 'mode'], registers }),
+    responseDrift: new Counter({ name: `${p}response_drift_total`, help: 'Upstream answers that do not match the interface specification (response validation in report mode), by violation code', labelNames: ['env', 'operation', 'code'], registers }),
+    upstreamErrors: new Counter({ name: `${p}upstream_errors_total`, help: 'Upstream failures by kind (refused, reset, dns, tls, connect_timeout, timeout, unavailable, other)', labelNames: ['env', 'kind'], registers }),
+    upstreamRetries: new Counter({ name: `${p}upstream_retries_total`, help: 'Read operations retried once after a connection-phase failure', labelNames: ['env', 'operation'], registers }),
+    upstreamUp: new Gauge({ name: `${p}upstream_up`, help: '1 when the last readiness probe of the environment\'s upstream succeeded', labelNames: ['env'], registers }),
+    inflight: new Gauge({ name: `${p}inflight_requests`, help: 'Data-plane calls in progress', registers }),
+    tlsHandshakes: new Counter({ name: `${p}tls_handshakes_total`, help: 'Successful data-plane TLS handshakes by negotiated version', labelNames: ['version'], registers })
+  }
+}

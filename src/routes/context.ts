@@ -1,0 +1,27 @@
+/**
+ * Everything the data plane's routes use, built once by `buildGateway` and passed to each route
+ * plugin as its options (no decorators needed: the routes are the only users).
+ */
+import type { GatewayConfig } from '../config/schema.js'
+import type { AuditLog } from '../observability/audit.js'
+import type { GatewayMetrics } from '../observability/metrics.js'
+import type { Upstreams } from '../proxy/upstreams.js'
+import type { InterfaceSpec } from '../spec/types.js'
+import type { EnvironmentAccess } from './environment-access.js'
+import type { OperationPolicy } from './operation-policy.js'
+
+export interface DataPlaneContext {
+  config: GatewayConfig
+  spec: InterfaceSpec
+  upstreams: Upstreams
+  access: EnvironmentAccess
+  policy: OperationPolicy
+  /** the caller's certificate identity, from the request's socket */
+  identityOf: (socket: unknown) => string | undefined
+  metrics: GatewayMetrics
+  audit: AuditLog
+  /** HTTP status of a violation code (413, 415, else 400) */
+  statusOf: (code: string) => number
+  /** monotonic milliseconds, for durations */
+  now: () => number
+}

@@ -1,0 +1,58 @@
+/**
+ * The data plane: the routes of the proxied webservice, its WSDL, and validate-only, under one
+ * error handler and one not-found handler, with the per-call state, request ids, drain refusal and
+ * access line set up here for every route.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { recordCall } from './access-log.js'
+import { kCall, newCallState } from './call-state.js'
+import type { DataPlaneContext } from './context.js'
+import { buildErrorHandler } from './error-handler.js'
+import { codes } from './errors.js'
+import { addRawBodyParser, soapServiceRoutes } from './soap-service.js'
+import { validateRoutes } from './validate.js'
+import { wsdlRoutes } from './wsdl.js'
+
+export interface DataPlaneLifecycle {
+  /** true once the gateway has started draining */
+  draining: () => boolean
+  /** in-flight accounting for the drain */
+  onStart: () => void
+  onEnd: () => void
+}
+
+/** Registers the data plane on `app` (a fresh Fastify instance, not yet ready). */
+export async function registerDataPlane (app: FastifyInstance, ctx: DataPlaneContext, lifecycle: DataPlaneLifecycle): Promise<void> {
+  app.decorateRequest(kCall, null as unknown as never)
+  // Every body is read raw, bounded by bodyLimit, on every route (the not-found one included):
+  // nothing on the data plane parses JSON or forms.
+  addRawBodyParser(app, ctx.config.dataPlane.bodyLimit)
+
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    request[kCall] = newCallState(ctx.now())
+    reply.header('x-request-id', request.id)
+    lifecycle.onStart()
+    // 'close' fires once per response, delivered or aborted: the one place calls end.
+    reply.raw.once('close', () => {
+      lifecycle.onEnd()
+      recordCall(request, reply, ctx.metrics, ctx.now)
+    })
+    if (lifecycle.draining()) {
+      // The connection is closing: the client sends the call again on a new one (another instance).
+      reply.header('connection', 'close')
+      throw new codes.GW_ROUTE_SHUTTING_DOWN()
+    }
+  })
+  app.addHook('onSend', async (_request, reply, payload) => {
+    // Draining: the answer closes its connection, so the client's next call opens a new one.
+    if (lifecycle.draining()) reply.header('connection', 'close')
+    return payload
+  })
+  app.setErrorHandler(buildErrorHandler({ bodyLimit: ctx.config.dataPlane.bodyLimit, draining: lifecycle.draining }))
+  app.setNotFoundHandler(async (request) => {
+    throw new codes.GW_ROUTE_NOT_FOUND(request.method, request.url.split('?')[0] ?? '')
+  })
+  await app.register(soapServiceRoutes(ctx))
+  await app.register(wsdlRoutes(ctx))
+  await app.register(validateRoutes(ctx))
+}

@@ -1,0 +1,197 @@
+/**
+ * POST `/{env}/services/DemandeLogementImplService/` (and `/services/…` by host name): the
+ * proxied webservice. Lifecycle, one stage per concern (STYLE rule 15):
+ * - content-type parser: the raw body as a Buffer, bounded by bodyLimit, kept for forwarding;
+ * - onRequest: environment and caller identity, before the body is read;
+ * - preValidation: the interface validation in the environment's mode for the operation;
+ * - handler: forward the original bytes, stream the answer back unchanged;
+ * - upstream failures mapped in one place (`proxy/upstream-errors.ts`).
+ */
+import { createHash } from 'node:crypto'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { forward, type UpstreamAnswer } from '../proxy/forward.js'
+import { clientResponseHeaders, upstreamRequestHeaders } from '../proxy/forward-headers.js'
+import { mapUpstreamError } from '../proxy/upstream-errors.js'
+import { answerStream } from './answer-stream.js'
+import { kCall } from './call-state.js'
+import type { DataPlaneContext } from './context.js'
+import { responseDrift } from './response-drift.js'
+import { ValidationFailure } from './validation-failure.js'
+import type { ValidationResult } from '../spec/types.js'
+
+/** The SNE's service path, under an environment prefix or alone (environment by host name). */
+export const SERVICE_PATH = '/services/DemandeLogementImplService/'
+
+/** Media types read as a raw Buffer: any (validation decides what is acceptable). */
+export function addRawBodyParser (app: FastifyInstance, bodyLimit: number): void {
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => { done(null, body) })
+}
+
+function header (request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name]
+  return Array.isArray(value) ? value.join(', ') : value
+}
+
+/** onRequest of every environment-scoped route: resolves the environment and checks the caller. */
+export function environmentHook (ctx: DataPlaneContext) {
+  return async function resolveEnvironment (request: FastifyRequest): Promise<void> {
+    const state = request[kCall]
+    const params = request.params as { env?: string }
+    const env = ctx.access.resolve(params.env, request.hostname)
+    state.env = env.name
+    state.identity = ctx.identityOf(request.raw.socket)
+    ctx.access.authorize(env, state.identity)
+  }
+}
+
+/** The nomFichierDemande of a decoded request, for audit records (a guichet code and a timestamp). */
+function fileNameOf (result: ValidationResult): string | undefined {
+  const child = result.message?.payload?.children.find((c) => c.local === 'nomFichierDemande')
+  const name = child?.text.trim()
+  return name !== undefined && /^[A-Za-z0-9._-]{1,80}$/.test(name) ? name : undefined
+}
+
+const kFileName = Symbol('sne-gateway.fileName')
+type WithFileName = FastifyRequest & { [kFileName]?: string | undefined }
+
+export function soapServiceRoutes (ctx: DataPlaneContext) {
+  return async function plugin (app: FastifyInstance): Promise<void> {
+    const onRequest = environmentHook(ctx)
+
+    async function preValidation (request: FastifyRequest): Promise<void> {
+      const state = request[kCall]
+      const env = state.env as string
+      const body = request.body as Buffer
+      state.bytesIn = body.length
+      const contentType = header(request, 'content-type')
+      const soapAction = header(request, 'soapaction')
+      const named = ctx.policy.operationOf(contentType, soapAction)
+      state.operation = named
+      const mode = ctx.policy.mode(env, named)
+      state.mode = mode
+      if (mode === 'off') return
+      const started = ctx.now()
+      const result = ctx.spec.validateMessage(body, contentType, soapAction === undefined ? {} : { soapAction })
+      state.validationMs = ctx.now() - started
+      ctx.metrics.validationDuration.observe({ operation: result.operation ?? named ?? 'unknown' }, state.validationMs / 1000)
+      state.operation = result.operation ?? named
+      state.soapVersion = result.soapVersion
+      ;(request as WithFileName)[kFileName] = fileNameOf(result)
+      if (result.violations.length === 0) return
+      state.violations = result.violations.map((v) => v.code)
+      for (const code of new Set(state.violations)) {
+        ctx.metrics.validationFailures.inc({ env, operation: state.operation ?? 'unknown', code, mode })
+      }
+      if (mode === 'enforce') {
+        state.outcome = 'invalid'
+        throw new ValidationFailure(result.violations, ctx.statusOf)
+      }
+      request.log.warn({ violations: state.violations, operation: state.operation }, 'invalid message forwarded (validation mode report)')
+    }
+
+    async function handler (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+      const state = request[kCall]
+      const env = state.env as string
+      const upstream = ctx.upstreams.byName.get(env)
+      // resolve() refuses disabled environments, and every enabled one has an upstream.
+      if (upstream === undefined) throw new Error(`no upstream for enabled environment ${env}`)
+      const body = request.body as Buffer
+      const operation = state.operation
+      const write = !ctx.policy.isRead(operation)
+      // A read is abandoned when its client goes away; a write runs to its end, so that its
+      // outcome is known and logged even if nobody is left to read it.
+      const abort = write ? undefined : new AbortController()
+      if (abort !== undefined) reply.raw.once('close', () => { if (!reply.raw.writableEnded) abort.abort() })
+
+      const started = ctx.now()
+      let answer: UpstreamAnswer
+      try {
+        answer = await forward(upstream, {
+          body,
+          headers: upstreamRequestHeaders(request.headers, request.id),
+          idempotent: !write,
+          signal: abort?.signal
+        })
+      } catch (err) {
+        const mapped = mapUpstreamError(err, { env, operation: operation ?? 'unknown', write, reqId: request.id })
+        state.upstreamError = mapped.code
+        ctx.metrics.upstreamErrors.inc({ env, kind: mapped.kind })
+        if (mapped.kind === 'aborted' && request.raw.destroyed) {
+          state.outcome = 'aborted'
+        } else {
+          state.outcome = mapped.outcomeUnknown ? 'outcome_unknown' : 'upstream_error'
+        }
+        if (mapped.outcomeUnknown) {
+          ctx.audit.record({
+            event: 'outcome_unknown',
+            reqId: request.id,
+            env,
+            operation: operation ?? 'unknown',
+            identity: state.identity,
+            bodySha256: createHash('sha256').update(body).digest('hex'),
+            fileName: (request as WithFileName)[kFileName],
+            cause: mapped.code
+          })
+        }
+        throw mapped.error
+      }
+      state.upstreamMs = ctx.now() - started
+      state.upstreamStatus = answer.statusCode
+      state.outcome = 'forwarded'
+      ctx.metrics.upstreamDuration.observe({ env, operation: operation ?? 'unknown' }, state.upstreamMs / 1000)
+
+      // Only answers meant to follow the contract: a Fault or an outage page is not drift.
+      const drift = ctx.policy.responses(env) === 'report' && answer.statusCode >= 200 && answer.statusCode < 300
+      const contentType = typeof answer.headers['content-type'] === 'string' ? answer.headers['content-type'] : undefined
+      const auditDelivery = (event: 'answer_not_delivered' | 'answer_truncated', cause: string): void => {
+        if (!write) return
+        ctx.audit.record({
+          event,
+          reqId: request.id,
+          env,
+          operation: operation ?? 'unknown',
+          identity: state.identity,
+          bodySha256: createHash('sha256').update(body).digest('hex'),
+          fileName: (request as WithFileName)[kFileName],
+          cause
+        })
+      }
+      const stream = answerStream(answer.body, {
+        collectLimit: drift ? ctx.config.dataPlane.bodyLimit : 0,
+        onProgress: (bytes) => { state.bytesOut = bytes },
+        onEnd: (bytes, copy) => {
+          state.bytesOut = bytes
+          if (copy === undefined) return
+          // After delivery, off the answer's path: drift is counted, never blocking.
+          setImmediate(() => {
+            const violations = responseDrift(ctx.spec, operation, copy, contentType)
+            for (const code of new Set(violations.map((v) => v.code))) {
+              ctx.metrics.responseDrift.inc({ env, operation: operation ?? 'unknown', code })
+            }
+            if (violations.length > 0) request.log.warn({ drift: violations.map((v) => v.code), operation }, 'upstream answer drifts from the interface specification')
+          })
+        },
+        onError: (err, bytes) => {
+          state.bytesOut = bytes
+          const mapped = mapUpstreamError(err, { env, operation: operation ?? 'unknown', write: false, reqId: request.id })
+          state.upstreamError = mapped.code
+          state.outcome = mapped.kind === 'aborted' ? 'aborted' : 'upstream_error'
+          if (mapped.kind !== 'aborted') ctx.metrics.upstreamErrors.inc({ env, kind: mapped.kind })
+          auditDelivery('answer_truncated', mapped.code)
+        }
+      })
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableEnded && state.outcome === 'forwarded') {
+          state.outcome = 'aborted'
+          auditDelivery('answer_not_delivered', 'client_closed')
+        }
+      })
+      return await reply.code(answer.statusCode).headers(clientResponseHeaders(answer.headers)).send(stream)
+    }
+
+    const route = { onRequest, preValidation, handler }
+    app.post('/:env' + SERVICE_PATH, route)
+    app.post(SERVICE_PATH, route)
+  }
+}

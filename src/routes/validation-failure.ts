@@ -1,0 +1,31 @@
+/**
+ * A message refused by validation: carries every violation found. Its code is the first
+ * violation's (so that a single problem is named by the Fault subcode itself) and its HTTP status
+ * that code's (413 for a document too large, 415 for a media type, 400 otherwise).
+ */
+import { GatewayError } from '../errors.js'
+import type { Violation } from '../soap/types.js'
+
+export class ValidationFailure extends GatewayError {
+  readonly violations: readonly Violation[]
+
+  constructor (violations: readonly Violation[], statusOf: (code: string) => number) {
+    const first = violations[0]
+    const code = first?.code ?? 'GW_SOAP_ENVELOPE_STRUCTURE'
+    super(code, `the message is not valid: ${violations.length} violation(s), listed in the Detail`, statusOf(code))
+    this.violations = violations
+  }
+}
+
+/** Builds `statusOf` from error registries (`codes` objects of the capabilities): unknown codes are 400. */
+export function statusLookup (...registries: Array<Record<string, { statusCode: number }>>): (code: string) => number {
+  const statuses = new Map<string, number>()
+  for (const registry of registries) {
+    for (const [code, Err] of Object.entries(registry)) statuses.set(code, Err.statusCode)
+  }
+  return (code) => {
+    const status = statuses.get(code)
+    // Only client statuses: a violation is always the client's message.
+    return status !== undefined && status >= 400 && status < 500 ? status : 400
+  }
+}

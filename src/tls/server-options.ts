@@ -1,0 +1,92 @@
+/**
+ * The data plane's TLS and HTTP server options: TLS 1.2 minimum with TLS 1.3 on, Mozilla
+ * intermediate ciphers, ALPN http/1.1 only, the client's cipher preference (every suite offered is
+ * strong, and clients without AES hardware prefer ChaCha20), client certificates
+ * none | optional | required against the configured CA, session resumption by tickets, and the
+ * timeouts that hold off slow clients (slowloris): handshake, headers, whole request, keep-alive
+ * idle and socket idle.
+ */
+import { readFile } from 'node:fs/promises'
+import { createServer, type Server, type ServerOptions } from 'node:https'
+import type { RequestListener } from 'node:http'
+import { codes as configCodes } from '../config/errors.js'
+import type { GatewayConfig } from '../config/schema.js'
+
+type DataPlaneConfig = GatewayConfig['dataPlane']
+type TlsConfig = DataPlaneConfig['tls']
+
+/** The files the TLS options name, read once at start. */
+export interface ServerTlsMaterial {
+  cert: Buffer
+  key: Buffer
+  /** the CA that signs client certificates, when client certificates are asked for */
+  clientCa: Buffer | undefined
+  /** 48 bytes shared by the instances behind one load balancer, so that tickets resume on any of them */
+  ticketKeys: Buffer | undefined
+}
+
+async function readOption (option: string, file: string): Promise<Buffer> {
+  try {
+    return await readFile(file)
+  } catch (err) {
+    throw new configCodes.GW_CONFIG_FILE_UNREADABLE(option, file, (err as Error).message, { cause: err })
+  }
+}
+
+/** Reads the certificate, key, client CA and ticket keys the configuration names. */
+export async function readServerTlsMaterial (tls: TlsConfig): Promise<ServerTlsMaterial> {
+  const [cert, key, clientCa, ticketKeys] = await Promise.all([
+    readOption('/dataPlane/tls/cert', tls.cert),
+    readOption('/dataPlane/tls/key', tls.key),
+    tls.clientCa === undefined ? undefined : readOption('/dataPlane/tls/clientCa', tls.clientCa),
+    tls.ticketKeys === undefined ? undefined : readOption('/dataPlane/tls/ticketKeys', tls.ticketKeys)
+  ])
+  if (ticketKeys !== undefined && ticketKeys.length !== 48) {
+    throw new configCodes.GW_CONFIG_BAD_TICKET_KEYS(tls.ticketKeys ?? '', ticketKeys.length)
+  }
+  return { cert, key, clientCa, ticketKeys }
+}
+
+/** The `node:https` options of the data plane (TLS and HTTP parts). */
+export function serverTlsOptions (dataPlane: DataPlaneConfig, material: ServerTlsMaterial): ServerOptions {
+  const tls = dataPlane.tls
+  const asksCertificate = tls.clientCertificates !== 'none'
+  return {
+    cert: material.cert,
+    key: material.key,
+    ...(tls.passphrase === undefined ? {} : { passphrase: tls.passphrase }),
+    minVersion: tls.minVersion,
+    maxVersion: 'TLSv1.3',
+    ciphers: tls.ciphers,
+    ecdhCurve: tls.ecdhCurve,
+    // Every suite offered is forward-secret AEAD: let the client pick (Mozilla intermediate).
+    honorCipherOrder: false,
+    ALPNProtocols: ['http/1.1'],
+    requestCert: asksCertificate,
+    // 'optional' lets an unverified certificate through; the identity then stays undefined
+    // (see routes/client-identity.ts), so an allowlisted environment still refuses the caller.
+    rejectUnauthorized: tls.clientCertificates === 'required',
+    ...(asksCertificate && material.clientCa !== undefined ? { ca: material.clientCa } : {}),
+    sessionTimeout: tls.sessionTimeoutSeconds,
+    ...(material.ticketKeys === undefined ? {} : { ticketKeys: material.ticketKeys }),
+    handshakeTimeout: dataPlane.timeouts.handshakeMs,
+    headersTimeout: dataPlane.timeouts.headersMs,
+    requestTimeout: dataPlane.timeouts.requestMs,
+    // How often node:http checks headersTimeout/requestTimeout: a quarter of the smaller one, so
+    // that a slow client is cut within 25% of its deadline (Node's default is every 30 s).
+    connectionsCheckingInterval: Math.max(50, Math.floor(Math.min(dataPlane.timeouts.headersMs, dataPlane.timeouts.requestMs) / 4)),
+    noDelay: true
+  }
+}
+
+/**
+ * Creates the data plane's HTTPS server with `serverTlsOptions` and the timeouts node:https takes
+ * as properties. It never listens: `tls/listener.ts` hands it the accepted sockets.
+ */
+export function createDataPlaneServer (dataPlane: DataPlaneConfig, material: ServerTlsMaterial, handler: RequestListener): Server {
+  const server = createServer(serverTlsOptions(dataPlane, material), handler)
+  server.keepAliveTimeout = dataPlane.timeouts.keepAliveMs
+  // Idle socket timeout: a connection that sends nothing (e.g. stalls mid-body) is destroyed.
+  server.setTimeout(dataPlane.timeouts.idleMs)
+  return server
+}

@@ -1,0 +1,111 @@
+// One rejecting and one accepting case per configuration rule, with the exact message.
+import t from 'tap'
+import { createConfigValidator } from '../../src/config/validate.js'
+import { checkOperationNames } from '../../src/config/rules.js'
+import type { ConfigInvalidError } from '../../src/config/errors.js'
+import { minimalConfig } from './helpers/minimal-config.js'
+
+const validate = createConfigValidator()
+
+type Raw = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function config (edit: (c: Raw) => void): Raw {
+  const c = minimalConfig() as Raw
+  edit(c)
+  return c
+}
+
+function issues (input: Raw): Array<{ instancePath: string, message: string }> {
+  try {
+    validate(input)
+    return []
+  } catch (err) {
+    return [...(err as ConfigInvalidError).issues]
+  }
+}
+
+const cases: Array<{ rule: string, reject: (c: Raw) => void, accept: (c: Raw) => void, issue: { instancePath: string, message: string } }> = [
+  {
+    rule: 'client CA required when client certificates are asked for',
+    reject: (c) => { delete c.dataPlane.tls.clientCa; c.dataPlane.tls.clientCertificates = 'optional' },
+    accept: (c) => { delete c.dataPlane.tls.clientCa; c.dataPlane.tls.clientCertificates = 'none' },
+    issue: { instancePath: '/dataPlane/tls/clientCa', message: "is required when clientCertificates is 'optional'" }
+  },
+  {
+    rule: 'identity allowlists need client certificates',
+    reject: (c) => { c.dataPlane.tls.clientCertificates = 'none'; c.environments.ecole.allowedIdentities = ['G1226'] },
+    accept: (c) => { c.dataPlane.tls.clientCertificates = 'optional'; c.environments.ecole.allowedIdentities = ['G1226'] },
+    issue: { instancePath: '/environments/ecole/allowedIdentities', message: "needs dataPlane.tls.clientCertificates 'optional' or 'required': without client certificates no caller has an identity" }
+  },
+  {
+    rule: "'services' is a reserved environment name",
+    reject: (c) => { c.environments.services = c.environments.ecole },
+    accept: (c) => { c.environments['services-ecole'] = c.environments.ecole },
+    issue: { instancePath: '/environments/services', message: "'services' is reserved: /services/… is the route of environments chosen by host name" }
+  },
+  {
+    rule: 'a host name selects one environment only',
+    reject: (c) => {
+      c.environments.ecole.hostnames = ['sne.gw.test']
+      c.environments.production = { hostnames: ['other.gw.test', 'sne.gw.test'], upstream: { url: 'https://prod.test/s/' } }
+    },
+    accept: (c) => {
+      c.environments.ecole.hostnames = ['ecole.gw.test']
+      c.environments.production = { hostnames: ['production.gw.test'], upstream: { url: 'https://prod.test/s/' } }
+    },
+    issue: { instancePath: '/environments/production/hostnames/1', message: "'sne.gw.test' is already used by environment 'ecole'" }
+  },
+  {
+    rule: 'upstream URL is https without credentials, query or fragment',
+    reject: (c) => { c.environments.ecole.upstream.url = 'http://sne.test/services/' },
+    accept: (c) => { c.environments.ecole.upstream.url = 'https://sne.test:8443/services/' },
+    issue: { instancePath: '/environments/ecole/upstream/url', message: 'must be an https:// URL without credentials, query or fragment' }
+  },
+  {
+    rule: 'upstream URL carries no credentials',
+    reject: (c) => { c.environments.ecole.upstream.url = 'https://user:pw@sne.test/services/' },
+    accept: (c) => { c.environments.ecole.upstream.url = 'https://sne.test/services/' },
+    issue: { instancePath: '/environments/ecole/upstream/url', message: 'must be an https:// URL without credentials, query or fragment' }
+  },
+  {
+    rule: 'upstream cert and key go together',
+    reject: (c) => { c.environments.ecole.upstream.cert = '/pki/client.pem' },
+    accept: (c) => { c.environments.ecole.upstream.cert = '/pki/client.pem'; c.environments.ecole.upstream.key = '/pki/client.key' },
+    issue: { instancePath: '/environments/ecole/upstream', message: 'cert and key must be given together' }
+  },
+  {
+    rule: 'the public URL is an https origin',
+    reject: (c) => { c.dataPlane.publicUrl = 'https://gw.test/prefix' },
+    accept: (c) => { c.dataPlane.publicUrl = 'https://gw.test:8443' },
+    issue: { instancePath: '/dataPlane/publicUrl', message: 'must be an https:// origin (scheme, host and optional port) without path, query or fragment' }
+  },
+  {
+    rule: 'headers timeout within the request timeout',
+    reject: (c) => { c.dataPlane.timeouts = { headersMs: 20000, requestMs: 10000 } },
+    accept: (c) => { c.dataPlane.timeouts = { headersMs: 10000, requestMs: 10000 } },
+    issue: { instancePath: '/dataPlane/timeouts/headersMs', message: 'must not exceed requestMs (10000)' }
+  },
+  {
+    rule: 'ops and data planes on distinct ports',
+    reject: (c) => { c.dataPlane.port = 9000; c.ops = { port: 9000 } },
+    accept: (c) => { c.dataPlane.port = 9000; c.ops = { port: 9000, host: '127.0.0.2' } },
+    issue: { instancePath: '/ops/port', message: 'must differ from dataPlane.port (9000) on the same host' }
+  }
+]
+
+for (const { rule, reject, accept, issue } of cases) {
+  t.test(rule, async (t) => {
+    t.same(issues(config(reject)), [issue], 'rejected with its path and message')
+    t.same(issues(config(accept)), [], 'accepted')
+  })
+}
+
+t.test('per-operation modes name operations of the specification', async (t) => {
+  const c = validate(config((c) => { c.environments.ecole.validation = { operations: { getDoublon: 'report' } } }))
+  t.throws(() => checkOperationNames(c, ['getNumUnique', 'getDoublons']), {
+    code: 'GW_CONFIG_UNKNOWN_OPERATION',
+    message: '/environments/ecole/validation/operations names operation getDoublon, which the interface specification does not define (known: getNumUnique, getDoublons)'
+  })
+  const ok = validate(config((c) => { c.environments.ecole.validation = { operations: { getDoublons: 'report' } } }))
+  t.doesNotThrow(() => checkOperationNames(ok, ['getNumUnique', 'getDoublons']))
+})

@@ -1,0 +1,124 @@
+// SIGTERM during a slow call, with the CLI as a child process: the call completes, new connections
+// are refused, the process exits 0 once drained; a second signal forces the exit at once.
+import t, { type Test } from 'tap'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Agent, request } from 'undici'
+import { buildSimulator, type Simulator } from '../../src/simulator/index.js'
+import { testPki } from '../helpers/pki.js'
+import { corpusCase, NOW, sharedSpec } from './helpers/gateway-stack.js'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const read = corpusCase('valid-getDemandeLogement-mtom')!
+// Only the TypeScript loader of the test runner, to run src/cli.ts as the child.
+const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'))
+
+interface Child { proc: ChildProcess, lines: Array<Record<string, unknown>>, exited: Promise<number | null>, port: Promise<number> }
+
+function startCli (config: string): Child {
+  const proc = spawn(process.execPath, [...loader, join(ROOT, 'src/cli.ts'), 'start', '--config', config], {
+    cwd: ROOT,
+    env: { ...process.env, SNE_GATEWAY_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  const lines: Array<Record<string, unknown>> = []
+  let resolvePort: (port: number) => void = () => {}
+  const port = new Promise<number>((resolve) => { resolvePort = resolve })
+  let buffer = ''
+  proc.stdout!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8')
+    let nl: number
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl)
+      buffer = buffer.slice(nl + 1)
+      try {
+        const parsed = JSON.parse(line) as Record<string, unknown>
+        lines.push(parsed)
+        if (parsed.msg === 'gateway listening') resolvePort(Number(new URL(parsed.dataPlane as string).port))
+      } catch {
+        // not a JSON log line (pretty output, a warning): ignored
+      }
+    }
+  })
+  let stderr = ''
+  proc.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8') })
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
+  void exited.then(() => { resolvePort(-1); if (stderr !== '') lines.push({ stderr }) })
+  return { proc, lines, exited, port }
+}
+
+async function setup (t: Test, latencyMs: number): Promise<{ child: Child, sim: Simulator, client: Agent, port: number }> {
+  const pki = await testPki()
+  const spec = await sharedSpec()
+  const sim = await buildSimulator({ tls: { cert: readFileSync(pki.simulator.cert), key: readFileSync(pki.simulator.key), ca: readFileSync(pki.ca.cert) } }, { spec, clock: () => NOW })
+  await sim.app.listen({ host: '127.0.0.1', port: 0 })
+  t.teardown(() => sim.close())
+  const simPort = (sim.app.server.address() as { port: number }).port
+  const rule = await sim.admin.inject({ method: 'POST', url: '/faults', payload: { kind: 'latency', latencyMs, count: 1 } })
+  t.equal(rule.statusCode, 201)
+  const dir = t.testdir({})
+  const config = join(dir, 'gateway.json')
+  writeFileSync(config, JSON.stringify({
+    dataPlane: { host: '127.0.0.1', port: 0, tls: { cert: pki.server.cert, key: pki.server.key, clientCertificates: 'optional', clientCa: pki.ca.cert } },
+    ops: { enabled: false },
+    shutdown: { drainTimeoutMs: 20000 },
+    environments: {
+      ecole: { upstream: { url: `https://127.0.0.1:${simPort}/services/DemandeLogementImplService/`, ca: pki.ca.cert, cert: pki.upstreamClient.cert, key: pki.upstreamClient.key, timeouts: { headersMs: 30000 } } }
+    }
+  }))
+  const child = startCli(config)
+  t.teardown(() => { if (child.proc.exitCode === null) child.proc.kill('SIGKILL') })
+  const port = await child.port
+  if (port < 0) throw new Error(`the CLI exited: ${JSON.stringify(child.lines)}`)
+  const client = new Agent({ connect: { ca: await readFile(pki.ca.cert), cert: await readFile(pki.client.cert), key: await readFile(pki.client.key) } })
+  t.teardown(() => client.destroy())
+  return { child, sim, client, port }
+}
+
+/** Waits until the call is held by the simulator's injected latency (counted when it starts). */
+async function untilSimulatorGot (sim: Simulator, total: number): Promise<void> {
+  for (let i = 0; i < 3000; i++) {
+    const stats = (await sim.admin.inject({ method: 'GET', url: '/faults' })).json() as { total: number }
+    if (stats.total >= total) return
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  throw new Error('the call never reached the simulator')
+}
+
+t.test('SIGTERM during a slow call: the call completes, then the process exits 0', async (t) => {
+  const { child, sim, client, port } = await setup(t, 1500)
+  const url = `https://127.0.0.1:${port}/ecole/services/DemandeLogementImplService/`
+  const pending = request(url, { method: 'POST', body: read.message, headers: { 'content-type': read.contentType }, dispatcher: client })
+  await untilSimulatorGot(sim, 1)
+  child.proc.kill('SIGTERM')
+  const res = await pending
+  const body = await res.body.text()
+  t.equal(res.statusCode, 200, 'the in-flight call got its answer')
+  t.match(body, 'demandeLogementReponse')
+  t.equal(res.headers.connection, 'close', 'the answer closes its connection during the drain')
+  // A new connection after the signal is refused: the listener no longer accepts.
+  const fresh = new Agent({ connect: { ca: readFileSync((await testPki()).ca.cert) } })
+  t.teardown(() => fresh.destroy())
+  await t.rejects(request(url, { method: 'GET', dispatcher: fresh }), 'no new connection')
+  t.equal(await child.exited, 0)
+  const messages = child.lines.map((l) => l.msg)
+  t.ok(messages.includes('shutting down: draining in-flight calls'))
+  t.ok(messages.includes('stopped'), 'logs flushed to the last line')
+  t.ok(child.lines.some((l) => l.access === true && l.status === 200), 'the drained call has its access line')
+})
+
+t.test('a second signal forces the exit', async (t) => {
+  const { child, sim, client, port } = await setup(t, 15000)
+  const url = `https://127.0.0.1:${port}/ecole/services/DemandeLogementImplService/`
+  const pending = request(url, { method: 'POST', body: read.message, headers: { 'content-type': read.contentType }, dispatcher: client }).then(() => 'answered', () => 'cut')
+  await untilSimulatorGot(sim, 1)
+  child.proc.kill('SIGTERM')
+  for (let i = 0; i < 500 && !child.lines.some((l) => l.msg === 'shutting down: draining in-flight calls'); i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  child.proc.kill('SIGTERM')
+  t.equal(await child.exited, 1)
+  t.equal(await pending, 'cut', 'the slow call did not get to finish')
+  t.ok(child.lines.some((l) => l.msg === 'second signal: exiting now, in-flight calls are cut'))
+})

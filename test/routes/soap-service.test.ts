@@ -1,0 +1,170 @@
+// The proxied webservice route with inject() and a MockAgent upstream: validation modes,
+// forwarding (original bytes, header allowlist), answers passed through, refusals as Faults.
+import t from 'tap'
+import { corpusCase } from '../integration/helpers/gateway-stack.js'
+import { faultCode, SERVICE, UPSTREAM_PATH, unitGateway } from './helpers/unit-gateway.js'
+
+const valid = corpusCase('valid-getNumUnique-cre-mtom')!
+const invalid = corpusCase('rule-guichet-mismatch')!
+const read = corpusCase('valid-getDemandeLogement-mtom')!
+const ANSWER = Buffer.from('--MIME_BOUNDARY\r\nContent-Type: application/xop+xml\r\n\r\n<answer/>\r\n--MIME_BOUNDARY--\r\n')
+const ANSWER_TYPE = 'multipart/related; type="application/xop+xml"; boundary="MIME_BOUNDARY"'
+
+t.test('a valid message is forwarded with its original bytes and the allowlisted headers', async (t) => {
+  const gw = await unitGateway()
+  t.teardown(gw.close)
+  let seen: { headers: Record<string, string>, body: Buffer } | undefined
+  gw.upstream.intercept({ path: UPSTREAM_PATH, method: 'POST' }).reply(200, (opts) => {
+    seen = { headers: opts.headers as Record<string, string>, body: Buffer.from(opts.body as Buffer) }
+    return ANSWER
+  }, { headers: { 'content-type': ANSWER_TYPE, 'set-cookie': 'upstream=1', server: 'sne' } })
+  const res = await gw.gateway.app.inject({
+    method: 'POST',
+    url: SERVICE,
+    payload: valid.message,
+    headers: {
+      'content-type': valid.contentType,
+      soapaction: '"http://ws.metier.nuu.application.i2/getNumUnique"',
+      cookie: 'secret=1',
+      authorization: 'Basic eDp5',
+      'x-request-id': 'client-id-42',
+      'x-forwarded-for': '1.2.3.4'
+    }
+  })
+  t.equal(res.statusCode, 200)
+  t.equal(res.headers['content-type'], ANSWER_TYPE)
+  t.ok(res.rawPayload.equals(ANSWER), 'answer bytes unchanged')
+  t.equal(res.headers['set-cookie'], undefined, 'upstream headers outside the allowlist stay behind')
+  t.equal(res.headers['x-request-id'], 'client-id-42')
+  t.ok(seen !== undefined && seen.body.equals(valid.message), 'the original bytes reached the upstream')
+  t.same(Object.keys(seen!.headers).sort(), ['content-length', 'content-type', 'soapaction', 'x-request-id'].filter((h) => h !== 'content-length' || 'content-length' in seen!.headers).sort())
+  t.equal(seen!.headers['content-type'], valid.contentType, 'content type with all its parameters')
+  t.equal(seen!.headers['x-request-id'], 'client-id-42')
+  const line = gw.logs.access().at(-1)!
+  t.match(line, { reqId: 'client-id-42', env: 'ecole', operation: 'getNumUnique', outcome: 'forwarded', status: 200, bytesIn: valid.message.length, bytesOut: ANSWER.length })
+})
+
+t.test('headers the client lists in Connection are not forwarded', async (t) => {
+  const gw = await unitGateway()
+  t.teardown(gw.close)
+  let headers: Record<string, string> = {}
+  gw.upstream.intercept({ path: UPSTREAM_PATH, method: 'POST' }).reply(200, (opts) => { headers = opts.headers as Record<string, string>; return ANSWER })
+  await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: valid.message, headers: { 'content-type': valid.contentType, soapaction: 'x', connection: 'keep-alive, SOAPAction' } })
+  t.equal(headers.soapaction, undefined)
+  t.equal(headers['content-type'], valid.contentType)
+})
+
+t.test('enforce: an invalid message gets a Fault listing its violations, nothing is forwarded', async (t) => {
+  const gw = await unitGateway()
+  t.teardown(gw.close)
+  const res = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: invalid.message, headers: { 'content-type': invalid.contentType } })
+  t.equal(res.statusCode, 400)
+  t.equal(res.headers['content-type'], 'application/soap+xml; charset=utf-8')
+  t.equal(faultCode(res.body), invalid.violations[0])
+  for (const code of invalid.violations) t.match(res.body, `<gw:code>${code}</gw:code>`)
+  t.match(res.body, '<env:Value>env:Sender</env:Value>')
+  t.equal(gw.mock.pendingInterceptors().length, 0, 'no upstream interceptor was needed')
+  t.match(gw.logs.access().at(-1), { outcome: 'invalid', status: 400, violations: invalid.violations, code: invalid.violations[0] })
+  const metrics = await gw.gateway.metrics.registry.metrics()
+  t.match(metrics, `sne_gateway_validation_failures_total{env="ecole",operation="getNumUnique",code="${invalid.violations[0]}",mode="enforce"} 1`)
+})
+
+t.test('report: an invalid message is forwarded, logged and counted', async (t) => {
+  const gw = await unitGateway((c) => { c.environments.ecole.validation = { mode: 'report' } })
+  t.teardown(gw.close)
+  gw.upstream.intercept({ path: UPSTREAM_PATH, method: 'POST' }).reply(200, ANSWER, { headers: { 'content-type': ANSWER_TYPE } })
+  const res = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: invalid.message, headers: { 'content-type': invalid.contentType } })
+  t.equal(res.statusCode, 200)
+  t.match(gw.logs.access().at(-1), { outcome: 'forwarded', mode: 'report', violations: invalid.violations })
+  t.match(await gw.gateway.metrics.registry.metrics(), `mode="report"} 1`)
+})
+
+t.test('off for one operation: not validated, forwarded', async (t) => {
+  const gw = await unitGateway((c) => { c.environments.ecole.validation = { operations: { getNumUnique: 'off' } } })
+  t.teardown(gw.close)
+  gw.upstream.intercept({ path: UPSTREAM_PATH, method: 'POST' }).reply(200, ANSWER)
+  const res = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: invalid.message, headers: { 'content-type': invalid.contentType } })
+  t.equal(res.statusCode, 200)
+  const line = gw.logs.access().at(-1)!
+  t.match(line, { mode: 'off', outcome: 'forwarded' })
+  t.equal(line.validationMs, undefined, 'no validation ran')
+  // Another operation keeps the environment's mode (enforce).
+  const bad = corpusCase('payload-missing-numUnique')!
+  const refused = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: bad.message, headers: { 'content-type': bad.contentType } })
+  t.equal(refused.statusCode, 400)
+})
+
+t.test('an environment that is not configured answers a Fault', async (t) => {
+  const gw = await unitGateway()
+  t.teardown(gw.close)
+  const res = await gw.gateway.app.inject({ method: 'POST', url: '/production/services/DemandeLogementImplService/', payload: valid.message, headers: { 'content-type': valid.contentType } })
+  t.equal(res.statusCode, 404)
+  t.equal(faultCode(res.body), 'GW_ROUTE_UNKNOWN_ENVIRONMENT')
+  t.match(res.body, 'environment production is not configured on this gateway')
+})
+
+t.test('a disabled environment answers 503', async (t) => {
+  const gw = await unitGateway((c) => { c.environments.production = { enabled: false, upstream: { url: 'https://prod.test/s/' } } })
+  t.teardown(gw.close)
+  const res = await gw.gateway.app.inject({ method: 'POST', url: '/production/services/DemandeLogementImplService/', payload: valid.message, headers: { 'content-type': valid.contentType } })
+  t.equal(res.statusCode, 503)
+  t.equal(faultCode(res.body), 'GW_ROUTE_ENVIRONMENT_DISABLED')
+  t.match(res.body, '<env:Value>env:Receiver</env:Value>')
+})
+
+t.test('the SNE\'s own path selects the environment by host name', async (t) => {
+  const gw = await unitGateway((c) => { c.environments.ecole.hostnames = ['ecole.gw.test'] })
+  t.teardown(gw.close)
+  gw.upstream.intercept({ path: UPSTREAM_PATH, method: 'POST' }).reply(200, ANSWER)
+  const res = await gw.gateway.app.inject({ method: 'POST', url: '/services/DemandeLogementImplService/', payload: valid.message, headers: { host: 'ECOLE.gw.test:8443', 'content-type': valid.contentType } })
+  t.equal(res.statusCode, 200)
+  const other = await gw.gateway.app.inject({ method: 'POST', url: '/services/DemandeLogementImplService', payload: valid.message, headers: { host: 'other.test', 'content-type': valid.contentType } })
+  t.equal(other.statusCode, 404)
+  t.equal(faultCode(other.body), 'GW_ROUTE_UNKNOWN_HOST')
+})
+
+t.test('a body over bodyLimit answers 413 without reading further', async (t) => {
+  const gw = await unitGateway((c) => { c.dataPlane.bodyLimit = 4096 })
+  t.teardown(gw.close)
+  const res = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: Buffer.alloc(10000, 0x41), headers: { 'content-type': 'application/soap+xml' } })
+  t.equal(res.statusCode, 413)
+  t.equal(faultCode(res.body), 'GW_ROUTE_BODY_TOO_LARGE')
+})
+
+t.test('a body without Content-Type answers 415', async (t) => {
+  const gw = await unitGateway()
+  t.teardown(gw.close)
+  const res = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: valid.message })
+  t.equal(res.statusCode, 415)
+  t.match(faultCode(res.body), /^GW_(ROUTE|SOAP)_UNSUPPORTED_MEDIA_TYPE$/)
+})
+
+t.test('a SOAP 1.1 message gets a SOAP 1.1 Fault', async (t) => {
+  const gw = await unitGateway()
+  t.teardown(gw.close)
+  const envelope = '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><x/></soap:Body></soap:Envelope>'
+  const res = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: envelope, headers: { 'content-type': 'text/xml; charset=utf-8' } })
+  t.equal(res.statusCode, 400)
+  t.equal(res.headers['content-type'], 'text/xml; charset=utf-8')
+  t.match(res.body, '<soap:Fault><faultcode>soap:Client</faultcode>')
+})
+
+t.test('an unknown path answers a Fault', async (t) => {
+  const gw = await unitGateway()
+  t.teardown(gw.close)
+  const res = await gw.gateway.app.inject({ method: 'GET', url: '/nothing/here?x=1' })
+  t.equal(res.statusCode, 404)
+  t.equal(faultCode(res.body), 'GW_ROUTE_NOT_FOUND')
+  t.match(res.body, 'no service at GET /nothing/here<')
+})
+
+t.test('the upstream\'s status and Fault come back unchanged', async (t) => {
+  const gw = await unitGateway()
+  t.teardown(gw.close)
+  const fault = '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><env:Fault>sne</env:Fault></env:Body></env:Envelope>'
+  gw.upstream.intercept({ path: UPSTREAM_PATH, method: 'POST' }).reply(500, fault, { headers: { 'content-type': 'application/soap+xml' } })
+  const res = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: read.message, headers: { 'content-type': read.contentType } })
+  t.equal(res.statusCode, 500)
+  t.equal(res.body, fault)
+  t.match(gw.logs.access().at(-1), { outcome: 'forwarded', upstreamStatus: 500 })
+})
