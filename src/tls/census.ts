@@ -1,0 +1,364 @@
+/**
+ * The legacy-TLS census: what each client offered and what became of it, aggregated in memory on
+ * the connection path (a map update, nothing else) and written to the store in batches, on an
+ * interval and on close.
+ *
+ * A row is one client as the issue defines it: IP + JA4 + SNI. The readiness of a row is that of
+ * its IP address, because a client that upgrades its TLS stack changes fingerprint — its TLS 1.0
+ * attempts and its TLS 1.2 successes land on two rows — and only the address ties them together;
+ * the identity of a legacy row is likewise the one its address last presented in a successful
+ * handshake (a refused handshake never gets as far as the client certificate):
+ *
+ * - `legacy-only`: the address offered TLS 1.1 or older and never completed a handshake;
+ * - `migrating`: it completed TLS 1.2+ handshakes, and offered legacy within `readyAfterMs`;
+ * - `ready`: it completes TLS 1.2+ handshakes and has not offered legacy for `readyAfterMs` (or never);
+ * - `other`: neither (only non-TLS bytes, or TLS 1.2+ attempts that all failed, e.g. on the certificate).
+ *
+ * Bounded: at most `maxClients` rows; a new row beyond that evicts the least recently seen one
+ * (memory and store alike). Connections closed without a byte (TCP health checks, port scans)
+ * are counted by the metrics only, never stored.
+ */
+import type { Logger } from 'pino'
+import type { HandshakeRecord } from './inspector.js'
+import { openCensusStore, type CensusStore, type ReadinessPoint, type StoredClient } from './census-store.js'
+import { ja3 } from './ja3.js'
+import { isLegacyVersion, versionName } from './tls-versions.js'
+
+export type Readiness = 'legacy-only' | 'migrating' | 'ready' | 'other'
+export const READINESS: readonly Readiness[] = ['legacy-only', 'migrating', 'ready', 'other']
+
+export interface CensusOptions {
+  /** SQLite file; `':memory:'` (the default) persists nothing */
+  file?: string
+  /** how often pending changes are written (default 5000 ms) */
+  flushIntervalMs?: number
+  /** how long an address must go without a legacy offer to be `ready` (default 7 days) */
+  readyAfterMs?: number
+  /** most rows kept (default 10000) */
+  maxClients?: number
+  /** how often the readiness counts are recorded for the history (default 1 hour) */
+  snapshotIntervalMs?: number
+  /** most history points kept (default 2160: 90 days of hourly points) */
+  maxSnapshots?: number
+}
+
+export interface CensusDeps {
+  clock?: () => Date
+  /** where flush failures are reported */
+  logger?: Logger
+}
+
+/** Filters of `clients()`; all given ones must hold. */
+export interface ClientFilter {
+  /** rows seen at or after this instant (ms) */
+  since?: number
+  status?: Readiness
+  /** rows that offered this highest version at least once (`TLSv1`, `TLSv1.1`, `TLSv1.2`…) */
+  version?: string
+  /** rows whose address passes this test */
+  ip?: (ip: string) => boolean
+}
+
+/** One row of the census, with the readiness and identity of its address (times in ms). */
+export interface CensusClient {
+  ip: string
+  /** undefined for connections that sent no ClientHello */
+  ja4: string | undefined
+  sni: string | undefined
+  ja3Hash: string | undefined
+  /** the row's own verified identity, else its address's latest one */
+  identity: string | undefined
+  status: Readiness
+  firstSeen: number
+  lastSeen: number
+  /** highest version this row ever offered, undefined when it never sent a ClientHello */
+  maxVersionOffered: string | undefined
+  offered: Record<string, number>
+  outcomes: Record<string, number>
+  lastFailureAt: number | undefined
+  lastFailureReason: string | undefined
+  /** the address's first and last legacy offers, on any row */
+  firstLegacyAttempt: number | undefined
+  lastLegacyAttempt: number | undefined
+  /** the address's latest successful handshake, on any row */
+  lastSuccess: number | undefined
+  lastSuccessVersion: string | undefined
+}
+
+export interface CensusSummary {
+  /** rows */
+  clients: number
+  /** addresses by readiness */
+  addresses: Record<Readiness, number>
+  /** attempts by highest offered version, all rows */
+  offered: Record<string, number>
+  /** connections by outcome, all rows */
+  outcomes: Record<string, number>
+}
+
+export interface Census {
+  /** records one connection (the hot path: memory only) */
+  observe (record: HandshakeRecord): void
+  clients (filter?: ClientFilter): CensusClient[]
+  summary (): CensusSummary
+  /** readiness counts over time, oldest first */
+  history (): ReadinessPoint[]
+  /** writes pending changes now (and a history point when one is due) */
+  flush (): void
+  /** stops the interval, flushes, closes the store */
+  close (): void
+}
+
+interface Row extends StoredClient { key: string }
+
+interface AddressView {
+  firstLegacy: number | undefined
+  lastLegacy: number | undefined
+  lastSuccess: number | undefined
+  lastSuccessVersion: string | undefined
+  identity: string | undefined
+  identityAt: number
+}
+
+const DAY = 86_400_000
+
+function rowKey (ip: string, ja4: string, sni: string): string {
+  return `${ip}\u0000${ja4}\u0000${sni}`
+}
+
+function bump (counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1
+}
+
+function minDefined (a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b)
+}
+
+class CensusImpl implements Census {
+  readonly store: CensusStore
+  readonly rows = new Map<string, Row>()
+  readonly dirty = new Set<Row>()
+  readonly evicted: Array<{ ip: string, ja4: string, sni: string }> = []
+  readonly points: ReadinessPoint[]
+  readonly readyAfterMs: number
+  readonly maxClients: number
+  readonly snapshotIntervalMs: number
+  readonly maxSnapshots: number
+  readonly now: () => number
+  readonly logger: Logger | undefined
+  readonly timer: NodeJS.Timeout
+  closed = false
+
+  constructor (options: CensusOptions, deps: CensusDeps) {
+    this.readyAfterMs = options.readyAfterMs ?? 7 * DAY
+    this.maxClients = options.maxClients ?? 10000
+    this.snapshotIntervalMs = options.snapshotIntervalMs ?? 3_600_000
+    this.maxSnapshots = options.maxSnapshots ?? 2160
+    const clock = deps.clock
+    this.now = clock === undefined ? Date.now : () => clock().getTime()
+    this.logger = deps.logger
+    this.store = openCensusStore(options.file ?? ':memory:')
+    try {
+      for (const stored of this.store.loadClients()) {
+        const row: Row = { ...stored, key: rowKey(stored.ip, stored.ja4, stored.sni) }
+        this.insert(row)
+      }
+      this.points = this.store.loadHistory().slice(-this.maxSnapshots)
+    } catch (err) {
+      this.store.close()
+      throw err
+    }
+    this.timer = setInterval(() => { this.flush() }, options.flushIntervalMs ?? 5000)
+    // The census must never keep a process alive on its own.
+    this.timer.unref()
+  }
+
+  /** Adds a row as the most recently seen, evicting the least recently seen beyond the bound. */
+  insert (row: Row): void {
+    while (this.rows.size >= this.maxClients) {
+      const oldest = this.rows.values().next().value as Row
+      this.rows.delete(oldest.key)
+      this.dirty.delete(oldest)
+      this.evicted.push({ ip: oldest.ip, ja4: oldest.ja4, sni: oldest.sni })
+    }
+    this.rows.set(row.key, row)
+  }
+
+  observe (record: HandshakeRecord): void {
+    if (this.closed || (record.outcome === 'rejected' && record.reason === 'empty')) return
+    const ja4 = record.ja4 ?? ''
+    const sni = record.hello?.sni ?? ''
+    const key = rowKey(record.remoteAddress, ja4, sni)
+    const at = record.at
+    let row = this.rows.get(key)
+    if (row === undefined) {
+      row = {
+        key,
+        ip: record.remoteAddress,
+        ja4,
+        sni,
+        // JA3 once per row, not per connection: the JA4 in the key already names the client stack.
+        ja3Hash: record.hello === undefined ? undefined : ja3(record.hello).hash,
+        firstSeen: at,
+        lastSeen: at,
+        offered: {},
+        outcomes: {},
+        maxOffered: -1,
+        firstLegacy: undefined,
+        lastLegacy: undefined,
+        lastSuccess: undefined,
+        lastSuccessVersion: undefined,
+        lastFailure: undefined,
+        lastFailureReason: undefined,
+        identity: undefined
+      }
+      this.insert(row)
+    } else {
+      // Map order is the eviction order: move the row to the most recent end.
+      this.rows.delete(key)
+      this.rows.set(key, row)
+    }
+    if (at > row.lastSeen) row.lastSeen = at
+    bump(row.outcomes, record.outcome)
+    const offered = record.offeredVersion
+    if (offered !== undefined) {
+      bump(row.offered, versionName(offered))
+      if (offered > row.maxOffered) row.maxOffered = offered
+      if (isLegacyVersion(offered)) {
+        row.firstLegacy = minDefined(row.firstLegacy, at)
+        if (row.lastLegacy === undefined || at > row.lastLegacy) row.lastLegacy = at
+      }
+    }
+    if (record.outcome === 'success') {
+      row.lastSuccess = at
+      row.lastSuccessVersion = record.negotiatedVersion
+      if (record.identity !== undefined) row.identity = record.identity
+    } else {
+      row.lastFailure = at
+      row.lastFailureReason = record.reason
+    }
+    this.dirty.add(row)
+  }
+
+  /** What each address did, across its rows. */
+  addresses (): Map<string, AddressView> {
+    const views = new Map<string, AddressView>()
+    for (const row of this.rows.values()) {
+      let v = views.get(row.ip)
+      if (v === undefined) {
+        v = { firstLegacy: undefined, lastLegacy: undefined, lastSuccess: undefined, lastSuccessVersion: undefined, identity: undefined, identityAt: -Infinity }
+        views.set(row.ip, v)
+      }
+      v.firstLegacy = minDefined(v.firstLegacy, row.firstLegacy)
+      if (row.lastLegacy !== undefined && (v.lastLegacy === undefined || row.lastLegacy > v.lastLegacy)) v.lastLegacy = row.lastLegacy
+      if (row.lastSuccess !== undefined && (v.lastSuccess === undefined || row.lastSuccess > v.lastSuccess)) {
+        v.lastSuccess = row.lastSuccess
+        v.lastSuccessVersion = row.lastSuccessVersion
+      }
+      if (row.identity !== undefined && row.lastSuccess !== undefined && row.lastSuccess > v.identityAt) {
+        v.identity = row.identity
+        v.identityAt = row.lastSuccess
+      }
+    }
+    return views
+  }
+
+  readiness (v: AddressView, now: number): Readiness {
+    if (v.lastSuccess === undefined) return v.lastLegacy === undefined ? 'other' : 'legacy-only'
+    if (v.lastLegacy !== undefined && now - v.lastLegacy < this.readyAfterMs) return 'migrating'
+    return 'ready'
+  }
+
+  clients (filter: ClientFilter = {}): CensusClient[] {
+    const now = this.now()
+    const views = this.addresses()
+    const out: CensusClient[] = []
+    for (const row of this.rows.values()) {
+      const v = views.get(row.ip)!
+      const status = this.readiness(v, now)
+      if (filter.since !== undefined && row.lastSeen < filter.since) continue
+      if (filter.status !== undefined && status !== filter.status) continue
+      if (filter.version !== undefined && (row.offered[filter.version] ?? 0) === 0) continue
+      if (filter.ip !== undefined && !filter.ip(row.ip)) continue
+      out.push({
+        ip: row.ip,
+        ja4: row.ja4 === '' ? undefined : row.ja4,
+        sni: row.sni === '' ? undefined : row.sni,
+        ja3Hash: row.ja3Hash,
+        identity: row.identity ?? v.identity,
+        status,
+        firstSeen: row.firstSeen,
+        lastSeen: row.lastSeen,
+        maxVersionOffered: row.maxOffered < 0 ? undefined : versionName(row.maxOffered),
+        offered: { ...row.offered },
+        outcomes: { ...row.outcomes },
+        lastFailureAt: row.lastFailure,
+        lastFailureReason: row.lastFailureReason,
+        firstLegacyAttempt: v.firstLegacy,
+        lastLegacyAttempt: v.lastLegacy,
+        lastSuccess: v.lastSuccess,
+        lastSuccessVersion: v.lastSuccessVersion
+      })
+    }
+    // Most recently seen first: the eviction order, reversed.
+    return out.reverse()
+  }
+
+  countAddresses (now: number): Record<Readiness, number> {
+    const counts: Record<Readiness, number> = { 'legacy-only': 0, migrating: 0, ready: 0, other: 0 }
+    for (const v of this.addresses().values()) counts[this.readiness(v, now)]++
+    return counts
+  }
+
+  summary (): CensusSummary {
+    const offered: Record<string, number> = {}
+    const outcomes: Record<string, number> = {}
+    for (const row of this.rows.values()) {
+      for (const [k, n] of Object.entries(row.offered)) offered[k] = (offered[k] ?? 0) + n
+      for (const [k, n] of Object.entries(row.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + n
+    }
+    return { clients: this.rows.size, addresses: this.countAddresses(this.now()), offered, outcomes }
+  }
+
+  history (): ReadinessPoint[] {
+    return this.points.slice()
+  }
+
+  flush (): void {
+    const now = this.now()
+    const last = this.points.at(-1)
+    const due = last === undefined || now - last.at >= this.snapshotIntervalMs
+    if (this.dirty.size === 0 && this.evicted.length === 0 && !due) return
+    let point: ReadinessPoint | undefined
+    if (due) {
+      const c = this.countAddresses(now)
+      point = { at: now, legacyOnly: c['legacy-only'], migrating: c.migrating, ready: c.ready, other: c.other }
+    }
+    try {
+      this.store.write({ upserts: this.dirty, deletes: this.evicted, point, maxPoints: this.maxSnapshots })
+    } catch (err) {
+      // Kept pending: the next flush retries. The census never takes the gateway down.
+      this.logger?.error({ err, event: 'tls_census_flush_failed' }, 'TLS census: pending changes could not be written')
+      return
+    }
+    this.dirty.clear()
+    this.evicted.length = 0
+    if (point !== undefined) {
+      this.points.push(point)
+      if (this.points.length > this.maxSnapshots) this.points.splice(0, this.points.length - this.maxSnapshots)
+    }
+  }
+
+  close (): void {
+    if (this.closed) return
+    clearInterval(this.timer)
+    this.flush()
+    this.closed = true
+    this.store.close()
+  }
+}
+
+/** Opens the census and its store (throws `GW_TLS_CENSUS_STORE` when the store cannot be opened). */
+export function createCensus (options: CensusOptions = {}, deps: CensusDeps = {}): Census {
+  return new CensusImpl(options, deps)
+}
