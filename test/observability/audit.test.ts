@@ -1,5 +1,5 @@
 import t from 'tap'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createAuditLog } from '../../src/observability/audit.js'
 import { createLogger } from '../../src/observability/logger.js'
@@ -20,7 +20,10 @@ t.test('records go to the file (JSON lines, appended) and to the log', async (t)
 
 t.test('an unwritable file is logged, not thrown', async (t) => {
   const capture = new LogCapture()
-  const audit = createAuditLog({ file: '/nonexistent-dir/audit.jsonl', logger: createLogger({ level: 'info', destination: capture }), clock: () => new Date() })
+  // A path under a regular file cannot be created, not even by root (CI runs as root).
+  const parent = join(t.testdir(), 'not-a-folder')
+  writeFileSync(parent, '')
+  const audit = createAuditLog({ file: join(parent, 'audit.jsonl'), logger: createLogger({ level: 'info', destination: capture }), clock: () => new Date() })
   t.doesNotThrow(() => audit.record({ event: 'outcome_unknown', reqId: 'r', env: 'e', operation: 'o', identity: undefined, bodySha256: 'x' }))
   t.ok(capture.lines().some((l) => l.msg === 'audit: the record could not be written to the audit file'))
 })
