@@ -146,6 +146,8 @@ export async function buildGateway (config: GatewayConfig, deps: GatewayDeps): P
     metrics,
     audit: createAuditLog({ file: config.audit.file, logger: logger.child({ plane: 'data' }), clock }),
     statusOf: statusLookup(soapCodes, specCodes),
+    // Same bindings as request.log (plane, reqId in the line); see DataPlaneContext.accessLog.
+    accessLog: logger.child({ plane: 'data' }, { redact: [] }),
     now
   }, lifecycle)
 

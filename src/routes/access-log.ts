@@ -5,6 +5,7 @@
  * headers beyond the logged allowlist, or anything a message contains.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Logger } from 'pino'
 import type { GatewayMetrics } from '../observability/metrics.js'
 import { kCall, type CallState } from './call-state.js'
 
@@ -13,6 +14,7 @@ const round = (ms: number | undefined): number | undefined => ms === undefined ?
 export function accessLine (request: FastifyRequest, reply: FastifyReply, state: CallState, durationMs: number): Record<string, unknown> {
   return {
     access: true,
+    reqId: request.id,
     method: request.method,
     path: request.url.split('?')[0],
     env: state.env,
@@ -35,7 +37,7 @@ export function accessLine (request: FastifyRequest, reply: FastifyReply, state:
 }
 
 /** Records the call once its response has closed. */
-export function recordCall (request: FastifyRequest, reply: FastifyReply, metrics: GatewayMetrics, now: () => number): void {
+export function recordCall (request: FastifyRequest, reply: FastifyReply, metrics: GatewayMetrics, now: () => number, log: Logger): void {
   const state = request[kCall]
   const durationMs = now() - state.startedAt
   if (!reply.raw.writableEnded && state.outcome !== 'upstream_error') state.outcome = 'aborted'
@@ -44,5 +46,5 @@ export function recordCall (request: FastifyRequest, reply: FastifyReply, metric
   const operation = state.operation ?? 'unknown'
   metrics.requests.inc({ env, operation, outcome: state.outcome, status: String(reply.raw.statusCode) })
   metrics.duration.observe({ env, operation, outcome: state.outcome }, durationMs / 1000)
-  request.log.info(accessLine(request, reply, state, durationMs), 'access')
+  log.info(accessLine(request, reply, state, durationMs), 'access')
 }

@@ -35,7 +35,7 @@ export async function registerDataPlane (app: FastifyInstance, ctx: DataPlaneCon
     // 'close' fires once per response, delivered or aborted: the one place calls end.
     reply.raw.once('close', () => {
       lifecycle.onEnd()
-      recordCall(request, reply, ctx.metrics, ctx.now)
+      recordCall(request, reply, ctx.metrics, ctx.now, ctx.accessLog)
     })
     if (lifecycle.draining()) {
       // The connection is closing: the client sends the call again on a new one (another instance).
@@ -43,10 +43,11 @@ export async function registerDataPlane (app: FastifyInstance, ctx: DataPlaneCon
       throw new codes.GW_ROUTE_SHUTTING_DOWN()
     }
   })
-  app.addHook('onSend', async (_request, reply, payload) => {
+  // Callback style, not async: one promise less on every answer.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     // Draining: the answer closes its connection, so the client's next call opens a new one.
     if (lifecycle.draining()) reply.header('connection', 'close')
-    return payload
+    done(null, payload)
   })
   app.setErrorHandler(buildErrorHandler({ bodyLimit: ctx.config.dataPlane.bodyLimit, draining: lifecycle.draining }))
   app.setNotFoundHandler(async (request) => {

@@ -22,10 +22,20 @@ import type { ValidationResult } from '../spec/types.js'
 /** The SNE's service path, under an environment prefix or alone (environment by host name). */
 export const SERVICE_PATH = '/services/DemandeLogementImplService/'
 
-/** Media types read as a raw Buffer: any (validation decides what is acceptable). */
+/** The media types of SOAP 1.1/1.2 and MTOM messages, registered by name (see addRawBodyParser). */
+const SOAP_MEDIA_TYPES = ['multipart/related', 'application/soap+xml', 'text/xml']
+
+/**
+ * Media types read as a raw Buffer: any (validation decides what is acceptable). The SOAP media
+ * types are also registered by name, with the same parser: Fastify caches its parser lookup per
+ * Content-Type string for named types, while a request served by the catch-all alone has its
+ * (long, MTOM) Content-Type parsed again on every call.
+ */
 export function addRawBodyParser (app: FastifyInstance, bodyLimit: number): void {
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => { done(null, body) })
+  const raw = (_request: FastifyRequest, body: Buffer, done: (err: null, body: Buffer) => void): void => { done(null, body) }
+  app.addContentTypeParser(SOAP_MEDIA_TYPES, { parseAs: 'buffer', bodyLimit }, raw)
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, raw)
 }
 
 function header (request: FastifyRequest, name: string): string | undefined {
