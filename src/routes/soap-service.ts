@@ -18,6 +18,7 @@ import type { DataPlaneContext } from './context.js'
 import { responseDrift } from './response-drift.js'
 import { ValidationFailure } from './validation-failure.js'
 import type { ValidationResult } from '../spec/types.js'
+import type { AuditRecord } from '../observability/audit.js'
 
 /** The SNE's service path, under an environment prefix or alone (environment by host name). */
 export const SERVICE_PATH = '/services/DemandeLogementImplService/'
@@ -114,6 +115,20 @@ export function soapServiceRoutes (ctx: DataPlaneContext) {
       const abort = write ? undefined : new AbortController()
       if (abort !== undefined) reply.raw.once('close', () => { if (!reply.raw.writableEnded) abort.abort() })
 
+      // A record for reconciliation: a write whose outcome, or whose answer's delivery, is unknown.
+      const audit = (event: AuditRecord['event'], cause: string): void => {
+        ctx.audit.record({
+          event,
+          reqId: request.id,
+          env,
+          operation: operation ?? 'unknown',
+          identity: state.identity,
+          bodySha256: createHash('sha256').update(body).digest('hex'),
+          fileName: (request as WithFileName)[kFileName],
+          cause
+        })
+      }
+
       const started = ctx.now()
       let answer: UpstreamAnswer
       try {
@@ -132,18 +147,7 @@ export function soapServiceRoutes (ctx: DataPlaneContext) {
         } else {
           state.outcome = mapped.outcomeUnknown ? 'outcome_unknown' : 'upstream_error'
         }
-        if (mapped.outcomeUnknown) {
-          ctx.audit.record({
-            event: 'outcome_unknown',
-            reqId: request.id,
-            env,
-            operation: operation ?? 'unknown',
-            identity: state.identity,
-            bodySha256: createHash('sha256').update(body).digest('hex'),
-            fileName: (request as WithFileName)[kFileName],
-            cause: mapped.code
-          })
-        }
+        if (mapped.outcomeUnknown) audit('outcome_unknown', mapped.code)
         throw mapped.error
       }
       state.upstreamMs = ctx.now() - started
@@ -155,17 +159,7 @@ export function soapServiceRoutes (ctx: DataPlaneContext) {
       const drift = ctx.policy.responses(env) === 'report' && answer.statusCode >= 200 && answer.statusCode < 300
       const contentType = typeof answer.headers['content-type'] === 'string' ? answer.headers['content-type'] : undefined
       const auditDelivery = (event: 'answer_not_delivered' | 'answer_truncated', cause: string): void => {
-        if (!write) return
-        ctx.audit.record({
-          event,
-          reqId: request.id,
-          env,
-          operation: operation ?? 'unknown',
-          identity: state.identity,
-          bodySha256: createHash('sha256').update(body).digest('hex'),
-          fileName: (request as WithFileName)[kFileName],
-          cause
-        })
+        if (write) audit(event, cause)
       }
       const stream = answerStream(answer.body, {
         collectLimit: drift ? ctx.config.dataPlane.bodyLimit : 0,
