@@ -9,6 +9,7 @@
  * planes (the data plane's `onClose` closes the upstream dispatchers) → the caller flushes the logs.
  */
 import type { AddressInfo } from 'node:net'
+import { availableParallelism } from 'node:os'
 import type { Server as HttpsServer } from 'node:https'
 import type { Server as TlsServer, TLSSocket } from 'node:tls'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify'
@@ -29,7 +30,9 @@ import { requestId } from './routes/request-id.js'
 import { statusLookup } from './routes/validation-failure.js'
 import { codes as soapCodes } from './soap/errors.js'
 import { codes as specCodes } from './spec/errors.js'
+import { inlineChecker, type MessageChecker } from './spec/message-check.js'
 import type { InterfaceSpec } from './spec/types.js'
+import { startValidationPool, validationWorkers } from './spec/validation-pool.js'
 import { createDataPlaneListener, type ConnectionInspector, type DataPlaneListener } from './tls/listener.js'
 import { createDataPlaneServer, readServerTlsMaterial } from './tls/server-options.js'
 
@@ -58,6 +61,11 @@ export interface GatewayDeps {
   metrics?: GatewayMetrics
   /** further ops-plane routes */
   opsPlugins?: readonly FastifyPluginAsync[]
+  /**
+   * Validates request messages; default per `validation.workers`: a pool of worker threads
+   * loading `spec.dir`, or `spec` inline. The gateway closes it on `close()` either way.
+   */
+  checker?: MessageChecker
 }
 
 export interface ListeningAddresses {
@@ -68,6 +76,8 @@ export interface ListeningAddresses {
 export interface Gateway {
   /** the data plane (HTTPS); `inject()` works without listening */
   readonly app: FastifyInstance
+  /** validates request messages (inline or worker threads) */
+  readonly checker: MessageChecker
   /** the ops plane, undefined when `ops.enabled` is false */
   readonly ops: FastifyInstance | undefined
   readonly server: HttpsServer
@@ -88,6 +98,36 @@ export async function buildGateway (config: GatewayConfig, deps: GatewayDeps): P
 
   const metrics = deps.metrics ?? createMetrics()
   const material = await readServerTlsMaterial(config.dataPlane.tls)
+  const workers = validationWorkers(config.validation.workers, availableParallelism())
+  const checker = deps.checker ?? (workers === 0
+    ? inlineChecker(spec)
+    : await startValidationPool({
+      size: workers,
+      dir: spec.dir,
+      xmlLimits: spec.xmlLimits,
+      logger: logger.child({ component: 'validation-pool' }),
+      onRestart: () => { metrics.validationWorkerRestarts.inc() }
+    }))
+  try {
+    return await assemble(config, deps, { metrics, material, checker, clock, now })
+  } catch (err) {
+    await checker.close()
+    throw err
+  }
+}
+
+/** What buildGateway made first: the worker threads must be stopped if the rest fails. */
+interface Made {
+  metrics: GatewayMetrics
+  material: Awaited<ReturnType<typeof readServerTlsMaterial>>
+  checker: MessageChecker
+  clock: () => Date
+  now: () => number
+}
+
+async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): Promise<Gateway> {
+  const { spec, logger } = deps
+  const { metrics, material, checker, clock, now } = made
   const upstreams = await buildUpstreams(config, {
     ...(deps.createDispatcher === undefined ? {} : { createDispatcher: deps.createDispatcher }),
     onRetry: (env, err) => {
@@ -140,6 +180,7 @@ export async function buildGateway (config: GatewayConfig, deps: GatewayDeps): P
     config,
     spec,
     upstreams,
+    checker,
     access: buildEnvironmentAccess(config),
     policy: buildOperationPolicy(config, spec),
     identityOf,
@@ -192,10 +233,13 @@ export async function buildGateway (config: GatewayConfig, deps: GatewayDeps): P
     await stopped
     await app.close()
     await ops?.close()
+    // After the drain: no call is waiting for a check any more.
+    await checker.close()
   }
 
   return {
     app,
+    checker,
     ops,
     server: httpsServer,
     listener,

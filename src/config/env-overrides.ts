@@ -8,7 +8,7 @@
 import { isAbsolute, resolve } from 'node:path'
 import { codes } from './errors.js'
 
-type Kind = 'string' | 'integer' | 'boolean' | 'list' | 'path'
+type Kind = 'string' | 'integer' | 'integer-or-auto' | 'boolean' | 'list' | 'path'
 
 interface Override {
   variable: string
@@ -42,6 +42,7 @@ export const GLOBAL_OVERRIDES: readonly Override[] = [
   { variable: 'SNE_GATEWAY_SPEC_DIR', path: ['spec', 'dir'], kind: 'path' },
   { variable: 'SNE_GATEWAY_VALIDATION_MODE', path: ['validation', 'mode'], kind: 'string' },
   { variable: 'SNE_GATEWAY_RESPONSE_VALIDATION', path: ['validation', 'responses'], kind: 'string' },
+  { variable: 'SNE_GATEWAY_VALIDATION_WORKERS', path: ['validation', 'workers'], kind: 'integer-or-auto' },
   { variable: 'SNE_GATEWAY_DRAIN_TIMEOUT_MS', path: ['shutdown', 'drainTimeoutMs'], kind: 'integer' }
 ]
 
@@ -68,6 +69,10 @@ function parse (variable: string, raw: string, kind: Kind, cwd: string): unknown
   switch (kind) {
     case 'integer':
       if (!/^[0-9]{1,15}$/.test(raw)) throw new codes.GW_CONFIG_BAD_ENV_VALUE(variable, `'${raw}' is not a non-negative integer`)
+      return Number(raw)
+    case 'integer-or-auto':
+      if (raw === 'auto') return raw
+      if (!/^[0-9]{1,15}$/.test(raw)) throw new codes.GW_CONFIG_BAD_ENV_VALUE(variable, `'${raw}' is neither auto nor a non-negative integer`)
       return Number(raw)
     case 'boolean':
       if (raw !== 'true' && raw !== 'false') throw new codes.GW_CONFIG_BAD_ENV_VALUE(variable, `'${raw}' is not true or false`)

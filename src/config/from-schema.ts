@@ -1,7 +1,7 @@
 /**
  * Derives a TypeScript type from a JSON Schema written `as const`, so that the schema stays the
  * single source of the configuration's types (STYLE rule 7) without a code generator. It covers
- * only the keywords `schema.ts` uses: type, enum, items, properties, required, default and
+ * only the keywords `schema.ts` uses: type, enum, anyOf, items, properties, required, default and
  * additionalProperties. Every property is readonly because the loaded configuration is deep-frozen.
  */
 
@@ -18,7 +18,8 @@ type ObjectFrom<S, P> = Simplify<
 
 /** The type of the values a JSON Schema accepts, once ajv has applied its defaults. */
 export type FromSchema<S> =
-  S extends { enum: readonly (infer E)[] } ? E
+  S extends { anyOf: readonly (infer A)[] } ? FromSchema<A>
+  : S extends { enum: readonly (infer E)[] } ? E
     : S extends { type: 'string' } ? string
       : S extends { type: 'integer' | 'number' } ? number
         : S extends { type: 'boolean' } ? boolean

@@ -215,7 +215,9 @@ export const configSchema = {
       default: {},
       properties: {
         mode: { ...validationMode, default: 'enforce' },
-        responses: { ...responseValidation, default: 'off' }
+        responses: { ...responseValidation, default: 'off' },
+        // Worker threads validating messages; 0: on the event loop. See resolveValidationWorkers.
+        workers: { anyOf: [{ type: 'integer', minimum: 0, maximum: 64 }, { type: 'string', enum: ['auto'] }], default: 'auto' }
       }
     },
     shutdown: {

@@ -7,6 +7,7 @@ import type { GatewayConfig } from '../config/schema.js'
 import type { AuditLog } from '../observability/audit.js'
 import type { GatewayMetrics } from '../observability/metrics.js'
 import type { Upstreams } from '../proxy/upstreams.js'
+import type { MessageChecker } from '../spec/message-check.js'
 import type { InterfaceSpec } from '../spec/types.js'
 import type { EnvironmentAccess } from './environment-access.js'
 import type { OperationPolicy } from './operation-policy.js'
@@ -15,6 +16,8 @@ export interface DataPlaneContext {
   config: GatewayConfig
   spec: InterfaceSpec
   upstreams: Upstreams
+  /** validates request messages, inline or on worker threads */
+  checker: MessageChecker
   access: EnvironmentAccess
   policy: OperationPolicy
   /** the caller's certificate identity, from the request's socket */

@@ -17,7 +17,6 @@ import { kCall } from './call-state.js'
 import type { DataPlaneContext } from './context.js'
 import { responseDrift } from './response-drift.js'
 import { ValidationFailure } from './validation-failure.js'
-import type { ValidationResult } from '../spec/types.js'
 import type { AuditRecord } from '../observability/audit.js'
 
 /** The SNE's service path, under an environment prefix or alone (environment by host name). */
@@ -56,13 +55,6 @@ export function environmentHook (ctx: DataPlaneContext) {
   }
 }
 
-/** The nomFichierDemande of a decoded request, for audit records (a guichet code and a timestamp). */
-function fileNameOf (result: ValidationResult): string | undefined {
-  const child = result.message?.payload?.children.find((c) => c.local === 'nomFichierDemande')
-  const name = child?.text.trim()
-  return name !== undefined && /^[A-Za-z0-9._-]{1,80}$/.test(name) ? name : undefined
-}
-
 const kFileName = Symbol('sne-gateway.fileName')
 type WithFileName = FastifyRequest & { [kFileName]?: string | undefined }
 
@@ -83,12 +75,12 @@ export function soapServiceRoutes (ctx: DataPlaneContext) {
       state.mode = mode
       if (mode === 'off') return
       const started = ctx.now()
-      const result = ctx.spec.validateMessage(body, contentType, soapAction === undefined ? {} : { soapAction })
+      const result = await ctx.checker.check(body, contentType, soapAction)
       state.validationMs = ctx.now() - started
       ctx.metrics.validationDuration.observe({ operation: result.operation ?? named ?? 'unknown' }, state.validationMs / 1000)
       state.operation = result.operation ?? named
       state.soapVersion = result.soapVersion
-      ;(request as WithFileName)[kFileName] = fileNameOf(result)
+      ;(request as WithFileName)[kFileName] = result.fileName
       if (result.violations.length === 0) return
       state.violations = result.violations.map((v) => v.code)
       for (const code of new Set(state.violations)) {

@@ -43,7 +43,7 @@ export function validateRoutes (ctx: DataPlaneContext) {
       const contentType = header(request, 'content-type')
       const soapAction = header(request, 'soapaction')
       const started = ctx.now()
-      const result = ctx.spec.validateMessage(body, contentType, soapAction === undefined ? {} : { soapAction })
+      const result = await ctx.checker.check(body, contentType, soapAction)
       state.validationMs = ctx.now() - started
       state.operation = result.operation
       state.soapVersion = result.soapVersion

@@ -18,7 +18,9 @@ export const codes = {
   GW_SPEC_SCHEMA_INVALID: createError('GW_SPEC_SCHEMA_INVALID', '%s:%d: the schema does not compile: %s', 500),
   GW_SPEC_WSDL_INVALID: createError('GW_SPEC_WSDL_INVALID', '%s:%d: %s', 500),
   GW_SPEC_VERSION_UNKNOWN: createError('GW_SPEC_VERSION_UNKNOWN', '%s: cannot tell its interface version (no fixed versionInterface, no _vNNNN in the file name)', 500),
-  GW_SPEC_VERSION_DUPLICATE: createError('GW_SPEC_VERSION_DUPLICATE', 'interface version %s is defined by both %s and %s', 500)
+  GW_SPEC_VERSION_DUPLICATE: createError('GW_SPEC_VERSION_DUPLICATE', 'interface version %s is defined by both %s and %s', 500),
+  // At run time: the validation worker threads (validation-pool.ts). 503: the call may be retried.
+  GW_SPEC_VALIDATOR_UNAVAILABLE: createError('GW_SPEC_VALIDATOR_UNAVAILABLE', 'message validation is unavailable: %s', 503)
 }
 
 /** Codes that appear only as violations of a message (Fault Detail, validate CLI and route). */

@@ -95,6 +95,8 @@ export async function loadSpec (options: LoadSpecOptions): Promise<InterfaceSpec
     targetNamespace,
     files: new Map([...files.values()].map((f) => [f.path, f.bytes])),
     wsdlFile: listing.wsdl,
+    dir: options.dir,
+    xmlLimits: ctx.xmlLimits,
     validateMessage (bytes, contentType, validateOptions) {
       alive()
       return validateSoapMessage(ctx, bytes, contentType, validateOptions)

@@ -1,7 +1,7 @@
 /**
  * The interface's public data types. `spec/` knows the SNE interface, nothing of HTTP.
  */
-import type { QName, SoapMessage, SoapVersion, Violation, XmlDocument } from '../soap/types.js'
+import type { QName, SoapMessage, SoapVersion, Violation, XmlDocument, XmlLimits } from '../soap/types.js'
 
 export interface OperationSpec {
   /** WSDL operation name, e.g. `getNumUnique` */
@@ -56,6 +56,10 @@ export interface InterfaceSpec {
   readonly files: ReadonlyMap<string, Buffer>
   /** the WSDL's path relative to the spec directory */
   readonly wsdlFile: string
+  /** the spec directory it was loaded from (validation workers load the same) */
+  readonly dir: string
+  /** the hardened XML reader's limits it applies to messages and documents */
+  readonly xmlLimits: Readonly<XmlLimits>
   validateMessage (bytes: Buffer, contentType: string | undefined, options?: ValidateOptions): ValidationResult
   /** validates a bare interfaceNuu document (XSD of its versionInterface, then the interface rules) */
   validateDocument (bytes: Buffer): { versionInterface: string | undefined, violations: Violation[], doc: XmlDocument | undefined }

@@ -62,6 +62,17 @@ t.test('typed values are checked', async (t) => {
   })
 })
 
+t.test('validation workers: auto or a count', async (t) => {
+  const workers = (value: string): unknown => (applyEnvOverrides(minimalConfig(), { SNE_GATEWAY_VALIDATION_WORKERS: value }, '/').config.validation as Record<string, unknown>).workers
+  t.equal(workers('auto'), 'auto')
+  t.equal(workers('3'), 3)
+  t.equal(workers('0'), 0)
+  t.throws(() => workers('two'), {
+    code: 'GW_CONFIG_BAD_ENV_VALUE',
+    message: "environment variable SNE_GATEWAY_VALIDATION_WORKERS: 'two' is neither auto nor a non-negative integer"
+  })
+})
+
 t.test('unknown SNE_GATEWAY_ variables are reported (typos), the config file variable is not', async (t) => {
   const { unknown, applied } = applyEnvOverrides(minimalConfig(), { SNE_GATEWAY_DATA_PLANE_PROT: '1', SNE_GATEWAY_CONFIG: 'x.json' }, '/')
   t.same(unknown, ['SNE_GATEWAY_DATA_PLANE_PROT'])

@@ -103,6 +103,9 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
     }
   }
   options.edit?.(raw)
+  // Inline validation with the shared spec and its fixed clock, unless a test asks for worker threads.
+  raw.validation ??= {}
+  raw.validation.workers ??= 0
   const config = createConfigValidator()(raw)
   const logs = new LogCapture()
   const logger = createLogger({ level: config.log.level, destination: logs })

@@ -33,6 +33,9 @@ export async function unitGateway (edit: (raw: Record<string, any>) => void = ()
     }
   }
   edit(raw)
+  // Inline validation with the shared spec and its fixed clock, unless a test asks for worker threads.
+  raw.validation ??= {}
+  raw.validation.workers ??= 0
   const config = createConfigValidator()(raw)
   const mock = new MockAgent()
   mock.disableNetConnect()

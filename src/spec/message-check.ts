@@ -1,0 +1,53 @@
+/**
+ * What the data plane needs from a message's validation, and the two ways of getting it: inline
+ * on the calling thread, or from a pool of worker threads (`validation-pool.ts`). A check is the
+ * small, structured-cloneable part of a `ValidationResult`: the decoded message and documents stay
+ * where they were decoded.
+ */
+import { FILE_NAME_ELEMENT } from './message-validator.js'
+import type { SoapVersion, Violation } from '../soap/types.js'
+import type { InterfaceSpec, ValidationResult } from './types.js'
+
+export interface MessageCheck {
+  /** the operation name when it could be identified */
+  operation: string | undefined
+  soapVersion: SoapVersion | undefined
+  /** empty when the message is valid */
+  violations: Violation[]
+  /** the request's nomFichierDemande when it has the shape of one (for audit records), else undefined */
+  fileName: string | undefined
+}
+
+/** Validates messages; `check` never rejects for a bad message (that is a violation), only when validation itself failed. */
+export interface MessageChecker {
+  check (bytes: Buffer, contentType: string | undefined, soapAction: string | undefined): Promise<MessageCheck>
+  /** worker threads doing the work; 0 when checks run inline */
+  readonly workers: number
+  /** stops the workers, if any; pending checks are rejected */
+  close (): Promise<void>
+}
+
+/** A guichet code and a timestamp: nothing personal, safe in an audit record. */
+const FILE_NAME_SHAPE = /^[A-Za-z0-9._-]{1,80}$/
+
+/** The check of a validation result. */
+export function checkOf (result: ValidationResult): MessageCheck {
+  const name = result.message?.payload?.children.find((c) => c.local === FILE_NAME_ELEMENT)?.text.trim()
+  return {
+    operation: result.operation,
+    soapVersion: result.soapVersion,
+    violations: result.violations,
+    fileName: name !== undefined && FILE_NAME_SHAPE.test(name) ? name : undefined
+  }
+}
+
+/** Checks on the calling thread, with `spec`. */
+export function inlineChecker (spec: InterfaceSpec): MessageChecker {
+  return {
+    workers: 0,
+    async check (bytes, contentType, soapAction) {
+      return checkOf(spec.validateMessage(bytes, contentType, soapAction === undefined ? {} : { soapAction }))
+    },
+    async close () {}
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Message validation on worker threads: the main thread keeps TLS, HTTP and forwarding, and hands
+ * each message to the least busy of `size` workers, each with its own libxml2 and compiled
+ * schemas (`validation-worker.ts`). A validation then no longer stalls every other call on the
+ * event loop, and a second core does the XSD work (bench/RESULTS.md has the figures).
+ *
+ * A message is copied once into a buffer transferred to its worker (the main thread keeps the
+ * original for forwarding). A worker that dies fails its pending checks with
+ * GW_SPEC_VALIDATOR_UNAVAILABLE (503, the call may be retried) and is replaced; while none is
+ * ready, checks fail the same way rather than wait without bound.
+ */
+import { extname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import type { Logger } from 'pino'
+import { codes } from './errors.js'
+import type { MessageCheck, MessageChecker } from './message-check.js'
+import type { XmlLimits } from '../soap/types.js'
+
+/** What a worker needs to load the same specification as the main thread. */
+export interface WorkerSetup {
+  dir: string
+  xmlLimits: XmlLimits
+}
+
+/** main → worker */
+export interface CheckRequest {
+  id: number
+  bytes: Uint8Array
+  contentType: string | undefined
+  soapAction: string | undefined
+}
+
+/** worker → main: its start, then one answer per request */
+export type CheckAnswer =
+  | { ready: true }
+  | { id: number, check: MessageCheck }
+  | { id: number, error: string }
+
+export interface ValidationPoolOptions extends WorkerSetup {
+  /** number of worker threads, at least 1 */
+  size: number
+  logger: Logger
+  /** called when a dead worker is replaced (a metric) */
+  onRestart?: () => void
+  /** first delay before replacing a dead worker, doubled while replacements die before ready (max 30 s) */
+  restartDelayMs?: number
+  /** the worker's module (tests substitute one that can be made to die); default validation-worker */
+  workerUrl?: URL
+}
+
+interface Pending {
+  resolve: (check: MessageCheck) => void
+  reject: (err: Error) => void
+}
+
+interface Slot {
+  worker: Worker
+  ready: boolean
+  pending: Map<number, Pending>
+}
+
+const MAX_RESTART_DELAY_MS = 30_000
+
+/**
+ * The number of workers of `validation.workers`: `auto` is one per core beyond the first (the
+ * event loop's), at least 1, at most 4 — past that the event loop, not validation, is the limit.
+ */
+export function validationWorkers (setting: number | 'auto', cores: number): number {
+  if (setting !== 'auto') return setting
+  return Math.min(4, Math.max(1, cores - 1))
+}
+
+/** The worker's module beside this one: `.ts` when run from sources (tests), `.js` once built. */
+function workerUrl (): URL {
+  return new URL(`./validation-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url)
+}
+
+/**
+ * Starts `options.size` workers and resolves once each has loaded the specification; rejects
+ * (after stopping the others) if one cannot.
+ */
+export async function startValidationPool (options: ValidationPoolOptions): Promise<MessageChecker> {
+  if (!Number.isInteger(options.size) || options.size < 1) throw new RangeError('a validation pool needs at least one worker')
+  const setup: WorkerSetup = { dir: options.dir, xmlLimits: options.xmlLimits }
+  const slots: Slot[] = []
+  const baseDelay = options.restartDelayMs ?? 100
+  let restartDelay = baseDelay
+  let nextId = 0
+  let closed = false
+  const timers = new Set<NodeJS.Timeout>()
+
+  /** Starts one worker in `slots[index]`; resolves when it is ready, rejects if it dies first. */
+  function spawn (index: number): Promise<void> {
+    const worker = new Worker(options.workerUrl ?? workerUrl(), { workerData: setup })
+    const slot: Slot = { worker, ready: false, pending: new Map() }
+    slots[index] = slot
+    let failure: Error | undefined
+    return new Promise<void>((resolve, reject) => {
+      worker.on('message', (answer: CheckAnswer) => {
+        if ('ready' in answer) {
+          slot.ready = true
+          restartDelay = baseDelay
+          resolve()
+          return
+        }
+        const pending = slot.pending.get(answer.id)
+        if (pending === undefined) return
+        slot.pending.delete(answer.id)
+        if ('check' in answer) pending.resolve(answer.check)
+        else pending.reject(new Error(`validation failed in a worker thread: ${answer.error}`))
+      })
+      worker.on('error', (err) => { failure = err })
+      worker.on('exit', (exitCode) => {
+        const wasReady = slot.ready
+        slot.ready = false
+        const cause = failure?.message ?? `exit code ${exitCode}`
+        for (const pending of slot.pending.values()) pending.reject(new codes.GW_SPEC_VALIDATOR_UNAVAILABLE(`its worker thread stopped (${cause})`))
+        slot.pending.clear()
+        if (!wasReady) reject(failure ?? new Error(`validation worker exited with code ${exitCode} before it was ready`))
+        if (closed || slots[index] !== slot) return
+        options.logger.error({ worker: index, exitCode, cause: failure?.message }, 'validation worker stopped: replacing it')
+        const delay = restartDelay
+        restartDelay = Math.min(restartDelay * 2, MAX_RESTART_DELAY_MS)
+        const timer = setTimeout(() => {
+          timers.delete(timer)
+          if (closed) return
+          options.onRestart?.()
+          spawn(index).catch((err: unknown) => {
+            options.logger.error({ worker: index, err }, 'validation worker replacement failed')
+          })
+        }, delay)
+        timers.add(timer)
+      })
+    })
+  }
+
+  async function close (): Promise<void> {
+    if (closed) return
+    closed = true
+    for (const timer of timers) clearTimeout(timer)
+    await Promise.all(slots.map(async (slot) => await slot.worker.terminate()))
+  }
+
+  try {
+    await Promise.all(Array.from({ length: options.size }, async (_, i) => { await spawn(i) }))
+  } catch (err) {
+    await close()
+    throw err
+  }
+
+  return {
+    workers: options.size,
+    async check (bytes, contentType, soapAction) {
+      if (closed) throw new codes.GW_SPEC_VALIDATOR_UNAVAILABLE('the gateway is stopping')
+      let best: Slot | undefined
+      for (const slot of slots) {
+        if (slot.ready && (best === undefined || slot.pending.size < best.pending.size)) best = slot
+      }
+      if (best === undefined) throw new codes.GW_SPEC_VALIDATOR_UNAVAILABLE('no validation worker is ready')
+      const id = nextId++
+      const copy = new Uint8Array(bytes.byteLength)
+      copy.set(bytes)
+      const request: CheckRequest = { id, bytes: copy, contentType, soapAction }
+      const slot = best
+      return await new Promise<MessageCheck>((resolve, reject) => {
+        slot.pending.set(id, { resolve, reject })
+        slot.worker.postMessage(request, [copy.buffer])
+      })
+    },
+    close
+  }
+}

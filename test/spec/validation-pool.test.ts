@@ -1,0 +1,94 @@
+// The validation worker pool: the same checks as inline validation, over the whole corpus; a
+// worker that dies fails only its own checks and is replaced; a bad spec directory fails the start.
+import t from 'tap'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { pino } from 'pino'
+import { defaultSpecDir, loadSpec } from '../../src/spec/index.js'
+import { checkOf, inlineChecker } from '../../src/spec/message-check.js'
+import { startValidationPool, validationWorkers } from '../../src/spec/validation-pool.js'
+import { recipes } from '../fixtures/corpus-kit.js'
+
+const corpus = fileURLToPath(new URL('../fixtures/', import.meta.url))
+const names = readdirSync(corpus).filter((n) => existsSync(join(corpus, n, 'case.json'))).sort()
+
+interface Input { message: Buffer, contentType: string | undefined, soapAction: string | undefined }
+
+function input (name: string): Input {
+  const c = JSON.parse(readFileSync(join(corpus, name, 'case.json'), 'utf8')) as { generate?: string, contentType?: string, soapAction?: string }
+  if (c.generate !== undefined) {
+    const built = recipes[c.generate]!()
+    return { message: built.message, contentType: built.contentType, soapAction: built.soapAction }
+  }
+  return { message: readFileSync(join(corpus, name, 'message')), contentType: c.contentType, soapAction: c.soapAction }
+}
+
+// Both sides on the real clock: the workers have no other.
+const spec = await loadSpec({ dir: defaultSpecDir() })
+t.teardown(() => spec.dispose())
+const silent = pino({ level: 'silent' })
+
+t.test('auto: one worker per core beyond the first, between 1 and 4; a number is taken as is', async (t) => {
+  t.same([1, 2, 3, 8, 64].map((cores) => validationWorkers('auto', cores)), [1, 1, 2, 4, 4])
+  t.equal(validationWorkers(0, 8), 0)
+  t.equal(validationWorkers(6, 2), 6)
+})
+
+t.test('every corpus case gets the same check from the pool as inline, messages checked concurrently', async (t) => {
+  const pool = await startValidationPool({ size: 2, dir: spec.dir, xmlLimits: spec.xmlLimits, logger: silent })
+  t.teardown(pool.close)
+  t.equal(pool.workers, 2)
+  const inline = inlineChecker(spec)
+  const inputs = names.map(input)
+  const pooled = await Promise.all(inputs.map(async (i) => await pool.check(i.message, i.contentType, i.soapAction)))
+  let invalid = 0
+  for (const [k, name] of names.entries()) {
+    const i = inputs[k]!
+    const expected = await inline.check(i.message, i.contentType, i.soapAction)
+    t.same(pooled[k], expected, name)
+    if (expected.violations.length > 0) invalid++
+  }
+  t.ok(invalid > 60, `${invalid} of ${names.length} cases have violations: the comparison covers refusals`)
+  const cre = inputs[names.indexOf('valid-getNumUnique-cre-mtom')]!
+  t.match(pooled[names.indexOf('valid-getNumUnique-cre-mtom')], { operation: 'getNumUnique', violations: [], fileName: /^DEM[A-Z0-9]+-/ })
+  t.same(checkOf(spec.validateMessage(cre.message, cre.contentType)).fileName, pooled[names.indexOf('valid-getNumUnique-cre-mtom')]!.fileName)
+  t.equal(cre.message.length > 0, true, 'the caller keeps its bytes (the pool sends a copy)')
+})
+
+t.test('a worker that dies fails its pending checks with GW_SPEC_VALIDATOR_UNAVAILABLE, and is replaced', async (t) => {
+  let restarts = 0
+  const pool = await startValidationPool({
+    size: 1,
+    dir: spec.dir,
+    xmlLimits: spec.xmlLimits,
+    logger: silent,
+    restartDelayMs: 10,
+    onRestart: () => { restarts++ },
+    workerUrl: new URL('./fixtures/crash-on-demand-worker.ts', import.meta.url)
+  })
+  t.teardown(pool.close)
+  const valid = input('valid-getNumUnique-cre-mtom')
+  t.same((await pool.check(valid.message, valid.contentType, valid.soapAction)).violations, [])
+  await t.rejects(pool.check(Buffer.from('x'), 'test/crash', undefined), { code: 'GW_SPEC_VALIDATOR_UNAVAILABLE', statusCode: 503 })
+  await t.rejects(pool.check(valid.message, valid.contentType, valid.soapAction), { code: 'GW_SPEC_VALIDATOR_UNAVAILABLE' }, 'none is ready while it is replaced')
+  let after: Awaited<ReturnType<typeof pool.check>> | undefined
+  for (let i = 0; i < 200 && after === undefined; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 25))
+    after = await pool.check(valid.message, valid.contentType, valid.soapAction).catch(() => undefined)
+  }
+  t.same(after?.violations, [], 'the replacement checks messages')
+  t.equal(restarts, 1)
+})
+
+t.test('a spec directory the workers cannot load fails the start; so does a pool of no worker', async (t) => {
+  await t.rejects(startValidationPool({ size: 2, dir: join(corpus, 'no-such-spec-dir'), xmlLimits: spec.xmlLimits, logger: silent }), { code: 'GW_SPEC_DIR_UNREADABLE' })
+  await t.rejects(startValidationPool({ size: 0, dir: spec.dir, xmlLimits: spec.xmlLimits, logger: silent }), RangeError)
+})
+
+t.test('a closed pool refuses checks', async (t) => {
+  const pool = await startValidationPool({ size: 1, dir: spec.dir, xmlLimits: spec.xmlLimits, logger: silent })
+  await pool.close()
+  await pool.close()
+  await t.rejects(pool.check(Buffer.from('x'), 'application/soap+xml', undefined), { code: 'GW_SPEC_VALIDATOR_UNAVAILABLE' })
+})
