@@ -4,8 +4,8 @@
  * schemas (`validation-worker.ts`). A validation then no longer stalls every other call on the
  * event loop, and a second core does the XSD work (bench/RESULTS.md has the figures).
  *
- * A message is copied once into a buffer transferred to its worker (the main thread keeps the
- * original for forwarding). A worker that dies fails its pending checks with
+ * A message waits in a queue on the main thread until a worker has room, then is copied once into
+ * a buffer transferred to that worker (the main thread keeps the original for forwarding). A worker that dies fails its pending checks with
  * GW_SPEC_VALIDATOR_UNAVAILABLE (503, the call may be retried) and is replaced; while none is
  * ready, checks fail the same way rather than wait without bound.
  */
@@ -49,7 +49,11 @@ export interface ValidationPoolOptions extends WorkerSetup {
   workerUrl?: URL
 }
 
-interface Pending {
+/** A check waiting for its answer: in the pool's queue, then sent to a worker. */
+interface Job {
+  bytes: Buffer
+  contentType: string | undefined
+  soapAction: string | undefined
   resolve: (check: MessageCheck) => void
   reject: (err: Error) => void
 }
@@ -57,8 +61,16 @@ interface Pending {
 interface Slot {
   worker: Worker
   ready: boolean
-  pending: Map<number, Pending>
+  /** jobs sent to this worker, by request id */
+  sent: Map<number, Job>
 }
+
+/**
+ * Messages handed to one worker at a time: two, so that a worker finds the next message waiting
+ * when it answers one; the rest wait in the pool's queue, uncopied. Copies, and the memory they
+ * take, are bounded by the number of workers rather than by the number of calls in progress.
+ */
+const IN_FLIGHT_PER_WORKER = 2
 
 const MAX_RESTART_DELAY_MS = 30_000
 
@@ -88,12 +100,15 @@ export async function startValidationPool (options: ValidationPoolOptions): Prom
   let restartDelay = baseDelay
   let nextId = 0
   let closed = false
+  // FIFO of checks no worker has room for; `head` is the next one (no shift() per check)
+  const queue: Job[] = []
+  let head = 0
   const timers = new Set<NodeJS.Timeout>()
 
   /** Starts one worker in `slots[index]`; resolves when it is ready, rejects if it dies first. */
   function spawn (index: number): Promise<void> {
     const worker = new Worker(options.workerUrl ?? workerUrl(), { workerData: setup })
-    const slot: Slot = { worker, ready: false, pending: new Map() }
+    const slot: Slot = { worker, ready: false, sent: new Map() }
     slots[index] = slot
     let failure: Error | undefined
     return new Promise<void>((resolve, reject) => {
@@ -102,21 +117,25 @@ export async function startValidationPool (options: ValidationPoolOptions): Prom
           slot.ready = true
           restartDelay = baseDelay
           resolve()
+          feed(slot)
           return
         }
-        const pending = slot.pending.get(answer.id)
-        if (pending === undefined) return
-        slot.pending.delete(answer.id)
-        if ('check' in answer) pending.resolve(answer.check)
-        else pending.reject(new Error(`validation failed in a worker thread: ${answer.error}`))
+        const job = slot.sent.get(answer.id)
+        if (job === undefined) return
+        slot.sent.delete(answer.id)
+        if ('check' in answer) job.resolve(answer.check)
+        else job.reject(new Error(`validation failed in a worker thread: ${answer.error}`))
+        feed(slot)
       })
       worker.on('error', (err) => { failure = err })
       worker.on('exit', (exitCode) => {
         const wasReady = slot.ready
         slot.ready = false
         const cause = failure?.message ?? `exit code ${exitCode}`
-        for (const pending of slot.pending.values()) pending.reject(new codes.GW_SPEC_VALIDATOR_UNAVAILABLE(`its worker thread stopped (${cause})`))
-        slot.pending.clear()
+        for (const job of slot.sent.values()) job.reject(new codes.GW_SPEC_VALIDATOR_UNAVAILABLE(`its worker thread stopped (${cause})`))
+        slot.sent.clear()
+        // Queued checks wait for another worker; with none ready, they fail now rather than wait for a replacement.
+        if (!slots.some((s) => s.ready)) failQueue(closed ? 'the gateway is stopping' : 'no validation worker is ready')
         if (!wasReady) reject(failure ?? new Error(`validation worker exited with code ${exitCode} before it was ready`))
         if (closed || slots[index] !== slot) return
         options.logger.error({ worker: index, exitCode, cause: failure?.message }, 'validation worker stopped: replacing it')
@@ -135,10 +154,40 @@ export async function startValidationPool (options: ValidationPoolOptions): Prom
     })
   }
 
+  /** Sends `job` to `slot`: a copy of its bytes, transferred. */
+  function send (slot: Slot, job: Job): void {
+    const id = nextId++
+    const copy = new Uint8Array(job.bytes.byteLength)
+    copy.set(job.bytes)
+    const request: CheckRequest = { id, bytes: copy, contentType: job.contentType, soapAction: job.soapAction }
+    slot.sent.set(id, job)
+    slot.worker.postMessage(request, [copy.buffer])
+  }
+
+  /** Fills `slot` from the queue, up to its in-flight bound. */
+  function feed (slot: Slot): void {
+    while (slot.ready && slot.sent.size < IN_FLIGHT_PER_WORKER && queue.length > head) {
+      const job = queue[head++]!
+      if (head === queue.length) {
+        queue.length = 0
+        head = 0
+      }
+      send(slot, job)
+    }
+  }
+
+  function failQueue (reason: string): void {
+    const waiting = queue.slice(head)
+    queue.length = 0
+    head = 0
+    for (const job of waiting) job.reject(new codes.GW_SPEC_VALIDATOR_UNAVAILABLE(reason))
+  }
+
   async function close (): Promise<void> {
     if (closed) return
     closed = true
     for (const timer of timers) clearTimeout(timer)
+    failQueue('the gateway is stopping')
     await Promise.all(slots.map(async (slot) => await slot.worker.terminate()))
   }
 
@@ -155,17 +204,14 @@ export async function startValidationPool (options: ValidationPoolOptions): Prom
       if (closed) throw new codes.GW_SPEC_VALIDATOR_UNAVAILABLE('the gateway is stopping')
       let best: Slot | undefined
       for (const slot of slots) {
-        if (slot.ready && (best === undefined || slot.pending.size < best.pending.size)) best = slot
+        if (slot.ready && (best === undefined || slot.sent.size < best.sent.size)) best = slot
       }
       if (best === undefined) throw new codes.GW_SPEC_VALIDATOR_UNAVAILABLE('no validation worker is ready')
-      const id = nextId++
-      const copy = new Uint8Array(bytes.byteLength)
-      copy.set(bytes)
-      const request: CheckRequest = { id, bytes: copy, contentType, soapAction }
       const slot = best
       return await new Promise<MessageCheck>((resolve, reject) => {
-        slot.pending.set(id, { resolve, reject })
-        slot.worker.postMessage(request, [copy.buffer])
+        const job: Job = { bytes, contentType, soapAction, resolve, reject }
+        if (slot.sent.size < IN_FLIGHT_PER_WORKER && queue.length === head) send(slot, job)
+        else queue.push(job)
       })
     },
     close

@@ -124,6 +124,22 @@ t.test('strict base64', async (t) => {
   }
 })
 
+t.test('strict base64 decodes as Node does: every length, wrapped at 76 or not, up to a 1 MiB attachment', async (t) => {
+  const d = (s: string): Buffer => decodeBase64Strict(Buffer.from(s, 'latin1'), { part: 'p' })
+  const wrap = (s: string): string => s.replace(/(.{76})/g, '$1\r\n')
+  let seed = 7
+  const bytes = (n: number): Buffer => Buffer.from(Array.from({ length: n }, () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff))
+  let same = 0
+  for (let n = 0; n <= 200; n++) {
+    const data = bytes(n)
+    const text = data.toString('base64')
+    if (d(text).equals(data) && d(wrap(text)).equals(data)) same++
+  }
+  t.equal(same, 201, 'lengths 0 to 200, with and without line breaks')
+  const large = bytes(1 << 20)
+  t.ok(d(wrap(large.toString('base64'))).equals(large), '1 MiB')
+})
+
 t.test('quoted-printable', async (t) => {
   const q = (s: string): string => decodeQuotedPrintable(Buffer.from(s, 'latin1'), {}).toString('latin1')
   t.equal(q('a=3Db=3d'), 'a=b=', 'hex digits in either case')
