@@ -4,7 +4,8 @@
  * 1. nginx and wrk (installed from Debian when missing), the dev PKI under bench/out/pki;
  * 2. the simulator, called once per message to record its answers (and a numéro unique);
  * 3. the canned upstream replaying the recorded answers: direct, nginx, gateway with validation
- *    on and off; the new-connection handshake rate; a CPU profile of the gateway under load;
+ *    on and off; the latency at half load (wrk paced at half the gateway's req/s just measured:
+ *    direct, nginx, gateway); the new-connection handshake rate; a CPU profile of the gateway under load;
  * 4. keep-alive load, simulator upstream: direct, nginx, gateway;
  * 5. validation micro-benchmarks, in-process;
  * 6. the tables appended to bench/RESULTS.md (and bench/out/results.{md,json}).
@@ -13,7 +14,7 @@
  * it starts is stopped on every way out: normal end, error, SIGINT/SIGTERM, deadline.
  *
  * usage: node dist/bench/run.js [--duration S] [--warmup S] [--connections N] [--threads N]
- *          [--budget S] [--sections canned,simulator,handshake,profile,micro] [--no-append]
+ *          [--budget S] [--sections canned,halfload,simulator,handshake,profile,micro] [--no-append]
  */
 import { existsSync } from 'node:fs'
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises'
@@ -25,6 +26,7 @@ import type { InterfaceSpec } from '../src/spec/types.js'
 import { ensureDevPki } from '../src/tls/dev-pki.js'
 import { saveAnswers, requestAction, STATS_PATH, type RecordedAnswer } from './harness/canned-upstream.js'
 import { summariseCpuProfile, type CpuProfile } from './harness/cpu-profile.js'
+import { HALF_LOAD_MESSAGES, halfLoadPace, type HalfLoadPace } from './harness/half-load.js'
 import { measure, wrkCommand, type LoadMessage, type LoadSettings, type LoadTarget } from './harness/load.js'
 import { clockTicks, loadAverage, machineInfo } from './harness/machine.js'
 import { buildBenchMessages, numUniqueOfAnswer, readMessageSources, type BenchMessage } from './harness/messages.js'
@@ -36,10 +38,16 @@ import { cpuProfiles, startCanned, startGateway, startNginx, startSimulator, typ
 import { ensureTools, toolVersions } from './harness/tools.js'
 import { runValidationMicro } from './harness/validation-micro.js'
 import { inspectorSwitch } from './harness/inspector-switch.js'
-import { wrkLuaScript } from './harness/wrk.js'
+import { runWrk, wrkLuaScript } from './harness/wrk.js'
 
-const SECTIONS = ['simulator', 'canned', 'handshake', 'profile', 'micro'] as const
+const SECTIONS = ['simulator', 'canned', 'halfload', 'handshake', 'profile', 'micro'] as const
 type Section = typeof SECTIONS[number]
+
+/**
+ * The handshake runs' measured seconds (at most --duration): a connection rate settles well
+ * within them, and the time saved keeps the half-load runs inside the budget.
+ */
+const HANDSHAKE_SECONDS = 5
 
 const here = dirname(fileURLToPath(import.meta.url))
 
@@ -189,15 +197,60 @@ async function main (): Promise<void> {
     const upstreamConnections = opts.connections
     const nginxOptions = { workers: opts.nginxWorkers, keepalive: opts.connections }
 
+    // --- latency at half load: wrk paced at half the gateway's keep-alive req/s measured before it ---
+    const halfLoad = async (canned: Running): Promise<void> => {
+      const paced: Array<{ message: LoadMessage, unpaced: LoadMessage, pace: HalfLoadPace }> = []
+      for (const name of HALF_LOAD_MESSAGES) {
+        const message = loadMessages.get(name)!
+        const pace = halfLoadPace(runs, name, opts.connections)
+        if ('skipped' in pace) {
+          log(`skip half load of ${name}: ${pace.skipped}`)
+          notes.push(`Half load, ${messages.find((m) => m.name === name)?.label ?? name}: not run, ${pace.skipped}.`)
+          continue
+        }
+        const scriptFile = join(outDir, 'lua', `${name}-halfload.lua`)
+        await writeFile(scriptFile, wrkLuaScript({ bodyFile: join(outDir, 'messages', `${name}.bin`), contentType: message.contentType, delayMs: pace.delayMs }))
+        paced.push({ message: { ...message, scriptFile }, unpaced: message, pace })
+      }
+      // A proxy started afresh warms up at full load, as in the keep-alive runs: a paced warm-up
+      // would give a fresh process's JIT a fraction of the requests, and its latency would show it.
+      const pacedSettings: LoadSettings = { ...settings, warmupSeconds: 0 }
+      const fullLoadWarmup = async (t: LoadTarget, message: LoadMessage): Promise<void> => {
+        if (settings.warmupSeconds === 0 || Date.now() + (settings.warmupSeconds + settings.durationSeconds + 10) * 1000 > deadline) return
+        await runWrk({ url: t.running.url, scriptFile: message.scriptFile, connections: settings.connections, threads: settings.threads, durationSeconds: settings.warmupSeconds }, settings.wrkPath)
+          // a target that fails here fails measure's preflight next, which says why
+          .catch(() => undefined)
+      }
+      const loadPaced = async (t: LoadTarget): Promise<void> => {
+        for (const { message, unpaced, pace } of paced) {
+          log(`half load ${message.name} on ${t.kind}: target ${pace.targetRps.toFixed(0)} req/s, delay ${pace.delayMs} ms per connection`)
+          await fullLoadWarmup(t, unpaced)
+          runs.push({ ...(await measure(t, message, pacedSettings)), paced: { targetRps: pace.targetRps, delayMs: pace.delayMs } })
+        }
+      }
+      if (paced.length === 0) return
+      // started again (not paced inside the keep-alive runs above): the gateway's rate is known only after nginx's runs
+      await loadPaced({ kind: 'direct', running: canned, upstream: canned, upstreamKind: 'canned', tls: asWrk, upstreamStatsUrl: cannedStatsUrl(canned) })
+      await proxied(async () => await startNginx(ctx, canned, nginxOptions), 'nginx', canned, 'canned', loadPaced)
+      await proxied(async () => await startGateway(ctx, canned, { name: 'canned-halfload', validation: 'enforce', upstreamConnections }), 'gateway', canned, 'canned', loadPaced)
+    }
+
     // --- canned upstream ---
     let profile: BenchResults['profile']
     const wantsCanned = ['canned', 'handshake', 'profile'].some((s) => opts.sections.has(s as Section))
+    if (opts.sections.has('halfload') && !opts.sections.has('canned')) {
+      notes.push('Half load: not run, its pace comes from the gateway\'s keep-alive runs of the canned section, which was not selected.')
+    }
     if (wantsCanned) {
       const canned = await startCanned(ctx, answersDir)
       const statsUrl = cannedStatsUrl(canned)
       const handshakeMessage = loadMessages.get('demande')!
+      const handshakeSettings: LoadSettings = { ...settings, durationSeconds: Math.min(settings.durationSeconds, HANDSHAKE_SECONDS) }
+      if (opts.sections.has('handshake') && handshakeSettings.durationSeconds < settings.durationSeconds) {
+        notes.push(`Handshake runs: ${handshakeSettings.durationSeconds} s measured (keep-alive runs: ${settings.durationSeconds} s), to keep the whole run within its budget.`)
+      }
       const handshake = async (t: LoadTarget): Promise<void> => {
-        if (opts.sections.has('handshake')) runs.push(await measure(t, handshakeMessage, settings, { handshake: true }))
+        if (opts.sections.has('handshake')) runs.push(await measure(t, handshakeMessage, handshakeSettings, { handshake: true }))
       }
       try {
         const cannedLoad = async (t: LoadTarget): Promise<void> => {
@@ -209,6 +262,7 @@ async function main (): Promise<void> {
         await proxied(async () => await startGateway(ctx, canned, { name: 'canned', validation: 'enforce', upstreamConnections }), 'gateway', canned, 'canned', cannedLoad)
         if (opts.sections.has('canned')) {
           await proxied(async () => await startGateway(ctx, canned, { name: 'canned-novalidation', validation: 'off', upstreamConnections }), 'gateway (validation off)', canned, 'canned', loadAll)
+          if (opts.sections.has('halfload')) await halfLoad(canned)
         }
         if (opts.sections.has('handshake')) {
           if (inspector.off !== undefined) {

@@ -2,6 +2,7 @@
  * The run as Markdown, appended to bench/RESULTS.md: context first (date, machine, load,
  * versions, commands), then the tables, all from the same run.
  */
+import { HALF_LOAD_GOAL_ADDED_P99_MS, halfLoadRows, halfLoadVerdicts } from './half-load.js'
 import { cpuMicrosPerRequest, profileGroups, ratios, type BenchResults, type LoadRun } from './results.js'
 import { errorCount } from './wrk.js'
 
@@ -53,6 +54,38 @@ function loadRows (runs: readonly LoadRun[], results: BenchResults): string[][] 
   })
 }
 
+/** The half-load section: the paced runs and the verdict on the goal, per message. */
+function halfLoadSection (results: BenchResults): string[] {
+  const rows = halfLoadRows(results.runs)
+  if (rows.length === 0) return []
+  const label = (name: string): string => results.messages.find((x) => x.name === name)?.label ?? name
+  const paces = [...new Map(rows.map((r) => [r.message, r])).values()]
+  const out = [
+    '### Latency at half load (canned upstream, wrk paced)', '',
+    'Target req/s = half the gateway\'s keep-alive req/s (validation on) for the message in this run; each of the ' +
+      `${results.settings.connections} connections waits a fixed delay between a response and its next request ` +
+      `(wrk's \`delay()\`, not counted in the latency: ${paces.map((r) => `${label(r.message)} ${r.delayMs} ms`).join(', ')}), ` +
+      `the same pace for every target, each warmed up at full load for ${results.settings.warmupSeconds} s just before. ` +
+      'Closed loop: the achieved rate is the target less the latency\'s share. ' +
+      'Added = the target\'s latency − the direct upstream\'s at the same pace.', '',
+    table(
+      ['message', 'target', 'target req/s', 'achieved req/s', 'p50 ms', 'p99 ms', 'added p50 ms', 'added p99 ms'],
+      rows.map((r) => r.skipped !== undefined
+        ? [label(r.message), r.target, fixed(r.targetRps, 0), `skipped: ${r.skipped}`, '', '', '', '']
+        : [label(r.message), r.target, fixed(r.targetRps, 0), fixed(r.achievedRps, 0) + (r.errors === undefined || r.errors === 0 ? '' : ` (${r.errors} errors)`),
+            fixed(r.p50Ms, 2), fixed(r.p99Ms, 2), signed(r.addedP50Ms), signed(r.addedP99Ms)])
+    ),
+    ''
+  ]
+  const verdicts = halfLoadVerdicts(rows).map((v) => {
+    if (v.met === undefined) return `${label(v.message)}: not measured`
+    const errors = v.errors === undefined || v.errors === 0 ? '' : `, ${v.errors} errors`
+    return `${label(v.message)}: ${v.met ? 'met' : 'not met'} (${signed(v.addedP99Ms)} ms${errors})`
+  })
+  out.push(`Goal, gateway added p99 ≤ ${HALF_LOAD_GOAL_ADDED_P99_MS} ms at half load: ${verdicts.join('; ')}.`, '')
+  return out
+}
+
 const LOAD_HEADER = ['message', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'proxy CPU % (µs/req)', 'proxy RSS MB', 'upstream CPU % (µs/req)', 'upstream RSS MB', 'upstream conns opened / calls', 'wrk CPU %']
 
 /** The Markdown section of one run. */
@@ -74,7 +107,8 @@ export function renderResults (results: BenchResults): string {
   if (results.notes.length > 0) out.push('')
   out.push('Messages: ' + results.messages.map((x) => `${x.label} = ${x.bytes} bytes`).join('; ') + '.', '')
 
-  const keepAlive = results.runs.filter((r) => !r.handshake)
+  // the paced runs have their own table
+  const keepAlive = results.runs.filter((r) => !r.handshake && r.paced === undefined)
   for (const upstream of ['canned', 'simulator'] as const) {
     const runs = keepAlive.filter((r) => r.upstream === upstream)
     if (runs.length === 0) continue
@@ -92,7 +126,9 @@ export function renderResults (results: BenchResults): string {
     ), '')
   }
 
-  const handshakes = results.runs.filter((r) => r.handshake)
+  out.push(...halfLoadSection(results))
+
+  const handshakes = results.runs.filter((r) => r.handshake && r.paced === undefined)
   if (handshakes.length > 0) {
     out.push('### New-connection TLS handshake rate (`-H \'Connection: close\'`, canned upstream)', '')
     out.push(table(LOAD_HEADER.map((h) => (h === 'req/s' ? 'connections/s' : h)), loadRows(handshakes, results)), '')

@@ -31,6 +31,11 @@ export interface LoadRun {
   upstreamCalls?: { connections: number, requests: number }
   /** the measured window on CLOCK_MONOTONIC, µs (to cut a CPU profile to it) */
   monotonicWindowUs?: { startUs: number, endUs: number }
+  /**
+   * a paced run (the half-load section): each connection waits `delayMs` between a response and
+   * its next request, aiming at `targetRps`; absent for the runs as fast as possible
+   */
+  paced?: { targetRps: number, delayMs: number }
 }
 
 export interface BenchSettings {
@@ -88,8 +93,12 @@ export interface RatioRow {
   addedP99Ms: number | undefined
 }
 
-/** The gateway's (and nginx's) figures against nginx and the bare upstream, from the same run. */
-export function ratios (runs: readonly LoadRun[]): RatioRow[] {
+/**
+ * The gateway's (and nginx's) figures against nginx and the bare upstream, from the same run.
+ * Paced runs are left out: their rate is the pace, not a capacity.
+ */
+export function ratios (allRuns: readonly LoadRun[]): RatioRow[] {
+  const runs = allRuns.filter((r) => r.paced === undefined)
   const findRun = (u: UpstreamKind, m: string, t: TargetKind, h: boolean): LoadRun | undefined =>
     runs.find((r) => r.upstream === u && r.message === m && r.target === t && r.handshake === h && (r.wrk?.requests ?? 0) > 0)
   const find = (u: UpstreamKind, m: string, t: TargetKind, h: boolean): WrkResult | undefined => findRun(u, m, t, h)?.wrk

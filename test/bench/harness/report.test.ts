@@ -99,3 +99,53 @@ t.test('the Markdown report carries context and every table', async (t) => {
 t.test('table', async (t) => {
   t.equal(table(['a', 'b'], [['x|y', '1']]), '| a | b |\n|---|---:|\n| x/y | 1 |')
 })
+
+const paced = { targetRps: 1000, delayMs: 50 }
+const halfLoadRuns: LoadRun[] = [
+  { upstream: 'canned', target: 'direct', message: 'cre', handshake: false, wrk: wrk(10000, 1, 4) },
+  { upstream: 'canned', target: 'nginx', message: 'cre', handshake: false, skipped: 'preflight answered HTTP 502' },
+  { upstream: 'canned', target: 'gateway', message: 'cre', handshake: false, wrk: wrk(2000, 5, 14) },
+  { upstream: 'canned', target: 'direct', message: 'cre', handshake: false, wrk: wrk(990, 0.5, 1.25), paced },
+  { upstream: 'canned', target: 'nginx', message: 'cre', handshake: false, wrk: wrk(985, 0.75, 2), paced },
+  { upstream: 'canned', target: 'gateway', message: 'cre', handshake: false, wrk: wrk(950, 1.5, 4.5), paced }
+]
+
+t.test('ratios leave the paced runs out', async (t) => {
+  const r = ratios(halfLoadRuns)
+  t.same(r.map((x) => x.target), ['gateway'], 'one row per keep-alive run')
+  t.equal(r[0]!.vsNginx, undefined, 'the keep-alive nginx run was skipped: the paced one is no stand-in')
+  t.equal(r[0]!.vsDirect, 0.2, 'against the keep-alive direct run')
+})
+
+t.test('the report puts the paced runs in their own table, with the goal per message', async (t) => {
+  const results: BenchResults = {
+    machine: { date: '2025-01-01T00:00:00.000Z', nproc: 2, cpuModel: 'AMD EPYC', kernel: '6.1', memoryGb: 4, node: 'v20.20.2', openssl: '3.0', loadAverage: '1.00 0.50 0.25' },
+    versions: { nginx: 'nginx/1.22.1', wrk: 'wrk debian/4.1.0' },
+    settings: { connections: 50, threads: 2, warmupSeconds: 3, durationSeconds: 10, command: 'npm run bench', wrkExample: 'wrk …', nginxWorkers: '2', gatewayUpstreamConnections: 50 },
+    messages: [{ name: 'cre', label: 'getNumUnique CRE (MTOM)', bytes: 4400 }, { name: 'demande', label: 'getDemandeLogement (MTOM)', bytes: 1900 }],
+    runs: [
+      ...halfLoadRuns,
+      { upstream: 'canned', target: 'direct', message: 'demande', handshake: false, wrk: wrk(1500, 0.5, 1), paced: { targetRps: 1600, delayMs: 31 } },
+      { upstream: 'canned', target: 'gateway', message: 'demande', handshake: false, skipped: 'time budget exhausted', paced: { targetRps: 1600, delayMs: 31 } }
+    ],
+    validationMicro: [],
+    loadAverageAfter: '2.00 1.00 0.50',
+    notes: [],
+    elapsedSeconds: 400
+  }
+  const md = renderResults(results)
+  const keepAlive = md.slice(md.indexOf('### Keep-alive load'), md.indexOf('### Ratios'))
+  t.equal(keepAlive.split('\n').filter((l) => l.startsWith('| getNumUnique')).length, 3, 'the keep-alive table holds the 3 runs as fast as possible')
+  t.notMatch(keepAlive, '| 990 |')
+  const half = md.slice(md.indexOf('### Latency at half load'))
+  t.match(half, 'each of the 50 connections waits a fixed delay')
+  t.match(half, 'each warmed up at full load for 3 s just before')
+  t.match(half, 'getNumUnique CRE (MTOM) 50 ms, getDemandeLogement (MTOM) 31 ms')
+  t.match(half, '| message | target | target req/s | achieved req/s | p50 ms | p99 ms | added p50 ms | added p99 ms |')
+  t.match(half, '| getNumUnique CRE (MTOM) | direct | 1000 | 990 | 0.50 | 1.25 | — | — |')
+  t.match(half, '| getNumUnique CRE (MTOM) | nginx | 1000 | 985 | 0.75 | 2.00 | +0.25 | +0.75 |')
+  t.match(half, '| getNumUnique CRE (MTOM) | gateway | 1000 | 950 | 1.50 | 4.50 | +1.00 | +3.25 |')
+  t.match(half, '| getDemandeLogement (MTOM) | gateway | 1600 | skipped: time budget exhausted |')
+  t.match(half, 'Goal, gateway added p99 ≤ 2 ms at half load: getNumUnique CRE (MTOM): not met (+3.25 ms); getDemandeLogement (MTOM): not measured.')
+  t.notMatch(renderResults({ ...results, runs: halfLoadRuns.filter((r) => r.paced === undefined) }), 'Latency at half load', 'no paced run, no section')
+})

@@ -40,3 +40,19 @@ t.test('wrkArgs: latency on, Connection: close only for the handshake runs', asy
   t.same(args, ['-t', '2', '-c', '50', '-d', '10s', '--timeout', '10s', '--latency', '-s', 's.lua', 'https://127.0.0.1:1/x'])
   t.same(wrkArgs({ ...base, connectionClose: true }).slice(-3), ['-H', 'Connection: close', 'https://127.0.0.1:1/x'])
 })
+
+t.test('a paced script defines delay(), random around the mean pause; an unpaced one does not', async (t) => {
+  const base = { bodyFile: '/tmp/cre.bin', contentType: 'text/xml' }
+  const paced = wrkLuaScript({ ...base, delayMs: 120 })
+  t.match(paced, /\ndelay = function\(\)\n {2}return math\.random\(0, 240\)\nend\n/)
+  t.match(paced, /done = function/, 'the figures are still printed')
+  t.match(wrkLuaScript({ ...base, delayMs: 0 }), /\n {2}return math\.random\(0, 0\)\n/, 'no pause is a valid pace')
+  t.notMatch(wrkLuaScript(base), /delay/)
+})
+
+t.test('a delay wrk would misread is refused', async (t) => {
+  const base = { bodyFile: '/tmp/cre.bin', contentType: 'text/xml' }
+  for (const delayMs of [-1, Number.NaN, Number.POSITIVE_INFINITY, 2.5]) {
+    t.throws(() => wrkLuaScript({ ...base, delayMs }), /delayMs must be a whole number of milliseconds/, String(delayMs))
+  }
+})
