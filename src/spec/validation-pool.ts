@@ -101,7 +101,7 @@ export async function startValidationPool (options: ValidationPoolOptions): Prom
   let nextId = 0
   let closed = false
   // FIFO of checks no worker has room for; `head` is the next one (no shift() per check)
-  const queue: Job[] = []
+  const queue: Array<Job | undefined> = []
   let head = 0
   const timers = new Set<NodeJS.Timeout>()
 
@@ -167,9 +167,15 @@ export async function startValidationPool (options: ValidationPoolOptions): Prom
   /** Fills `slot` from the queue, up to its in-flight bound. */
   function feed (slot: Slot): void {
     while (slot.ready && slot.sent.size < IN_FLIGHT_PER_WORKER && queue.length > head) {
-      const job = queue[head++]!
+      const job = queue[head]!
+      // The queue lets go of the job (and of its message bytes) now: under a steady load it is
+      // never empty, so waiting for it to drain would keep every message ever queued.
+      queue[head++] = undefined
       if (head === queue.length) {
         queue.length = 0
+        head = 0
+      } else if (head >= 1024 && head * 2 >= queue.length) {
+        queue.splice(0, head)
         head = 0
       }
       send(slot, job)
@@ -180,7 +186,7 @@ export async function startValidationPool (options: ValidationPoolOptions): Prom
     const waiting = queue.slice(head)
     queue.length = 0
     head = 0
-    for (const job of waiting) job.reject(new codes.GW_SPEC_VALIDATOR_UNAVAILABLE(reason))
+    for (const job of waiting) job?.reject(new codes.GW_SPEC_VALIDATOR_UNAVAILABLE(reason))
   }
 
   async function close (): Promise<void> {

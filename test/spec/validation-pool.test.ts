@@ -4,6 +4,8 @@ import t from 'tap'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { pino } from 'pino'
 import { defaultSpecDir, loadSpec } from '../../src/spec/index.js'
 import { checkOf, inlineChecker } from '../../src/spec/message-check.js'
@@ -85,6 +87,28 @@ t.test('a worker that dies fails its pending checks with GW_SPEC_VALIDATOR_UNAVA
   }
   t.same(after?.violations, [], 'the replacement checks messages')
   t.equal(restarts, 1)
+})
+
+t.test('a checked message is let go while other messages still wait in the queue (no leak under steady load)', async (t) => {
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as () => void
+  const pool = await startValidationPool({ size: 1, dir: spec.dir, xmlLimits: spec.xmlLimits, logger: silent })
+  t.teardown(pool.close)
+  const valid = input('valid-getNumUnique-cre-mtom')
+  // Six callers keep the queue from ever emptying while the probe's check goes through it.
+  const background = Promise.all(Array.from({ length: 6 }, async () => {
+    for (let i = 0; i < 8; i++) await pool.check(Buffer.from(valid.message), valid.contentType, valid.soapAction)
+  }))
+  const probe = await (async () => {
+    const bytes = Buffer.from(valid.message)
+    const ref = new WeakRef(bytes)
+    t.same((await pool.check(bytes, valid.contentType, valid.soapAction)).violations, [])
+    return ref
+  })()
+  await new Promise((resolve) => setImmediate(resolve))
+  gc()
+  t.equal(probe.deref(), undefined, 'the probe\'s bytes were collected')
+  await background
 })
 
 t.test('a spec directory the workers cannot load fails the start; so does a pool of no worker', async (t) => {
