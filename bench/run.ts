@@ -25,7 +25,7 @@ import { defaultSpecDir, loadSpec } from '../src/spec/index.js'
 import type { InterfaceSpec } from '../src/spec/types.js'
 import { ensureDevPki } from '../src/tls/dev-pki.js'
 import { saveAnswers, requestAction, STATS_PATH, type RecordedAnswer } from './harness/canned-upstream.js'
-import { summariseCpuProfile, type CpuProfile } from './harness/cpu-profile.js'
+import { profileThreadId, summariseCpuProfile, type CpuProfile } from './harness/cpu-profile.js'
 import { HALF_LOAD_MESSAGES, halfLoadPace, type HalfLoadPace } from './harness/half-load.js'
 import { measure, wrkCommand, type LoadMessage, type LoadSettings, type LoadTarget } from './harness/load.js'
 import { clockTicks, loadAverage, machineInfo } from './harness/machine.js'
@@ -33,7 +33,7 @@ import { buildBenchMessages, numUniqueOfAnswer, readMessageSources, type BenchMe
 import { postOnce, type PostTls } from './harness/post-once.js'
 import { ProcessGroup } from './harness/processes.js'
 import { renderResults } from './harness/report.js'
-import type { BenchResults, LoadRun, TargetKind } from './harness/results.js'
+import type { BenchResults, LoadRun, TargetKind, ThreadProfile } from './harness/results.js'
 import { cpuProfiles, startCanned, startGateway, startNginx, startSimulator, type HarnessContext, type Running } from './harness/targets.js'
 import { ensureTools, toolVersions } from './harness/tools.js'
 import { runValidationMicro } from './harness/validation-micro.js'
@@ -278,19 +278,26 @@ async function main (): Promise<void> {
           await proxied(async () => await startGateway(ctx, canned, { name: 'canned-profile', validation: 'enforce', upstreamConnections, cpuProfileDir: dir }), 'gateway', canned, 'canned', async (t) => {
             profiled.push(await measure(t, loadMessages.get('cre')!, settings))
           })
-          const file = (await cpuProfiles(dir)).filter((f) => !before.has(f)).at(-1)
-          if (file !== undefined && profiled[0]?.wrk !== undefined) {
-            const data = JSON.parse(await readFile(file, 'utf8')) as CpuProfile
+          // one file per thread: the main thread (id 0) and each validation worker
+          const files = (await cpuProfiles(dir)).filter((f) => !before.has(f))
+            .map((f) => ({ f, id: profileThreadId(f) ?? Number.MAX_SAFE_INTEGER }))
+            .sort((a, b) => a.id - b.id)
+          if (files.length > 0 && profiled[0]?.wrk !== undefined) {
             const window = profiled[0].monotonicWindowUs
-            const summary = summariseCpuProfile(data, { root: join(root, 'dist'), top: 15, ...(window === undefined ? {} : { window }) })
-            if (window !== undefined && summary.totalMs === 0) notes.push('The CPU profile has no sample inside the measured window (clock mismatch?): the table covers the whole process life.')
-            profile = {
-              summary: summary.totalMs === 0 ? summariseCpuProfile(data, { root: join(root, 'dist'), top: 15 }) : summary,
-              message: messages[0]!.label,
-              file: relative(root, file)
+            const threads: ThreadProfile[] = []
+            for (const { f, id } of files) {
+              const data = JSON.parse(await readFile(f, 'utf8')) as CpuProfile
+              const summary = summariseCpuProfile(data, { root: join(root, 'dist'), top: 15, ...(window === undefined ? {} : { window }) })
+              if (window !== undefined && summary.totalMs === 0) notes.push(`The CPU profile ${relative(root, f)} has no sample inside the measured window (clock mismatch?): its table covers the whole thread's life.`)
+              threads.push({
+                thread: id === 0 ? 'main thread' : `worker thread ${id}`,
+                file: relative(root, f),
+                summary: summary.totalMs === 0 ? summariseCpuProfile(data, { root: join(root, 'dist'), top: 15 }) : summary
+              })
             }
+            profile = { message: messages[0]!.label, threads }
           } else {
-            notes.push(`No CPU profile: ${file === undefined ? 'the profiled gateway wrote none' : `its load run was skipped (${profiled[0]?.skipped ?? 'unknown'})`}.`)
+            notes.push(`No CPU profile: ${files.length === 0 ? 'the profiled gateway wrote none' : `its load run was skipped (${profiled[0]?.skipped ?? 'unknown'})`}.`)
           }
         }
       } finally {

@@ -141,3 +141,13 @@ export function summariseCpuProfile (profile: CpuProfile, options: { root: strin
     areas: [...byArea.entries()].map(([area, us]) => ({ area, selfMs: us / 1000, percent: pct(us / 1000) })).sort((a, b) => b.selfMs - a.selfMs)
   }
 }
+
+/**
+ * The thread of a profile written by `node --cpu-prof`, from its file name
+ * (`CPU.<date>.<time>.<pid>.<threadId>.<sequence>.cpuprofile`): 0 is the main thread; undefined
+ * when the name has another form.
+ */
+export function profileThreadId (file: string): number | undefined {
+  const m = /CPU\.\d+\.\d+\.\d+\.(\d+)\.\d+\.cpuprofile$/.exec(file)
+  return m === null ? undefined : Number(m[1])
+}

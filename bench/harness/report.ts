@@ -63,8 +63,8 @@ function halfLoadSection (results: BenchResults): string[] {
   const out = [
     '### Latency at half load (canned upstream, wrk paced)', '',
     'Target req/s = half the gateway\'s keep-alive req/s (validation on) for the message in this run; each of the ' +
-      `${results.settings.connections} connections waits a fixed delay between a response and its next request ` +
-      `(wrk's \`delay()\`, not counted in the latency: ${paces.map((r) => `${label(r.message)} ${r.delayMs} ms`).join(', ')}), ` +
+      `${results.settings.connections} connections waits a random delay between a response and its next request ` +
+      `(wrk's \`delay()\`, uniform from 0 to twice the mean, not counted in the latency; mean: ${paces.map((r) => `${label(r.message)} ${r.delayMs} ms`).join(', ')}), ` +
       `the same pace for every target, each warmed up at full load for ${results.settings.warmupSeconds} s just before. ` +
       'Closed loop: the achieved rate is the target less the latency\'s share. ' +
       'Added = the target\'s latency − the direct upstream\'s at the same pace.', '',
@@ -148,13 +148,17 @@ export function renderResults (results: BenchResults): string {
 
   if (results.profile !== undefined) {
     const p = results.profile
-    const busy = p.summary.totalMs - p.summary.idleMs
     out.push(`### CPU profile of the gateway under load (validation on, ${p.message}, canned upstream)`, '')
-    out.push(`\`node --cpu-prof\` on the gateway child (${p.file}): ${(busy / 1000).toFixed(1)} s busy of the ${(p.summary.totalMs / 1000).toFixed(1)} s measured window, main thread (the start-up is left out). Self time by area:`, '')
-    out.push(table(['area', 'self ms', '% of busy'], p.summary.areas.slice(0, 12).map((a) => [a.area, a.selfMs.toFixed(0), a.percent.toFixed(1)])), '')
-    out.push('Where the time goes: ' + profileGroups(p.summary.areas).map((g) => `${g.name} ${g.percent.toFixed(0)}%`).join(', ') + '.', '')
-    out.push('Top functions by self time:', '')
-    out.push(table(['function', 'location', 'self ms', '% of busy'], p.summary.top.map((r) => [`\`${r.name}\``, r.location === '' ? dash : r.location, r.selfMs.toFixed(0), r.percent.toFixed(1)])), '')
+    out.push('`node --cpu-prof` on the gateway child, one profile per thread, each cut to the measured window (the start-up is left out).', '')
+    for (const th of p.threads) {
+      const busy = th.summary.totalMs - th.summary.idleMs
+      out.push(`#### ${th.thread}`, '')
+      out.push(`${th.file}: ${(busy / 1000).toFixed(1)} s busy of the ${(th.summary.totalMs / 1000).toFixed(1)} s measured window. Self time by area:`, '')
+      out.push(table(['area', 'self ms', '% of busy'], th.summary.areas.slice(0, 12).map((a) => [a.area, a.selfMs.toFixed(0), a.percent.toFixed(1)])), '')
+      out.push('Where the time goes: ' + profileGroups(th.summary.areas).map((g) => `${g.name} ${g.percent.toFixed(0)}%`).join(', ') + '.', '')
+      out.push('Top functions by self time:', '')
+      out.push(table(['function', 'location', 'self ms', '% of busy'], th.summary.top.map((r) => [`\`${r.name}\``, r.location === '' ? dash : r.location, r.selfMs.toFixed(0), r.percent.toFixed(1)])), '')
+    }
   }
   return out.join('\n')
 }

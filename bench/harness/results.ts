@@ -38,6 +38,14 @@ export interface LoadRun {
   paced?: { targetRps: number, delayMs: number }
 }
 
+/** The CPU profile of one thread of the profiled gateway. */
+export interface ThreadProfile {
+  /** `main thread` or `worker thread N` */
+  thread: string
+  file: string
+  summary: ProfileSummary
+}
+
 export interface BenchSettings {
   connections: number
   threads: number
@@ -58,7 +66,8 @@ export interface BenchResults {
   messages: Array<{ name: string, label: string, bytes: number }>
   runs: LoadRun[]
   validationMicro: ValidationMicroRow[]
-  profile?: { summary: ProfileSummary, message: string, file: string }
+  /** the profiled gateway's threads: the main thread first, then its validation workers */
+  profile?: { message: string, threads: ThreadProfile[] }
   /** load averages at the end of the run */
   loadAverageAfter: string
   notes: string[]

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { areaOf, shortLocation, summariseCpuProfile, type CpuProfile } from '../../../bench/harness/cpu-profile.js'
+import { areaOf, profileThreadId, shortLocation, summariseCpuProfile, type CpuProfile } from '../../../bench/harness/cpu-profile.js'
 
 const root = '/repo/dist'
 const frame = (functionName: string, url: string, lineNumber = 0) => ({ functionName, url, lineNumber })
@@ -74,4 +74,10 @@ t.test('hit counts when the profile has no samples', async (t) => {
   t.equal(s.top.length, 1, 'top N')
   t.equal(s.top[0]!.selfMs, 3)
   t.equal(s.areas[0]!.selfMs, 4)
+})
+
+t.test('profileThreadId: the thread of a --cpu-prof file name', async (t) => {
+  t.equal(profileThreadId('/x/CPU.20261130.212440.29715.0.001.cpuprofile'), 0)
+  t.equal(profileThreadId('bench/out/profile/CPU.20261130.212440.29715.1.002.cpuprofile'), 1)
+  t.equal(profileThreadId('profile.cpuprofile'), undefined)
 })

@@ -74,7 +74,13 @@ t.test('the Markdown report carries context and every table', async (t) => {
     messages: [{ name: 'cre', label: 'getNumUnique CRE (MTOM)', bytes: 4400 }, { name: 'demande', label: 'getDemandeLogement (MTOM)', bytes: 1900 }],
     runs,
     validationMicro: [{ series: 'MTOM attachment', bytes: 1024, iterations: 100, msPerOp: 0.25, mbPerSecond: 4.1, violations: 0 }],
-    profile: { message: 'getNumUnique CRE (MTOM)', file: 'bench/out/profile/x.cpuprofile', summary: { totalMs: 10000, idleMs: 2000, top: [{ name: 'validate', location: 'src/spec/index.js:10', area: 'src/spec', selfMs: 3000, percent: 37.5 }], areas: [{ area: 'src/spec', selfMs: 3000, percent: 37.5 }] } },
+    profile: {
+      message: 'getNumUnique CRE (MTOM)',
+      threads: [
+        { thread: 'main thread', file: 'bench/out/profile/x.cpuprofile', summary: { totalMs: 10000, idleMs: 2000, top: [{ name: 'validate', location: 'src/spec/index.js:10', area: 'src/spec', selfMs: 3000, percent: 37.5 }], areas: [{ area: 'src/spec', selfMs: 3000, percent: 37.5 }] } },
+        { thread: 'worker thread 1', file: 'bench/out/profile/y.cpuprofile', summary: { totalMs: 10000, idleMs: 4000, top: [], areas: [{ area: 'wasm', selfMs: 3000, percent: 50 }] } }
+      ]
+    },
     loadAverageAfter: '2.00 1.00 0.50',
     notes: ['a note'],
     elapsedSeconds: 400
@@ -92,7 +98,8 @@ t.test('the Markdown report carries context and every table', async (t) => {
   t.match(md, 'Where the time goes: XSD validation (src/spec, libxml2-wasm, wasm) 38%')
   t.match(md, '### New-connection TLS handshake rate')
   t.match(md, '| MTOM attachment | 1024 | 100 | 0.250 | 4.1 | 0 |')
-  t.match(md, '8.0 s busy of the 10.0 s measured window')
+  t.match(md, '#### main thread\n\nbench/out/profile/x.cpuprofile: 8.0 s busy of the 10.0 s measured window')
+  t.match(md, '#### worker thread 1\n\nbench/out/profile/y.cpuprofile: 6.0 s busy of the 10.0 s measured window')
   t.match(md, '| `validate` | src/spec/index.js:10 | 3000 | 37.5 |')
 })
 
@@ -138,7 +145,7 @@ t.test('the report puts the paced runs in their own table, with the goal per mes
   t.equal(keepAlive.split('\n').filter((l) => l.startsWith('| getNumUnique')).length, 3, 'the keep-alive table holds the 3 runs as fast as possible')
   t.notMatch(keepAlive, '| 990 |')
   const half = md.slice(md.indexOf('### Latency at half load'))
-  t.match(half, 'each of the 50 connections waits a fixed delay')
+  t.match(half, 'each of the 50 connections waits a random delay')
   t.match(half, 'each warmed up at full load for 3 s just before')
   t.match(half, 'getNumUnique CRE (MTOM) 50 ms, getDemandeLogement (MTOM) 31 ms')
   t.match(half, '| message | target | target req/s | achieved req/s | p50 ms | p99 ms | added p50 ms | added p99 ms |')
