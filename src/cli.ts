@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env -S node --max-semi-space-size=8
 /**
  * The only impure entry: reads arguments and the environment, listens, installs signal handlers.
  * Each subcommand lives in `src/cli/<name>.ts` and returns the process exit code.
