@@ -5,9 +5,10 @@
  * event loop, and a second core does the XSD work (bench/RESULTS.md has the figures).
  *
  * A message waits in a queue on the main thread until a worker has room, then is copied once into
- * a buffer transferred to that worker (the main thread keeps the original for forwarding). A worker that dies fails its pending checks with
- * GW_SPEC_VALIDATOR_UNAVAILABLE (503, the call may be retried) and is replaced; while none is
- * ready, checks fail the same way rather than wait without bound.
+ * a buffer transferred to that worker (the main thread keeps the original for forwarding). A
+ * worker that dies fails its pending checks with GW_SPEC_VALIDATOR_UNAVAILABLE (503, the call may
+ * be retried) and is replaced; while none is ready, checks fail the same way rather than wait
+ * without bound.
  */
 import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
