@@ -28,11 +28,13 @@ t.test('responseDrift: a conforming answer has no violation, a wrong wrapper has
   t.same(responseDrift(spec, 'getNumUnique', fault, 'application/soap+xml'), [], 'a Fault is not drift')
 })
 
-async function forwardWith (t: Test, responses: 'report' | 'off', wrapper: string): Promise<string> {
+/** `framing`: with a Content-Length the gateway reads the answer whole; without, it streams it. */
+async function forwardWith (t: Test, responses: 'report' | 'off', wrapper: string, framing: 'length' | 'stream' = 'stream'): Promise<string> {
   const gw = await unitGateway((c) => { c.validation = { responses } })
   t.teardown(gw.close)
   const a = answer(wrapper)
-  gw.upstream.intercept({ path: UPSTREAM_PATH, method: 'POST' }).reply(200, a.body, { headers: { 'content-type': a.contentType } })
+  const length = framing === 'length' ? { 'content-length': String(a.body.length) } : {}
+  gw.upstream.intercept({ path: UPSTREAM_PATH, method: 'POST' }).reply(200, a.body, { headers: { 'content-type': a.contentType, ...length } })
   const res = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: request.message, headers: { 'content-type': request.contentType } })
   t.equal(res.statusCode, 200, 'never blocking')
   t.ok(res.rawPayload.equals(a.body), 'the answer is delivered unchanged')
@@ -42,9 +44,11 @@ async function forwardWith (t: Test, responses: 'report' | 'off', wrapper: strin
   return await gw.gateway.metrics.registry.metrics()
 }
 
-t.test('report mode counts drift', async (t) => {
-  const metrics = await forwardWith(t, 'report', 'demandeLogementReponse')
-  t.match(metrics, 'sne_gateway_response_drift_total{env="ecole",operation="getNumUnique",code="GW_ROUTE_DRIFT_WRAPPER"} 1')
+t.test('report mode counts drift, of a streamed answer and of one read whole', async (t) => {
+  for (const framing of ['stream', 'length'] as const) {
+    const metrics = await forwardWith(t, 'report', 'demandeLogementReponse', framing)
+    t.match(metrics, 'sne_gateway_response_drift_total{env="ecole",operation="getNumUnique",code="GW_ROUTE_DRIFT_WRAPPER"} 1', framing)
+  }
 })
 
 t.test('report mode counts nothing for a conforming answer', async (t) => {
@@ -53,6 +57,8 @@ t.test('report mode counts nothing for a conforming answer', async (t) => {
 })
 
 t.test('off checks nothing', async (t) => {
-  const metrics = await forwardWith(t, 'off', 'demandeLogementReponse')
-  t.notMatch(metrics, /sne_gateway_response_drift_total\{/)
+  for (const framing of ['stream', 'length'] as const) {
+    const metrics = await forwardWith(t, 'off', 'demandeLogementReponse', framing)
+    t.notMatch(metrics, /sne_gateway_response_drift_total\{/, framing)
+  }
 })
