@@ -31,6 +31,7 @@ t.test('defaults from the schema fill every absent option', async (t) => {
   t.equal(config.ops.host, '127.0.0.1')
   t.equal(config.validation.mode, 'enforce')
   t.equal(config.validation.responses, 'off')
+  t.equal(config.validation.workers, 'auto')
   t.equal(config.shutdown.drainTimeoutMs, 10000)
   const ecole = config.environments.ecole!
   t.equal(ecole.enabled, true)
@@ -97,6 +98,11 @@ t.test('a per-operation validation mode must be a mode', async (t) => {
   const input = minimalConfig()
   ;(input.environments as Record<string, Record<string, unknown>>).ecole!.validation = { operations: { getDoublons: 'maybe' } }
   t.same(issuesOf(input), [{ instancePath: '/environments/ecole/validation/operations/getDoublons', message: 'must be one of "enforce", "report", "off"' }])
+})
+
+t.test('validation workers: auto or 0 to 64', async (t) => {
+  for (const ok of ['auto', 0, 4, 64]) t.equal(validate({ ...minimalConfig(), validation: { workers: ok } }).validation.workers, ok, String(ok))
+  for (const bad of [65, -1, 1.5, 'two', true]) t.ok(issuesOf({ ...minimalConfig(), validation: { workers: bad } }).length > 0, `${String(bad)} refused`)
 })
 
 t.test('a "__proto__" key is an unknown option, not a prototype', async (t) => {
