@@ -14,9 +14,6 @@ export const HALF_LOAD_GOAL_ADDED_P99_MS = 2
 /** The messages of the half-load section (BenchMessage.name). */
 export const HALF_LOAD_MESSAGES: readonly string[] = ['cre', 'demande']
 
-/** The targets paced, in the order they run (the direct upstream is the reference). */
-export const HALF_LOAD_TARGETS: readonly TargetKind[] = ['direct', 'nginx', 'gateway']
-
 export interface HalfLoadPace {
   /** half the gateway's measured keep-alive req/s */
   targetRps: number

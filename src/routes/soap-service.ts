@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { forward, type UpstreamAnswer } from '../proxy/forward.js'
 import { clientResponseHeaders, upstreamRequestHeaders } from '../proxy/forward-headers.js'
-import { mapUpstreamError } from '../proxy/upstream-errors.js'
+import { mapUpstreamError, type MappedUpstreamError } from '../proxy/upstream-errors.js'
 import { answerStream } from './answer-stream.js'
 import { kCall } from './call-state.js'
 import type { DataPlaneContext } from './context.js'
@@ -141,6 +141,15 @@ export function soapServiceRoutes (ctx: DataPlaneContext) {
         })
       }
 
+      // A failure before the answer is passed on: mapped once, recorded in the call's state.
+      const failed = (err: unknown): MappedUpstreamError => {
+        const mapped = mapUpstreamError(err, { env, operation: operation ?? 'unknown', write, reqId: request.id })
+        state.upstreamError = mapped.code
+        if (mapped.kind === 'aborted' && request.raw.destroyed) state.outcome = 'aborted'
+        else state.outcome = mapped.outcomeUnknown ? 'outcome_unknown' : 'upstream_error'
+        return mapped
+      }
+
       const started = ctx.now()
       let answer: UpstreamAnswer
       try {
@@ -151,14 +160,8 @@ export function soapServiceRoutes (ctx: DataPlaneContext) {
           signal: abort?.signal
         })
       } catch (err) {
-        const mapped = mapUpstreamError(err, { env, operation: operation ?? 'unknown', write, reqId: request.id })
-        state.upstreamError = mapped.code
+        const mapped = failed(err)
         ctx.metrics.upstreamErrors.inc({ env, kind: mapped.kind })
-        if (mapped.kind === 'aborted' && request.raw.destroyed) {
-          state.outcome = 'aborted'
-        } else {
-          state.outcome = mapped.outcomeUnknown ? 'outcome_unknown' : 'upstream_error'
-        }
         if (mapped.outcomeUnknown) audit('outcome_unknown', mapped.code)
         throw mapped.error
       }
@@ -197,14 +200,9 @@ export function soapServiceRoutes (ctx: DataPlaneContext) {
         try {
           whole = await readWhole(answer.body)
         } catch (err) {
-          const mapped = mapUpstreamError(err, { env, operation: operation ?? 'unknown', write, reqId: request.id })
-          state.upstreamError = mapped.code
-          if (mapped.kind === 'aborted' && request.raw.destroyed) {
-            state.outcome = 'aborted'
-          } else {
-            state.outcome = mapped.outcomeUnknown ? 'outcome_unknown' : 'upstream_error'
-            ctx.metrics.upstreamErrors.inc({ env, kind: mapped.kind })
-          }
+          const mapped = failed(err)
+          // a client that went away is not an upstream error
+          if (mapped.kind !== 'aborted' || !request.raw.destroyed) ctx.metrics.upstreamErrors.inc({ env, kind: mapped.kind })
           auditDelivery('answer_truncated', mapped.code)
           throw mapped.error
         }
