@@ -34,7 +34,7 @@ import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
 import { Registry } from 'prom-client'
 import { ensureDevPki } from '../src/tls/dev-pki.js'
-import { buildTlsCensus } from '../src/tls/tls-census.js'
+import { buildTlsCensus } from '../src/census/tls-census.js'
 
 type Mode = 'plain' | 'handoff' | 'inspector'
 type Version = 'TLSv1.3' | 'TLSv1.2'

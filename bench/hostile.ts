@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
-import { defaultSpecDir, loadSpec } from '../src/spec/index.js'
+import { defaultSpecDir, loadSpec } from '../src/contract/index.js'
 import { exampleDocument, getNumUnique, recipes } from '../test/fixtures/corpus-kit.js'
 import type { Built } from '../test/fixtures/corpus-kit.js'
 

@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util'
 import { Agent, request } from 'undici'
 import { buildSimulator } from '../src/simulator/index.js'
 import { buildMtomMessage } from '../src/soap/mtom-writer.js'
-import { defaultSpecDir, loadSpec } from '../src/spec/index.js'
+import { defaultSpecDir, loadSpec } from '../src/contract/index.js'
 import { ensureDevPki } from '../src/tls/dev-pki.js'
 
 interface AutocannonResult {

@@ -38,7 +38,7 @@ export interface ProfileSummary {
   areas: Array<{ area: string, selfMs: number, percent: number }>
 }
 
-/** A script URL without the machine's paths: `src/spec/x.js`, `fastify/lib/route.js`, `node:internal/…`. */
+/** A script URL without the machine's paths: `src/contract/x.js`, `fastify/lib/route.js`, `node:internal/…`. */
 export function shortLocation (url: string, root: string): string {
   let u = url.replace(/^file:\/\//, '')
   const nm = u.lastIndexOf('/node_modules/')

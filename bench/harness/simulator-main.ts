@@ -12,7 +12,7 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { buildSimulator } from '../../src/simulator/index.js'
-import { defaultSpecDir, loadSpec } from '../../src/spec/index.js'
+import { defaultSpecDir, loadSpec } from '../../src/contract/index.js'
 import { ensureDevPki } from '../../src/tls/dev-pki.js'
 
 const { values } = parseArgs({ options: { port: { type: 'string' }, pki: { type: 'string' } } })

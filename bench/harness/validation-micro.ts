@@ -4,7 +4,7 @@
  * inline base64 in the envelope (XML reader and the XSD's base64Binary check). In-process, with
  * nothing else of the harness running.
  */
-import type { InterfaceSpec } from '../../src/spec/types.js'
+import type { InterfaceSpec } from '../../src/contract/types.js'
 import { certificateBundle, demandeMessage, inlineDemandeMessage, type MessageSources } from './messages.js'
 
 export interface ValidationMicroRow {

@@ -11,7 +11,7 @@ import closeWithGrace from 'close-with-grace'
 import { createLogger, flushLogger } from '../observability/logger.js'
 import { resolveConfigFile, loadConfigFile, type SimulatorConfigFile } from '../simulator/config-file.js'
 import { SERVICE_PATH, buildSimulator } from '../simulator/index.js'
-import { defaultSpecDir, loadSpec } from '../spec/index.js'
+import { defaultSpecDir, loadSpec } from '../contract/index.js'
 import { ensureDevPki } from '../tls/dev-pki.js'
 
 const USAGE = `usage: sne-gateway simulator [options]

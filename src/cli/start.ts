@@ -23,11 +23,11 @@ import { createMetrics } from '../observability/metrics.js'
 import { censusOpsPlugins } from '../ops/census-plugins.js'
 import { createLogger, flushLogger } from '../observability/logger.js'
 import { buildSimulator } from '../simulator/index.js'
-import { defaultSpecDir, loadSpec } from '../spec/index.js'
-import type { InterfaceSpec } from '../spec/types.js'
-import { tlsCensusOptions } from '../tls/census-config.js'
+import { defaultSpecDir, loadSpec } from '../contract/index.js'
+import type { InterfaceSpec } from '../contract/types.js'
+import { tlsCensusOptions } from '../census/census-config.js'
 import { ensureDevPki, type DevPki } from '../tls/dev-pki.js'
-import { buildTlsCensus } from '../tls/tls-census.js'
+import { buildTlsCensus } from '../census/tls-census.js'
 
 const USAGE = `usage: sne-gateway start [--config FILE]
 

@@ -7,8 +7,8 @@
  */
 import { readFile } from 'node:fs/promises'
 import { isGatewayError } from '../errors.js'
-import { defaultSpecDir, loadSpec } from '../spec/index.js'
-import { sniffInput } from '../spec/input-kind.js'
+import { defaultSpecDir, loadSpec } from '../contract/index.js'
+import { sniffInput } from '../contract/input-kind.js'
 import type { Violation } from '../soap/types.js'
 
 const USAGE = `usage: sne-gateway validate FILE... [options]

@@ -174,7 +174,7 @@ export const configSchema = {
         file: nonEmpty
       }
     },
-    // The legacy-TLS census (tls/census.ts, docs/tls-census.md).
+    // The legacy-TLS census (census/census.ts, docs/tls-census.md).
     census: {
       type: 'object',
       additionalProperties: false,

@@ -4,7 +4,7 @@
  * field that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
  * return) is prefixed with an apostrophe: SNI and certificate names are client-chosen text.
  */
-import type { CensusClient } from '../tls/census.js'
+import type { CensusClient } from '../census/census.js'
 
 export const CSV_COLUMNS = [
   'identity', 'ip', 'sni', 'ja4', 'max_version_offered', 'first_legacy_attempt', 'last_legacy_attempt',

@@ -11,8 +11,8 @@
  * - `ip`: an address or a CIDR block, IPv4 or IPv6.
  */
 import { BlockList, isIP } from 'node:net'
-import { READINESS, type ClientFilter, type Readiness } from '../tls/census.js'
-import { codes } from '../tls/errors.js'
+import { READINESS, type ClientFilter, type Readiness } from '../census/census.js'
+import { codes } from '../census/errors.js'
 
 const VERSIONS: Record<string, string> = {
   SSLv2: 'SSLv2',

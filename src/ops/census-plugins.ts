@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify'
 import type { Registry } from 'prom-client'
-import type { TlsCensus } from '../tls/tls-census.js'
+import type { TlsCensus } from '../census/tls-census.js'
 import { censusRoutes } from './census-routes.js'
 import { opsPage } from './page.js'
 

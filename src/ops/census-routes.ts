@@ -10,7 +10,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Registry } from 'prom-client'
 import { isGatewayError } from '../errors.js'
-import type { Census, CensusClient, ClientFilter } from '../tls/census.js'
+import type { Census, CensusClient, ClientFilter } from '../census/census.js'
 import { renderCensusCsv } from './census-csv.js'
 import { parseCensusFilter } from './census-filter.js'
 import { counterValues } from './census-counters.js'

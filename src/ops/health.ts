@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { UpstreamProber } from '../proxy/probe.js'
-import type { InterfaceSpec } from '../spec/types.js'
+import type { InterfaceSpec } from '../contract/types.js'
 
 export interface HealthOptions {
   spec: InterfaceSpec

@@ -4,7 +4,7 @@
  * once on a connection-phase failure) or a write (never retried), and which validation mode applies.
  */
 import { parseContentType } from '../soap/content-type.js'
-import type { InterfaceSpec } from '../spec/types.js'
+import type { InterfaceSpec } from '../contract/types.js'
 import type { GatewayConfig, ResponseValidation, ValidationMode } from '../config/schema.js'
 
 /**

@@ -10,7 +10,7 @@ import { isGatewayError } from '../errors.js'
 import { errorToViolation } from '../soap/errors.js'
 import { decodeSoapMessage } from '../soap/message.js'
 import type { SoapMessage, Violation, XmlElement } from '../soap/types.js'
-import type { InterfaceSpec } from '../spec/types.js'
+import type { InterfaceSpec } from '../contract/types.js'
 
 const BASE64 = /^[A-Za-z0-9+/\s]+={0,2}\s*$/
 

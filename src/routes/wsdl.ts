@@ -8,7 +8,7 @@
 import { posix } from 'node:path'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { rewriteSchemaLocations, rewriteWsdlAddress } from '../soap/wsdl-publisher.js'
-import type { InterfaceSpec } from '../spec/types.js'
+import type { InterfaceSpec } from '../contract/types.js'
 import { kCall } from './call-state.js'
 import type { DataPlaneContext } from './context.js'
 import { codes } from './errors.js'

@@ -46,7 +46,7 @@ export function anomaly (code: AnomalyCode, values: Record<string, string> = {})
 }
 
 /**
- * The interface rules of `spec/` that the SNE reports in-band rather than as a Fault: the
+ * The interface rules of `contract/` that the SNE reports in-band rather than as a Fault: the
  * document is well-formed and schema-valid, only a functional rule fails. Any other violation
  * (envelope, XSD, version) is a Fault.
  */

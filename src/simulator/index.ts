@@ -3,14 +3,14 @@
  * TLS, TLS 1.2 minimum, as the SNE) and its plain-HTTP admin API, neither listening: the caller
  * listens (`await sim.app.listen({ host: '127.0.0.1', port: 0 })`) and calls `close()`.
  *
- * Built on `soap/` and `spec/`: the spec validates each request and the codec writes each
+ * Built on `soap/` and `contract/`: the spec validates each request and the codec writes each
  * answer; the simulator adds the SNE's behaviour (demande-service.ts) over its store.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Server as HttpsServer } from 'node:https'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import type { InterfaceSpec } from '../spec/types.js'
+import type { InterfaceSpec } from '../contract/types.js'
 import { adminRoutes } from './admin-routes.js'
 import { type Clock, systemClock } from './clock.js'
 import { createCallCounters } from './counters.js'

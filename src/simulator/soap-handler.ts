@@ -1,6 +1,6 @@
 /**
  * One SOAP call, from the request bytes to the answer bytes, without HTTP: validation by
- * `spec/` (no second parser, no second schema), dispatch to the demande service, and the
+ * `contract/` (no second parser, no second schema), dispatch to the demande service, and the
  * answer in the MTOM layout of reference §4.2 (the root part, then the answer document as an
  * attachment that `fichierReponse` references with an xop:Include), or a SOAP Fault.
  *
@@ -14,7 +14,7 @@ import { codes as soapCodes } from '../soap/errors.js'
 import { renderFault } from '../soap/fault.js'
 import { MIME_BOUNDARY, buildMtomMessage } from '../soap/mtom-writer.js'
 import { SOAP12_ENVELOPE_NS, type SoapVersion, type Violation, XOP_NS, type XmlElement } from '../soap/types.js'
-import type { InterfaceSpec, OperationSpec, ValidationResult } from '../spec/types.js'
+import type { InterfaceSpec, OperationSpec, ValidationResult } from '../contract/types.js'
 import { ruleAnomalies } from './anomalies.js'
 import type { Answer } from './answers.js'
 import type { DemandeService, RuleViolation } from './demande-service.js'

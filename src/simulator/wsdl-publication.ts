@@ -8,7 +8,7 @@
 import { posix } from 'node:path'
 import { rewriteSchemaLocations, rewriteWsdlAddress } from '../soap/wsdl-publisher.js'
 import { escapeXmlAttribute } from '../soap/xml-escape.js'
-import type { InterfaceSpec } from '../spec/types.js'
+import type { InterfaceSpec } from '../contract/types.js'
 
 /** The service's path, as on the SNE (reference §3). */
 export const SERVICE_PATH = '/services/DemandeLogementImplService/'

@@ -1,6 +1,6 @@
 /**
  * The codec's public data types. `soap/` knows SOAP, MIME and XML, nothing of the SNE.
- * These shapes are the contract between `soap/`, `spec/`, the simulator and the routes.
+ * These shapes are the contract between `soap/`, `contract/`, the simulator and the routes.
  */
 
 export type SoapVersion = '1.1' | '1.2'

@@ -74,7 +74,7 @@ t.test('--soap-action is the SOAPAction of the messages', async (t) => {
 })
 
 t.test('--spec names another spec directory', async (t) => {
-  const mini = fileURLToPath(new URL('../spec/fixtures/mini-spec/', import.meta.url))
+  const mini = fileURLToPath(new URL('../contract/fixtures/mini-spec/', import.meta.url))
   const r = await run(['--spec', mini, files.document])
   t.equal(r.code, 1)
   t.match(r.out, /GW_SPEC_DOCUMENT_ROOT/)

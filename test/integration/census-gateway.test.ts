@@ -7,8 +7,8 @@ import net from 'node:net'
 import { join } from 'node:path'
 import { request, Agent } from 'undici'
 import { readFileSync } from 'node:fs'
-import { guichetCredentials, nodeHandshake, sClient, startCensusStack, tempDir, waitForRows } from '../tls/helpers/census-stack.js'
-import { manualClock } from '../tls/helpers/records.js'
+import { guichetCredentials, nodeHandshake, sClient, startCensusStack, tempDir, waitForRows } from '../census/helpers/census-stack.js'
+import { manualClock } from '../census/helpers/records.js'
 
 const LEGACY = { ciphers: 'DEFAULT@SECLEVEL=0' }
 const DAY = 86_400_000

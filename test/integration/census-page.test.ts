@@ -4,7 +4,7 @@
 import t from 'tap'
 import { existsSync } from 'node:fs'
 import { chromium, type BrowserContext } from 'playwright-core'
-import { sClient, startCensusStack, tempDir, waitForRows } from '../tls/helpers/census-stack.js'
+import { sClient, startCensusStack, tempDir, waitForRows } from '../census/helpers/census-stack.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 

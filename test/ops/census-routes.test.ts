@@ -3,10 +3,10 @@ import t from 'tap'
 import { createHash } from 'node:crypto'
 import Fastify from 'fastify'
 import { Registry } from 'prom-client'
-import { createCensus } from '../../src/tls/census.js'
-import { createCensusMetrics } from '../../src/tls/census-metrics.js'
+import { createCensus } from '../../src/census/census.js'
+import { createCensusMetrics } from '../../src/census/census-metrics.js'
 import { censusRoutes } from '../../src/ops/census-routes.js'
-import { legacy, manualClock, rejected, success } from '../tls/helpers/records.js'
+import { legacy, manualClock, rejected, success } from '../census/helpers/records.js'
 
 const DAY = 86_400_000
 

@@ -4,7 +4,7 @@ import t, { type Test } from 'tap'
 import Fastify from 'fastify'
 import { healthRoutes } from '../../src/ops/health.js'
 import type { ProbeResult, UpstreamProber } from '../../src/proxy/probe.js'
-import type { InterfaceSpec } from '../../src/spec/types.js'
+import type { InterfaceSpec } from '../../src/contract/types.js'
 import { unitGateway, UPSTREAM_PATH } from '../routes/helpers/unit-gateway.js'
 
 function fakeProber (results: Map<string, ProbeResult>): UpstreamProber & { started: number, stopped: number } {

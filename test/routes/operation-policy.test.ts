@@ -1,7 +1,7 @@
 import t from 'tap'
 import { buildOperationPolicy } from '../../src/routes/operation-policy.js'
 import type { GatewayConfig } from '../../src/config/schema.js'
-import type { InterfaceSpec } from '../../src/spec/types.js'
+import type { InterfaceSpec } from '../../src/contract/types.js'
 
 const NS = 'http://ws.metier.nuu.application.i2/'
 const spec = {

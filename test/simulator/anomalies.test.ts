@@ -1,9 +1,9 @@
 // The anomaly catalogue: docs/simulator.md lists every code with its exact message, and each spec
-// rule the simulator answers in-band exists in spec/.
+// rule the simulator answers in-band exists in contract/.
 import t from 'tap'
 import { readFile } from 'node:fs/promises'
 import { anomaly, anomalyMessages, ruleAnomalies } from '../../src/simulator/anomalies.js'
-import { violationCodes } from '../../src/spec/errors.js'
+import { violationCodes } from '../../src/contract/errors.js'
 
 t.test('docs/simulator.md and anomalies.ts agree in both directions', async (t) => {
   const doc = await readFile(new URL('../../docs/simulator.md', import.meta.url), 'utf8')
@@ -13,7 +13,7 @@ t.test('docs/simulator.md and anomalies.ts agree in both directions', async (t) 
   t.notOk('CTRL_DEM_0033' in anomalyMessages || 'CTRL_DEM_0034' in anomalyMessages, 'the two known real codes stay free')
 })
 
-t.test('every spec rule mapped to an anomaly is a code of spec/', async (t) => {
+t.test('every spec rule mapped to an anomaly is a code of contract/', async (t) => {
   for (const [rule, code] of Object.entries(ruleAnomalies)) {
     t.ok(rule in violationCodes, `${rule} is a spec violation code`)
     t.ok(code in anomalyMessages, `${code} exists`)

@@ -5,9 +5,9 @@ const root = '/repo/dist'
 const frame = (functionName: string, url: string, lineNumber = 0) => ({ functionName, url, lineNumber })
 
 t.test('shortLocation and areaOf', async (t) => {
-  t.equal(shortLocation('file:///repo/dist/src/spec/message-validator.js', root), 'src/spec/message-validator.js')
+  t.equal(shortLocation('file:///repo/dist/src/contract/message-validator.js', root), 'src/contract/message-validator.js')
   t.equal(shortLocation('file:///repo/node_modules/fastify/lib/route.js', root), 'fastify/lib/route.js')
-  t.equal(areaOf('validate', 'file:///repo/dist/src/spec/message-validator.js', root), 'src/spec')
+  t.equal(areaOf('validate', 'file:///repo/dist/src/contract/message-validator.js', root), 'src/contract')
   t.equal(areaOf('x', 'file:///repo/node_modules/@fastify/ajv-compiler/index.js', root), '@fastify/ajv-compiler')
   t.equal(areaOf('x', 'file:///repo/node_modules/libxml2-wasm/lib/index.mjs', root), 'libxml2-wasm')
   t.equal(areaOf('writeGeneric', 'node:internal/stream_base_commons', root), 'node internals')
@@ -21,9 +21,9 @@ t.test('self time from samples and time deltas; idle kept apart', async (t) => {
     nodes: [
       { id: 1, callFrame: frame('(root)', ''), children: [2, 3, 4, 5] },
       { id: 2, callFrame: frame('(idle)', '') },
-      { id: 3, callFrame: frame('validate', 'file:///repo/dist/src/spec/index.js', 9) },
+      { id: 3, callFrame: frame('validate', 'file:///repo/dist/src/contract/index.js', 9) },
       { id: 4, callFrame: frame('', 'file:///repo/node_modules/fastify/lib/route.js', 0) },
-      { id: 5, callFrame: frame('validate', 'file:///repo/dist/src/spec/index.js', 9) }
+      { id: 5, callFrame: frame('validate', 'file:///repo/dist/src/contract/index.js', 9) }
     ],
     startTime: 0,
     endTime: 1000,
@@ -35,12 +35,12 @@ t.test('self time from samples and time deltas; idle kept apart', async (t) => {
   t.equal(s.totalMs, 1)
   t.equal(s.idleMs, 0.1)
   t.equal(s.top[0]!.name, 'validate')
-  t.equal(s.top[0]!.location, 'src/spec/index.js:10', 'same function and line merged, 1-based line')
+  t.equal(s.top[0]!.location, 'src/contract/index.js:10', 'same function and line merged, 1-based line')
   t.equal(s.top[0]!.selfMs, 0.6, '100 + 300 + 200 µs')
   t.equal(s.top[1]!.name, '(anonymous)')
   t.equal(s.top[1]!.selfMs, 0.3)
   t.equal(Math.round(s.top[0]!.percent), 67, 'percent of the busy (non-idle) time')
-  t.same(s.areas.map((a) => a.area), ['src/spec', 'fastify'])
+  t.same(s.areas.map((a) => a.area), ['src/contract', 'fastify'])
 })
 
 t.test('a window keeps the samples taken inside it', async (t) => {

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { buildMtomMessage } from '../../../src/soap/mtom-writer.js'
 import { decodeSoapMessage } from '../../../src/soap/message.js'
-import { defaultSpecDir, loadSpec } from '../../../src/spec/index.js'
+import { defaultSpecDir, loadSpec } from '../../../src/contract/index.js'
 import { buildBenchMessages, certificateBundle, inlineDemandeMessage, numUniqueOfAnswer, readMessageSources, withNumUnique, WS_NS } from '../../../bench/harness/messages.js'
 import { testPki } from '../../helpers/pki.js'
 

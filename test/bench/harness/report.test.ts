@@ -77,7 +77,7 @@ t.test('the Markdown report carries context and every table', async (t) => {
     profile: {
       message: 'getNumUnique CRE (MTOM)',
       threads: [
-        { thread: 'main thread', file: 'bench/out/profile/x.cpuprofile', summary: { totalMs: 10000, idleMs: 2000, top: [{ name: 'validate', location: 'src/spec/index.js:10', area: 'src/spec', selfMs: 3000, percent: 37.5 }], areas: [{ area: 'src/spec', selfMs: 3000, percent: 37.5 }] } },
+        { thread: 'main thread', file: 'bench/out/profile/x.cpuprofile', summary: { totalMs: 10000, idleMs: 2000, top: [{ name: 'validate', location: 'src/contract/index.js:10', area: 'src/spec', selfMs: 3000, percent: 37.5 }], areas: [{ area: 'src/spec', selfMs: 3000, percent: 37.5 }] } },
         { thread: 'worker thread 1', file: 'bench/out/profile/y.cpuprofile', summary: { totalMs: 10000, idleMs: 4000, top: [], areas: [{ area: 'wasm', selfMs: 3000, percent: 50 }] } }
       ]
     },
@@ -100,7 +100,7 @@ t.test('the Markdown report carries context and every table', async (t) => {
   t.match(md, '| MTOM attachment | 1024 | 100 | 0.250 | 4.1 | 0 |')
   t.match(md, '#### main thread\n\nbench/out/profile/x.cpuprofile: 8.0 s busy of the 10.0 s measured window')
   t.match(md, '#### worker thread 1\n\nbench/out/profile/y.cpuprofile: 6.0 s busy of the 10.0 s measured window')
-  t.match(md, '| `validate` | src/spec/index.js:10 | 3000 | 37.5 |')
+  t.match(md, '| `validate` | src/contract/index.js:10 | 3000 | 37.5 |')
 })
 
 t.test('table', async (t) => {

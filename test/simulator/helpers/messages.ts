@@ -5,8 +5,8 @@ import { buildMtomMessage } from '../../../src/soap/mtom-writer.js'
 import { parseXml } from '../../../src/soap/xml-reader.js'
 import { fromElement, textAt, codeAt, at, childrenNamed, child } from '../../../src/simulator/demande-tree.js'
 import type { XmlNode } from '../../../src/simulator/xml-writer.js'
-import { defaultSpecDir, loadSpec } from '../../../src/spec/index.js'
-import type { InterfaceSpec } from '../../../src/spec/types.js'
+import { defaultSpecDir, loadSpec } from '../../../src/contract/index.js'
+import type { InterfaceSpec } from '../../../src/contract/types.js'
 
 export const WS = 'http://ws.metier.nuu.application.i2/'
 

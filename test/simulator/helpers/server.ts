@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import type { Test } from 'tap'
 import { Agent, request } from 'undici'
 import { buildSimulator, type Simulator, type SimulatorOptions } from '../../../src/simulator/index.js'
-import type { InterfaceSpec } from '../../../src/spec/types.js'
+import type { InterfaceSpec } from '../../../src/contract/types.js'
 import { testPki } from '../../helpers/pki.js'
 import type { SoapRequest } from './messages.js'
 

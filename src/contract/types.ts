@@ -1,0 +1,68 @@
+/**
+ * The interface's public data types. `contract/` knows the SNE interface, nothing of HTTP.
+ */
+import type { QName, SoapMessage, SoapVersion, Violation, XmlDocument, XmlLimits } from '../soap/types.js'
+
+export interface OperationSpec {
+  /** WSDL operation name, e.g. `getNumUnique` */
+  name: string
+  /** soapAction of the binding, e.g. `http://ws.metier.nuu.application.i2/getNumUnique` */
+  action: string
+  /** the request wrapper element (the Body's first child) */
+  request: QName
+  /** the response wrapper element */
+  response: QName | undefined
+  /** local names of the wrapper's children that are base64Binary (MTOM attachments), e.g. fichierDemande */
+  binaryElements: string[]
+  /** local names of the binary children that carry an interfaceNuu document (validated by its XSD) */
+  documentElements: string[]
+}
+
+/** An interfaceNuu document found in a message (decoded attachment or inline base64). */
+export interface AttachedDocument {
+  /** the wrapper child that carried it, e.g. `fichierDemande` */
+  element: string
+  bytes: Buffer
+  /** the parsed light tree, or undefined when it was not well-formed XML */
+  doc: XmlDocument | undefined
+  /** its `versionInterface`, when readable */
+  versionInterface: string | undefined
+}
+
+export interface ValidationResult {
+  /** the operation name when it could be identified */
+  operation: string | undefined
+  soapVersion: SoapVersion | undefined
+  /** empty when the message is valid */
+  violations: Violation[]
+  /** the decoded message when it could be decoded */
+  message: SoapMessage | undefined
+  documents: AttachedDocument[]
+}
+
+export interface ValidateOptions {
+  /** the SOAPAction header, if any */
+  soapAction?: string
+}
+
+/** A loaded, compiled interface specification. Built once at start, reused for every message. */
+export interface InterfaceSpec {
+  readonly operations: ReadonlyMap<string, OperationSpec>
+  /** interface versions with a compiled XSD, e.g. ['02.00', '02.01'] */
+  readonly interfaceVersions: readonly string[]
+  /** the WSDL target namespace */
+  readonly targetNamespace: string
+  /** the WSDL and every XSD it imports, by path relative to the spec directory, as read from disk */
+  readonly files: ReadonlyMap<string, Buffer>
+  /** the WSDL's path relative to the spec directory */
+  readonly wsdlFile: string
+  /** the spec directory it was loaded from (validation workers load the same) */
+  readonly dir: string
+  /** the hardened XML reader's limits it applies to messages and documents */
+  readonly xmlLimits: Readonly<XmlLimits>
+  validateMessage (bytes: Buffer, contentType: string | undefined, options?: ValidateOptions): ValidationResult
+  /** validates a bare interfaceNuu document (XSD of its versionInterface, then the interface rules) */
+  validateDocument (bytes: Buffer): { versionInterface: string | undefined, violations: Violation[], doc: XmlDocument | undefined }
+  /** frees the compiled schemas (libxml2 wasm memory) */
+  dispose (): void
+}

@@ -1,4 +1,0 @@
-/** Internal state of `spec/` objects, reachable by benchmarks and tests, not part of the API. */
-
-/** The compiled validation context of an `InterfaceSpec` (`MessageValidatorContext`). */
-export const kContext = Symbol('sne-gateway.spec.context')
