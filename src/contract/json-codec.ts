@@ -112,13 +112,25 @@ function shapeOfValue (v: string): string {
   return JSON.stringify(v.slice(0, 40).replace(/\p{L}/gu, 'a').replace(/\p{N}/gu, '9'))
 }
 
+/** Attributes a scalar or code element may not carry: refused, or skipped and counted when tolerant. */
+function checkAttributes (el: XmlElement, allowed: { local: string, uri: string } | undefined, ctx: ReadContext, path: string, pointer: string): void {
+  for (const attr of el.attributes) {
+    if (attr.uri === XMLNS_ATTR || (allowed !== undefined && attr.local === allowed.local && attr.uri === allowed.uri)) continue
+    if (ctx.tolerant || attr.uri === XSI_NS) ctx.unknown++
+    else throw new JsonCodecError(`the attribute ${attr.local} is not in the schema`, pointer, `${path}/@${attr.local}`)
+  }
+}
+
 function readElement (el: XmlElement, shape: Shape, ctx: ReadContext, pointer: string, path: string): unknown {
   switch (shape.kind) {
     case 'scalar':
+      if (el.attributes.length > 0) checkAttributes(el, undefined, ctx, path, pointer)
       if (!ctx.tolerant && el.children.length > 0) throw new JsonCodecError('child elements in an element of simple type', pointer, path)
       return readScalar(shape.type, el.text, pointer, path)
     case 'code': {
       const a = shape.attribute
+      if (el.attributes.length > 1) checkAttributes(el, a, ctx, path, pointer)
+      if (!ctx.tolerant && (el.children.length > 0 || el.text.trim() !== '')) throw new JsonCodecError(`content in an element that carries only its ${a.local}`, pointer, path)
       for (const attr of el.attributes) {
         if (attr.local === a.local && attr.uri === a.uri) return readScalar(a.type, attr.value, pointer, `${path}/@${a.local}`)
       }
@@ -307,7 +319,7 @@ function writeObject (ctx: WriteContext, shape: ObjectShape, v: Record<string, u
     else writeProperty(ctx, p, value, at, path)
   }
   for (const key of Object.keys(v)) {
-    if (!known.has(key)) throw new JsonCodecError(`the property ${key} is not in the schema here`, `${pointer}/${escapePointer(key)}`, path)
+    if (!known.has(key) && v[key] !== undefined) throw new JsonCodecError(`the property ${key} is not in the schema here`, `${pointer}/${escapePointer(key)}`, path)
   }
   if (ctx.out.length === slot + 1) {
     ctx.out[slot] = text === '' ? `${start}/>\n` : `${start}>${text}</${name}>\n`

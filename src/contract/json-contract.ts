@@ -9,7 +9,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import { VERSION_ATTRIBUTE, VERSION_FILE } from './xsd-compiler.js'
 import { buildSchemaModel, qkey, type ElementDecl, type SchemaModel, type SimpleType, type Unsupported } from './schema-model.js'
 import { ANY_PROPERTY, JsonMapping, type ObjectShape, type Shape } from './json-mapping.js'
-import { EXTRA_KEYWORDS, SchemaGenerator, type Flavour, type JsonSchema } from './json-schema.js'
+import { EXTRA_KEYWORDS, LEXICAL_PATTERNS, SchemaGenerator, type Flavour, type JsonSchema } from './json-schema.js'
 import { anchoredPattern, XsdRegexError } from './xsd-regex.js'
 import { jsonToXml, treeToJson, type JsonToXmlOptions, type TreeToJsonOptions, type TreeToJsonResult } from './json-codec.js'
 import type { OperationSpec } from './types.js'
@@ -132,11 +132,14 @@ export function xsdPathOf (mapping: JsonMapping, root: ElementDecl, pointer: str
   return path
 }
 
+const LEXICAL = new Set(Object.values(LEXICAL_PATTERNS))
+
 /** The `GW_SCHEMA_*` code of an ajv error, the same codes as the XSD validation of the XML. */
 function codeOf (e: ErrorObject, isAttribute: boolean): string {
   switch (e.keyword) {
     case 'enum': return 'GW_SCHEMA_ENUMERATION'
-    case 'pattern': return 'GW_SCHEMA_PATTERN'
+    // The lexical form of a date or time type is a pattern in JSON Schema, a type in XSD.
+    case 'pattern': return LEXICAL.has(String((e.params as { pattern?: unknown }).pattern)) ? 'GW_SCHEMA_TYPE' : 'GW_SCHEMA_PATTERN'
     case 'minLength': case 'maxLength': return 'GW_SCHEMA_LENGTH'
     case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum': case 'multipleOf': return 'GW_SCHEMA_RANGE'
     case 'type': return 'GW_SCHEMA_TYPE'
