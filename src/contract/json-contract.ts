@@ -260,9 +260,22 @@ export function buildJsonContract (sources: ContractSources): JsonContract {
   }
 
   const local = generate('#/$defs/')
-  const standalone = (name: string, title: string): JsonSchema => {
-    const root = local.defs.get(name)!
-    return { $schema: JSON_SCHEMA_DIALECT, $id: `urn:sne-gateway:contract:${name}`, title, ...root, $defs: Object.fromEntries(local.defs) }
+  /** A self-contained schema: the root's definition, with the definitions it reaches. */
+  const standalone = (name: string, title: string, notes: readonly Unsupported[] = []): JsonSchema => {
+    const picked = new Map<string, JsonSchema>()
+    const queue = [name]
+    while (queue.length > 0) {
+      const next = queue.pop()!
+      if (picked.has(next)) continue
+      const def = local.defs.get(next)!
+      picked.set(next, def)
+      for (const m of JSON.stringify(def).matchAll(/"\$ref":"#\/\$defs\/([^"]+)"/g)) queue.push(m[1]!)
+    }
+    const schema: JsonSchema = { $schema: JSON_SCHEMA_DIALECT, $id: `urn:sne-gateway:contract:${name}`, title, ...local.defs.get(name)! }
+    // The JSON side of a version says what of its XSD it does not carry.
+    if (notes.length > 0) schema['x-unsupported'] = notes.map((u) => `${u.file}:${u.line}: ${u.construct}: ${u.message}`)
+    schema.$defs = Object.fromEntries([...picked].filter(([k]) => k !== name).sort(([a], [b]) => a.localeCompare(b)))
+    return schema
   }
 
   // Strict mode, but for strictRequired: a choice's oneOf branches require properties that their
@@ -271,7 +284,7 @@ export function buildJsonContract (sources: ContractSources): JsonContract {
   for (const keyword of EXTRA_KEYWORDS) ajv.addKeyword({ keyword })
   const validators = new Map<string, ValidateFunction>()
   for (const [key, name] of local.documents) {
-    validators.set(key, ajv.compile(standalone(name, `interfaceNuu ${key.split('\u0000').join(', ')}`)))
+    validators.set(key, ajv.compile(standalone(name, `interfaceNuu ${key.split('\u0000').join(', ')}`, versions.get(key.split('\u0000')[0]!)!.unsupported)))
   }
 
   const versionOf = (value: unknown): string | undefined => {
@@ -286,7 +299,7 @@ export function buildJsonContract (sources: ContractSources): JsonContract {
     documentSchema (version, flavour = 'request') {
       const name = local.documents.get(`${version}\u0000${flavour}`)
       if (name === undefined) throw new Error(`no interface version ${version}`)
-      return standalone(name, `interfaceNuu ${version} (${flavour})`)
+      return standalone(name, `interfaceNuu ${version} (${flavour})`, versions.get(version)!.unsupported)
     },
     operationSchema (operation, side) {
       const name = local.operations.get(`${operation}\u0000${side}`)
