@@ -11,6 +11,8 @@ commands:
   start        run the gateway (with no configuration: in front of the embedded école simulator)
   simulator    run the SNE école simulator
   validate     check SOAP messages or interfaceNuu documents offline
+  convert      convert interfaceNuu documents between XML and JSON, offline
+  schema       print the JSON Schema (or OpenAPI) of the interface's JSON contract
   help         print this help
 `
 
@@ -19,7 +21,9 @@ type Command = (args: string[]) => Promise<number>
 const commands: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./cli/start.js')).default,
   simulator: async () => (await import('./cli/simulator.js')).default,
-  validate: async () => (await import('./cli/validate.js')).default
+  validate: async () => (await import('./cli/validate.js')).default,
+  convert: async () => (await import('./cli/convert.js')).default,
+  schema: async () => (await import('./cli/schema.js')).default
 }
 
 async function main (args: string[]): Promise<number> {
