@@ -15,9 +15,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { basename, extname, join, resolve } from 'node:path'
 import { isGatewayError } from '../errors.js'
 import { defaultSpecDir, loadSpec } from '../contract/index.js'
-import { buildJsonContract, type JsonContract, type VersionContract } from '../contract/json-contract.js'
+import { buildJsonContract, pointerOfPath, type JsonContract } from '../contract/json-contract.js'
 import { JsonCodecError } from '../contract/json-codec.js'
-import type { Shape } from '../contract/json-mapping.js'
 import type { InterfaceSpec } from '../contract/index.js'
 import type { Violation } from '../soap/types.js'
 import type { CliIo } from './validate.js'
@@ -89,41 +88,6 @@ export function formOf (bytes: Buffer): Form | undefined {
   return undefined
 }
 
-function escapeToken (name: string): string {
-  return name.replace(/~/g, '~0').replace(/\//g, '~1')
-}
-
-/**
- * The JSON Pointer of the value an XSD path (`/interfaceNuu/demande[2]/…/@code`, as XML
- * violations give it) names in the document's JSON, or undefined when the path leaves the schema.
- */
-export function pointerOfPath (v: VersionContract, path: string | undefined): string | undefined {
-  if (path === undefined) return undefined
-  const steps = path.split('/').filter((s) => s !== '')
-  if (steps[0] !== v.root.local) return undefined
-  let shape: Shape = v.mapping.shapeOf(v.root.type)
-  let pointer = ''
-  for (const step of steps.slice(1)) {
-    if (step.startsWith('@')) {
-      const local = step.slice(1)
-      if (shape.kind === 'code') return shape.attribute.local === local ? pointer : undefined
-      if (shape.kind !== 'object') return undefined
-      const attr = shape.attributes.find((a) => a.attribute.local === local)
-      return attr === undefined ? undefined : `${pointer}/${escapeToken(attr.name)}`
-    }
-    const m = /^([^[\]]+)(?:\[([0-9]+)\])?$/.exec(step)
-    if (m === null || shape.kind !== 'object') return undefined
-    const prop = shape.byLocal.get(m[1]!)
-    if (prop === undefined) return undefined
-    const nth = m[2] === undefined ? 1 : Number(m[2])
-    pointer += `/${escapeToken(prop.name)}`
-    if (prop.array) pointer += `/${nth - 1}`
-    else if (nth !== 1) return undefined
-    shape = prop.shape
-  }
-  return pointer
-}
-
 interface Problem {
   code?: string
   message: string
@@ -158,7 +122,7 @@ function fromXml (spec: InterfaceSpec, contract: JsonContract, bytes: Buffer, wa
   })
   if (r.violations.length > 0) return { ok: false, problems: mapped(r.violations) }
   if (wanted !== undefined && r.versionInterface !== wanted) {
-    return { ok: false, problems: [{ message: `the document is versionInterface ${r.versionInterface ?? '(none)'}, not ${wanted} as --interface-version says`, path: '/interfaceNuu/@versionInterface', pointer: '/versionInterface' }] }
+    return { ok: false, problems: [{ code: 'GW_SPEC_VERSION_CONFLICT', message: `the document is versionInterface ${r.versionInterface ?? '(none)'}, not ${wanted} as --interface-version says`, path: '/interfaceNuu/@versionInterface', pointer: '/versionInterface' }] }
   }
   if (r.doc === undefined) return { ok: false, problems: [{ message: 'the document could not be read' }] }
   let value: Record<string, unknown>
@@ -166,7 +130,7 @@ function fromXml (spec: InterfaceSpec, contract: JsonContract, bytes: Buffer, wa
     value = contract.toJson(r.doc.root, bytes).value
   } catch (err) {
     if (!(err instanceof JsonCodecError)) throw err
-    return { ok: false, problems: [{ message: `cannot be converted: ${err.message}`, path: err.path, pointer: err.pointer }] }
+    return { ok: false, problems: [{ code: err.code, message: `cannot be converted: ${err.message}`, path: err.path, pointer: err.pointer }] }
   }
   // The safety net: the JSON must satisfy the schema integrators validate against.
   const after = contract.validateDocument(value, 'request')
@@ -179,13 +143,13 @@ function fromJson (spec: InterfaceSpec, contract: JsonContract, bytes: Buffer, w
   try {
     value = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''))
   } catch (err) {
-    return { ok: false, problems: [{ message: syntaxMessage(err), pointer: '' }] }
+    return { ok: false, problems: [{ code: 'GW_SPEC_JSON_MALFORMED', message: syntaxMessage(err), pointer: '' }] }
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, problems: [{ message: 'the JSON of a document is an object', pointer: '' }] }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, problems: [{ code: 'GW_SPEC_JSON_MALFORMED', message: 'the JSON of a document is an object', pointer: '' }] }
   const named = contract.versionOf(value)
   if (wanted !== undefined) {
     if (named !== undefined && named !== wanted) {
-      return { ok: false, problems: [{ message: `the document is versionInterface ${named.slice(0, 16)}, not ${wanted} as --interface-version says`, path: '/interfaceNuu/@versionInterface', pointer: '/versionInterface' }] }
+      return { ok: false, problems: [{ code: 'GW_SPEC_VERSION_CONFLICT', message: `the document is versionInterface ${named.slice(0, 16)}, not ${wanted} as --interface-version says`, path: '/interfaceNuu/@versionInterface', pointer: '/versionInterface' }] }
     }
     // The version first, as the XML writes its attributes first.
     if (named === undefined) value = { versionInterface: wanted, ...(value as Record<string, unknown>) }
@@ -202,7 +166,7 @@ function fromJson (spec: InterfaceSpec, contract: JsonContract, bytes: Buffer, w
     xml = contract.toXml(value)
   } catch (err) {
     if (!(err instanceof JsonCodecError)) throw err
-    return { ok: false, problems: [{ message: `cannot be converted: ${err.message}`, path: err.path, pointer: err.pointer }] }
+    return { ok: false, problems: [{ code: err.code, message: `cannot be converted: ${err.message}`, path: err.path, pointer: err.pointer }] }
   }
   // The safety net: the XML must pass what the gateway checks (XSD and interface rules; the
   // rules, such as numUnique for a MOD, are beyond the JSON Schema). Lines would be the

@@ -53,5 +53,9 @@ export const violationCodes = {
   GW_SPEC_ATTRIBUTION_REQUIRED: 'radiation motif RADATT without attribution data',
   GW_SPEC_GUICHET_MISMATCH: 'the guichet of nomFichierDemande (DEM<guichet>-…) differs from numGuichet',
   GW_SPEC_TOO_MANY_COMMUNES: 'more than 10 communes souhaitées',
-  GW_SPEC_DATE_IN_FUTURE: 'a date that cannot be in the future is in the future'
+  GW_SPEC_DATE_IN_FUTURE: 'a date that cannot be in the future is in the future',
+  // The JSON contract (docs/json-mapping.md)
+  GW_SPEC_JSON_MALFORMED: 'a document given as JSON is not a JSON object',
+  GW_SPEC_JSON_UNCONVERTIBLE: 'a value the JSON codec cannot convert faithfully',
+  GW_SPEC_VERSION_CONFLICT: 'the version asked for differs from the versionInterface the document names'
 }

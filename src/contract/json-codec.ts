@@ -19,6 +19,7 @@ import type { XmlElement } from '../soap/types.js'
 
 /** A value that cannot be converted; `pointer` is a JSON Pointer, `path` the XSD (XML) path. */
 export class JsonCodecError extends Error {
+  readonly code = 'GW_SPEC_JSON_UNCONVERTIBLE'
   readonly pointer: string
   readonly path: string
   constructor (message: string, pointer: string, path: string) {

@@ -134,6 +134,38 @@ export function xsdPathOf (mapping: JsonMapping, root: ElementDecl, pointer: str
 
 const LEXICAL = new Set(Object.values(LEXICAL_PATTERNS))
 
+/**
+ * The JSON Pointer of the value an XSD path (`/interfaceNuu/demande[2]/…/@code`, as XML
+ * violations give it) names in the document's JSON, or undefined when the path leaves the schema.
+ * The inverse of `xsdPathOf`.
+ */
+export function pointerOfPath (v: VersionContract, path: string | undefined): string | undefined {
+  if (path === undefined) return undefined
+  const steps = path.split('/').filter((s) => s !== '')
+  if (steps[0] !== v.root.local) return undefined
+  let shape: Shape = v.mapping.shapeOf(v.root.type)
+  let pointer = ''
+  for (const step of steps.slice(1)) {
+    if (step.startsWith('@')) {
+      const local = step.slice(1)
+      if (shape.kind === 'code') return shape.attribute.local === local ? pointer : undefined
+      if (shape.kind !== 'object') return undefined
+      const attr = shape.attributes.find((a) => a.attribute.local === local)
+      return attr === undefined ? undefined : `${pointer}/${escapeToken(attr.name)}`
+    }
+    const m = /^([^[\]]+)(?:\[([0-9]+)\])?$/.exec(step)
+    if (m === null || shape.kind !== 'object') return undefined
+    const prop = shape.byLocal.get(m[1]!)
+    if (prop === undefined) return undefined
+    const nth = m[2] === undefined ? 1 : Number(m[2])
+    pointer += `/${escapeToken(prop.name)}`
+    if (prop.array) pointer += `/${nth - 1}`
+    else if (nth !== 1) return undefined
+    shape = prop.shape
+  }
+  return pointer
+}
+
 /** The `GW_SCHEMA_*` code of an ajv error, the same codes as the XSD validation of the XML. */
 function codeOf (e: ErrorObject, isAttribute: boolean): string {
   switch (e.keyword) {
@@ -345,7 +377,11 @@ export function buildJsonContract (sources: ContractSources): JsonContract {
       const version = options.version ?? versionOf(value)
       const v = version === undefined ? undefined : versions.get(version)
       if (v === undefined) throw new Error(version === undefined ? `the document has no ${VERSION_ATTRIBUTE}` : `no schema for ${VERSION_ATTRIBUTE} ${version}`)
-      return jsonToXml(v.mapping, v.root, value, options)
+      // A version named by the caller is written when the JSON does not carry it.
+      const withVersion = options.version !== undefined && typeof value === 'object' && value !== null && versionOf(value) === undefined
+        ? { [VERSION_ATTRIBUTE]: options.version, ...(value as Record<string, unknown>) }
+        : value
+      return jsonToXml(v.mapping, v.root, withVersion, options)
     },
     versionOf
   }

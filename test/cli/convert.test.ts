@@ -2,9 +2,9 @@
 import t from 'tap'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import convert, { formOf, parseConvertArgs, pointerOfPath } from '../../src/cli/convert.js'
+import convert, { formOf, parseConvertArgs } from '../../src/cli/convert.js'
 import { defaultSpecDir, loadSpec } from '../../src/contract/index.js'
-import { buildJsonContract } from '../../src/contract/json-contract.js'
+import { buildJsonContract, pointerOfPath } from '../../src/contract/json-contract.js'
 import { edited, exampleDocument } from '../fixtures/corpus-kit.js'
 
 async function run (args: string[]): Promise<{ code: number, out: string, err: string }> {
@@ -140,7 +140,7 @@ t.test('an invalid JSON file: exit 1 with the pointer, never the value', async (
 t.test('malformed JSON and unknown content: exit 1, without quoting the file', async (t) => {
   const malformed = await run([files.malformed])
   t.equal(malformed.code, 1)
-  t.match(malformed.err, `${files.malformed}: (JSON ""): not well-formed JSON`)
+  t.match(malformed.err, `${files.malformed}: GW_SPEC_JSON_MALFORMED (JSON ""): not well-formed JSON`)
   t.notMatch(malformed.err, /DUPONT/)
   const neither = await run([files.neither])
   t.equal(neither.code, 1)
