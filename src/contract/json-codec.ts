@@ -14,6 +14,7 @@
 import { parseXml } from '../soap/xml-reader.js'
 import { escapeXmlAttribute, escapeXmlText } from '../soap/xml-escape.js'
 import { ANY_PROPERTY, VALUE_PROPERTY, type ElementProperty, type JsonMapping, type ObjectShape, type Shape, type WildcardProperty } from './json-mapping.js'
+import { escapeToken, xsdPathOf } from './json-paths.js'
 import type { ElementDecl, SimpleType, Wildcard } from './schema-model.js'
 import type { XmlElement } from '../soap/types.js'
 
@@ -44,10 +45,6 @@ export interface TreeToJsonResult {
 const XMLNS_ATTR = 'http://www.w3.org/2000/xmlns/'
 const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance'
 
-function escapePointer (name: string): string {
-  return name.replace(/~/g, '~0').replace(/\//g, '~1')
-}
-
 function admits (wildcards: readonly Wildcard[], uri: string): boolean {
   return wildcards.some((w) => {
     switch (w.namespace.trim()) {
@@ -64,6 +61,15 @@ interface ReadContext {
   bytes: Buffer
   tolerant: boolean
   unknown: number
+}
+
+/**
+ * A refusal while reading, located by the element (and attribute) at fault. The JSON Pointer and
+ * the XSD path are computed from it only when it is thrown: building them for every element
+ * cost more than the conversion itself.
+ */
+class ReadFault {
+  constructor (readonly message: string, readonly el: XmlElement, readonly attribute?: string) {}
 }
 
 /** The element's source text with every namespace declaration in scope written on its start tag. */
@@ -86,7 +92,7 @@ function fragmentOf (el: XmlElement, ctx: ReadContext): string {
   return text.slice(0, nameEnd) + decls + text.slice(nameEnd)
 }
 
-function readScalar (t: SimpleType, raw: string, pointer: string, path: string): string | number | boolean {
+function readScalar (t: SimpleType, raw: string, el: XmlElement, attribute?: string): string | number | boolean {
   if (t.json === 'string') {
     if (t.whiteSpace === 'preserve') return raw
     const replaced = raw.replace(/[\t\n\r]/g, ' ')
@@ -96,15 +102,15 @@ function readScalar (t: SimpleType, raw: string, pointer: string, path: string):
   if (t.json === 'boolean') {
     if (v === 'true' || v === '1') return true
     if (v === 'false' || v === '0') return false
-    throw new JsonCodecError(`not an xs:boolean: ${shapeOfValue(v)}`, pointer, path)
+    throw new ReadFault(`not an xs:boolean: ${shapeOfValue(v)}`, el, attribute)
   }
   if (t.json === 'integer') {
-    if (!/^[+-]?[0-9]+$/.test(v)) throw new JsonCodecError(`not an integer: ${shapeOfValue(v)}`, pointer, path)
+    if (!/^[+-]?[0-9]+$/.test(v)) throw new ReadFault(`not an integer: ${shapeOfValue(v)}`, el, attribute)
     const n = Number(v)
-    if (!Number.isSafeInteger(n)) throw new JsonCodecError('an integer beyond the range JSON numbers hold exactly (±2^53)', pointer, path)
+    if (!Number.isSafeInteger(n)) throw new ReadFault('an integer beyond the range JSON numbers hold exactly (±2^53)', el, attribute)
     return n
   }
-  if (!/^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(v)) throw new JsonCodecError(`not a finite number: ${shapeOfValue(v)}`, pointer, path)
+  if (!/^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(v)) throw new ReadFault(`not a finite number: ${shapeOfValue(v)}`, el, attribute)
   return Number(v)
 }
 
@@ -114,35 +120,35 @@ function shapeOfValue (v: string): string {
 }
 
 /** Attributes a scalar or code element may not carry: refused, or skipped and counted when tolerant. */
-function checkAttributes (el: XmlElement, allowed: { local: string, uri: string } | undefined, ctx: ReadContext, path: string, pointer: string): void {
+function checkAttributes (el: XmlElement, allowed: { local: string, uri: string } | undefined, ctx: ReadContext): void {
   for (const attr of el.attributes) {
     if (attr.uri === XMLNS_ATTR || (allowed !== undefined && attr.local === allowed.local && attr.uri === allowed.uri)) continue
     if (ctx.tolerant || attr.uri === XSI_NS) ctx.unknown++
-    else throw new JsonCodecError(`the attribute ${attr.local} is not in the schema`, pointer, `${path}/@${attr.local}`)
+    else throw new ReadFault(`the attribute ${attr.local} is not in the schema`, el, attr.local)
   }
 }
 
-function readElement (el: XmlElement, shape: Shape, ctx: ReadContext, pointer: string, path: string): unknown {
+function readElement (el: XmlElement, shape: Shape, ctx: ReadContext): unknown {
   switch (shape.kind) {
     case 'scalar':
-      if (el.attributes.length > 0) checkAttributes(el, undefined, ctx, path, pointer)
-      if (!ctx.tolerant && el.children.length > 0) throw new JsonCodecError('child elements in an element of simple type', pointer, path)
-      return readScalar(shape.type, el.text, pointer, path)
+      if (el.attributes.length > 0) checkAttributes(el, undefined, ctx)
+      if (!ctx.tolerant && el.children.length > 0) throw new ReadFault('child elements in an element of simple type', el)
+      return readScalar(shape.type, el.text, el)
     case 'code': {
       const a = shape.attribute
-      if (el.attributes.length > 1) checkAttributes(el, a, ctx, path, pointer)
-      if (!ctx.tolerant && (el.children.length > 0 || el.text.trim() !== '')) throw new JsonCodecError(`content in an element that carries only its ${a.local}`, pointer, path)
+      if (el.attributes.length > 1) checkAttributes(el, a, ctx)
+      if (!ctx.tolerant && (el.children.length > 0 || el.text.trim() !== '')) throw new ReadFault(`content in an element that carries only its ${a.local}`, el)
       for (const attr of el.attributes) {
-        if (attr.local === a.local && attr.uri === a.uri) return readScalar(a.type, attr.value, pointer, `${path}/@${a.local}`)
+        if (attr.local === a.local && attr.uri === a.uri) return readScalar(a.type, attr.value, el, a.local)
       }
-      throw new JsonCodecError(`the attribute ${a.local} is missing`, pointer, `${path}/@${a.local}`)
+      throw new ReadFault(`the attribute ${a.local} is missing`, el, a.local)
     }
     case 'object':
-      return readObject(el, shape, ctx, pointer, path)
+      return readObject(el, shape, ctx)
   }
 }
 
-function readObject (el: XmlElement, shape: ObjectShape, ctx: ReadContext, pointer: string, path: string): Record<string, unknown> {
+function readObject (el: XmlElement, shape: ObjectShape, ctx: ReadContext): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const attr of el.attributes) {
     if (attr.uri === XMLNS_ATTR) continue
@@ -152,54 +158,86 @@ function readObject (el: XmlElement, shape: ObjectShape, ctx: ReadContext, point
         ctx.unknown++
         continue
       }
-      throw new JsonCodecError(`the attribute ${attr.local} is not in the schema`, pointer, `${path}/@${attr.local}`)
+      throw new ReadFault(`the attribute ${attr.local} is not in the schema`, el, attr.local)
     }
-    out[prop.name] = readScalar(prop.attribute.type, attr.value, `${pointer}/${escapePointer(prop.name)}`, `${path}/@${attr.local}`)
+    out[prop.name] = readScalar(prop.attribute.type, attr.value, el, attr.local)
   }
   if (shape.value !== undefined) {
-    out[VALUE_PROPERTY] = readScalar(shape.value, el.text, `${pointer}/${VALUE_PROPERTY}`, path)
+    out[VALUE_PROPERTY] = readScalar(shape.value, el.text, el)
   } else if (!ctx.tolerant && el.text.trim() !== '') {
-    throw new JsonCodecError('text where the type allows only elements', pointer, path)
+    throw new ReadFault('text where the type allows only elements', el)
   }
-  const counts = new Map<string, number>()
+  // Properties come out in schema order: document order, unless a document breaks it.
+  let last = -1
+  let reorder = false
   for (const child of el.children) {
     const prop = shape.byLocal.get(child.local)
-    const n = (counts.get(child.local) ?? 0) + 1
-    counts.set(child.local, n)
-    const childPath = `${path}/${child.local}${n > 1 || prop?.array === true ? `[${n}]` : ''}`
     if (prop !== undefined && prop.element.uri === child.uri) {
+      if (prop.index < last) reorder = true
+      last = prop.index
       if (prop.array) {
-        let list = out[prop.name] as unknown[] | undefined
-        if (list === undefined) {
-          list = []
-          out[prop.name] = list
-        }
-        list.push(readElement(child, prop.shape, ctx, `${pointer}/${escapePointer(prop.name)}/${list.length}`, childPath))
+        const list = out[prop.name] as unknown[] | undefined
+        const value = readElement(child, prop.shape, ctx)
+        if (list === undefined) out[prop.name] = [value]
+        else list.push(value)
       } else {
-        if (Object.hasOwn(out, prop.name) && !ctx.tolerant) throw new JsonCodecError(`${child.local} occurs more than once`, `${pointer}/${escapePointer(prop.name)}`, childPath)
-        out[prop.name] = readElement(child, prop.shape, ctx, `${pointer}/${escapePointer(prop.name)}`, childPath)
+        if (out[prop.name] !== undefined && !ctx.tolerant) throw new ReadFault(`${child.local} occurs more than once`, child)
+        out[prop.name] = readElement(child, prop.shape, ctx)
       }
       continue
     }
-    const admitted = shape.wildcard !== undefined && admits(shape.wildcard.wildcards, child.uri)
-    if (!admitted) {
-      if (!ctx.tolerant) throw new JsonCodecError(`the element ${child.local} is not in the schema here`, pointer, childPath)
+    const wildcard = shape.wildcard
+    if (wildcard === undefined || !admits(wildcard.wildcards, child.uri)) {
+      if (!ctx.tolerant) throw new ReadFault(`the element ${child.local} is not in the schema here`, child)
       ctx.unknown++
     }
-    let list = out[ANY_PROPERTY] as string[] | undefined
-    if (list === undefined) {
-      list = []
-      out[ANY_PROPERTY] = list
-    }
-    list.push(fragmentOf(child, ctx))
+    const index = wildcard?.index ?? shape.content.length
+    if (index < last) reorder = true
+    last = index
+    const list = out[ANY_PROPERTY] as string[] | undefined
+    if (list === undefined) out[ANY_PROPERTY] = [fragmentOf(child, ctx)]
+    else list.push(fragmentOf(child, ctx))
   }
-  // Properties in schema order, whatever the document order of attributes and elements.
+  if (!reorder) return out
   const ordered: Record<string, unknown> = {}
   for (const a of shape.attributes) if (Object.hasOwn(out, a.name)) ordered[a.name] = out[a.name]
   if (Object.hasOwn(out, VALUE_PROPERTY)) ordered[VALUE_PROPERTY] = out[VALUE_PROPERTY]
   for (const p of shape.content) if (Object.hasOwn(out, p.name)) ordered[p.name] = out[p.name]
   if (!Object.hasOwn(ordered, ANY_PROPERTY) && Object.hasOwn(out, ANY_PROPERTY)) ordered[ANY_PROPERTY] = out[ANY_PROPERTY]
   return ordered
+}
+
+/** The JSON Pointer and XSD path of a fault: the element's chain, walked down the shapes. */
+function locate (mapping: JsonMapping, decl: ElementDecl, fault: ReadFault): { pointer: string, path: string } {
+  const chain: XmlElement[] = []
+  for (let e: XmlElement | undefined = fault.el; e !== undefined; e = e.parent) chain.unshift(e)
+  let shape: Shape | undefined = mapping.shapeOf(decl.type)
+  let pointer = ''
+  let path = `/${decl.local}`
+  let known = true
+  for (const el of chain.slice(1)) {
+    const parent = el.parent!
+    const same = parent.children.filter((c) => c.local === el.local && c.uri === el.uri)
+    const nth = same.indexOf(el) + 1
+    const prop: ElementProperty | undefined = shape?.kind === 'object' ? shape.byLocal.get(el.local) : undefined
+    path += `/${el.local}${same.length > 1 || prop?.array === true ? `[${nth}]` : ''}`
+    if (!known) continue
+    if (prop === undefined || prop.element.uri !== el.uri) {
+      // Not in the schema: the pointer names the object that holds it.
+      known = false
+      continue
+    }
+    pointer += `/${escapeToken(prop.name)}${prop.array ? `/${nth - 1}` : ''}`
+    shape = prop.shape
+  }
+  if (fault.attribute !== undefined) {
+    path += `/@${fault.attribute}`
+    if (known && shape?.kind === 'object') {
+      const a = shape.attributes.find((x) => x.attribute.local === fault.attribute)
+      if (a !== undefined) pointer += `/${escapeToken(a.name)}`
+    }
+  }
+  return { pointer, path }
 }
 
 /**
@@ -211,9 +249,14 @@ export function treeToJson (mapping: JsonMapping, decl: ElementDecl, root: XmlEl
   const path = `/${root.local}`
   if (root.local !== decl.local || root.uri !== decl.uri) throw new JsonCodecError(`the root element is ${root.local}, not ${decl.local}`, '', path)
   const shape = mapping.shapeOf(decl.type)
-  const value = readElement(root, shape, ctx, '', path)
   if (shape.kind !== 'object') throw new JsonCodecError('the root element must have element content', '', path)
-  return { value: value as Record<string, unknown>, unknown: ctx.unknown }
+  try {
+    return { value: readObject(root, shape, ctx), unknown: ctx.unknown }
+  } catch (err) {
+    if (!(err instanceof ReadFault)) throw err
+    const where = locate(mapping, decl, err)
+    throw new JsonCodecError(err.message, where.pointer, where.path)
+  }
 }
 
 // ----- JSON → XML -----
@@ -229,6 +272,19 @@ export interface JsonToXmlOptions {
 // eslint-disable-next-line no-control-regex
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
+// Values reach the writer checked by writeScalar (NOT_XML refused), so escaping is only the
+// markup characters; a value without any (most of them) is written as is, with no copy.
+const TEXT_SPECIAL = /[&<>\r]/
+const ATTR_SPECIAL = /[&<>"'\r\n\t]/
+
+function escText (v: string): string {
+  return TEXT_SPECIAL.test(v) ? escapeXmlText(v) : v
+}
+
+function escAttr (v: string): string {
+  return ATTR_SPECIAL.test(v) ? escapeXmlAttribute(v) : v
+}
+
 interface WriteContext {
   out: string[]
   /** the main namespace and its prefix */
@@ -236,91 +292,96 @@ interface WriteContext {
   prefix: string
 }
 
+/** Where a value stands in the JSON, as a chain built only as deep as the walk goes. */
+interface Loc {
+  up: Loc | undefined
+  key: string | number
+}
+
+/** A refusal while writing; its JSON Pointer (and from it the XSD path) is computed when thrown. */
+class WriteFault {
+  constructor (readonly message: string, readonly loc: Loc | undefined) {}
+}
+
+function pointerOf (loc: Loc | undefined): string {
+  let pointer = ''
+  for (let l = loc; l !== undefined; l = l.up) pointer = `/${typeof l.key === 'number' ? l.key : escapeToken(l.key)}${pointer}`
+  return pointer
+}
+
 function isObject (v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
-function writeScalar (t: SimpleType, v: unknown, pointer: string, path: string): string {
+function writeScalar (t: SimpleType, v: unknown, loc: Loc | undefined): string {
   switch (t.json) {
     case 'boolean':
-      if (typeof v !== 'boolean') throw new JsonCodecError('expected a boolean', pointer, path)
+      if (typeof v !== 'boolean') throw new WriteFault('expected a boolean', loc)
       return v ? 'true' : 'false'
     case 'integer':
-      if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new JsonCodecError('expected an integer', pointer, path)
+      if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new WriteFault('expected an integer', loc)
       return String(v)
     case 'number': {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new JsonCodecError('expected a finite number', pointer, path)
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new WriteFault('expected a finite number', loc)
       const s = String(v)
       // xs:decimal has no exponent form.
       return /e/i.test(s) ? v.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 }) : s
     }
     default:
-      if (typeof v !== 'string') throw new JsonCodecError('expected a string', pointer, path)
-      if (NOT_XML.test(v)) throw new JsonCodecError('a character XML 1.0 cannot carry (control character or lone surrogate)', pointer, path)
+      if (typeof v !== 'string') throw new WriteFault('expected a string', loc)
+      if (NOT_XML.test(v)) throw new WriteFault('a character XML 1.0 cannot carry (control character or lone surrogate)', loc)
       return v
   }
 }
 
-function tagName (ctx: WriteContext, decl: ElementDecl, pointer: string, path: string): { name: string, decl: string } {
+/** The element's name as written, and the declaration it needs (an unqualified element under a default namespace). */
+function tagName (ctx: WriteContext, decl: ElementDecl, loc: Loc | undefined): { name: string, decl: string } {
   if (decl.uri === ctx.uri) return { name: ctx.prefix === '' ? decl.local : `${ctx.prefix}:${decl.local}`, decl: '' }
-  if (decl.uri === '') {
-    // An unqualified element under a default namespace must undeclare it.
-    return { name: decl.local, decl: ctx.prefix === '' ? ' xmlns=""' : '' }
-  }
-  throw new JsonCodecError(`the element ${decl.local} is in a namespace the writer does not declare`, pointer, path)
+  if (decl.uri === '') return { name: decl.local, decl: ctx.prefix === '' ? ' xmlns=""' : '' }
+  throw new WriteFault(`the element ${decl.local} is in a namespace the writer does not declare`, loc)
 }
 
-function writeElement (ctx: WriteContext, decl: ElementDecl, shape: Shape, v: unknown, pointer: string, path: string, rootDecls: string): void {
-  const tag = tagName(ctx, decl, pointer, path)
+function writeElement (ctx: WriteContext, decl: ElementDecl, shape: Shape, v: unknown, loc: Loc | undefined, rootDecls: string): void {
+  const tag = tagName(ctx, decl, loc)
   const open = `<${tag.name}${rootDecls}${tag.decl}`
   switch (shape.kind) {
-    case 'scalar': {
-      const text = writeScalar(shape.type, v, pointer, path)
-      ctx.out.push(`${open}>${escapeXmlText(text)}</${tag.name}>\n`)
+    case 'scalar':
+      ctx.out.push(`${open}>${escText(writeScalar(shape.type, v, loc))}</${tag.name}>\n`)
       return
-    }
-    case 'code': {
-      const a = shape.attribute
-      const text = writeScalar(a.type, v, pointer, `${path}/@${a.local}`)
-      ctx.out.push(`${open} ${a.local}="${escapeXmlAttribute(text)}"/>\n`)
+    case 'code':
+      ctx.out.push(`${open} ${shape.attribute.local}="${escAttr(writeScalar(shape.attribute.type, v, loc))}"/>\n`)
       return
-    }
-    case 'object': {
-      if (!isObject(v)) throw new JsonCodecError('expected an object', pointer, path)
-      writeObject(ctx, shape, v, open, tag.name, pointer, path)
-    }
+    case 'object':
+      if (!isObject(v)) throw new WriteFault('expected an object', loc)
+      writeObject(ctx, shape, v, open, tag.name, loc)
   }
 }
 
-function writeObject (ctx: WriteContext, shape: ObjectShape, v: Record<string, unknown>, open: string, name: string, pointer: string, path: string): void {
-  const known = new Set<string>()
+function writeObject (ctx: WriteContext, shape: ObjectShape, v: Record<string, unknown>, open: string, name: string, loc: Loc | undefined): void {
+  for (const key in v) {
+    if (!shape.names.has(key) && v[key] !== undefined) throw new WriteFault(`the property ${key} is not in the schema here`, { up: loc, key })
+  }
   let start = open
   for (const a of shape.attributes) {
-    known.add(a.name)
     const value = v[a.name]
     if (value === undefined) continue
-    const text = writeScalar(a.attribute.type, value, `${pointer}/${escapePointer(a.name)}`, `${path}/@${a.attribute.local}`)
-    if (a.attribute.uri !== '') throw new JsonCodecError(`the attribute ${a.attribute.local} is in a namespace the writer does not declare`, pointer, path)
-    start += ` ${a.attribute.local}="${escapeXmlAttribute(text)}"`
+    if (a.attribute.uri !== '') throw new WriteFault(`the attribute ${a.attribute.local} is in a namespace the writer does not declare`, { up: loc, key: a.name })
+    start += ` ${a.attribute.local}="${escAttr(writeScalar(a.attribute.type, value, { up: loc, key: a.name }))}"`
   }
-  let text = ''
-  if (shape.value !== undefined) {
-    known.add(VALUE_PROPERTY)
-    text = escapeXmlText(writeScalar(shape.value, v[VALUE_PROPERTY], `${pointer}/${VALUE_PROPERTY}`, path))
-  }
+  const text = shape.value === undefined ? '' : escText(writeScalar(shape.value, v[VALUE_PROPERTY], { up: loc, key: VALUE_PROPERTY }))
   // The start tag's slot: filled once we know whether the element is empty.
   const slot = ctx.out.length
   ctx.out.push('')
   for (const p of shape.content) {
-    known.add(p.name)
     const value = v[p.name]
     if (value === undefined) continue
-    const at = `${pointer}/${escapePointer(p.name)}`
-    if (p.kind === 'any') writeFragments(ctx, p, value, at, path)
-    else writeProperty(ctx, p, value, at, path)
-  }
-  for (const key of Object.keys(v)) {
-    if (!known.has(key) && v[key] !== undefined) throw new JsonCodecError(`the property ${key} is not in the schema here`, `${pointer}/${escapePointer(key)}`, path)
+    const at: Loc = { up: loc, key: p.name }
+    if (p.kind === 'any') writeFragments(ctx, p, value, at)
+    else if (!p.array) writeElement(ctx, p.element, p.shape, value, at, '')
+    else {
+      if (!Array.isArray(value)) throw new WriteFault('expected an array', at)
+      for (let i = 0; i < value.length; i++) writeElement(ctx, p.element, p.shape, value[i], { up: at, key: i }, '')
+    }
   }
   if (ctx.out.length === slot + 1) {
     ctx.out[slot] = text === '' ? `${start}/>\n` : `${start}>${text}</${name}>\n`
@@ -330,32 +391,23 @@ function writeObject (ctx: WriteContext, shape: ObjectShape, v: Record<string, u
   }
 }
 
-function writeProperty (ctx: WriteContext, p: ElementProperty, value: unknown, pointer: string, path: string): void {
-  if (p.array) {
-    if (!Array.isArray(value)) throw new JsonCodecError('expected an array', pointer, `${path}/${p.element.local}`)
-    for (const [i, item] of value.entries()) writeElement(ctx, p.element, p.shape, item, `${pointer}/${i}`, `${path}/${p.element.local}[${i + 1}]`, '')
-    return
-  }
-  writeElement(ctx, p.element, p.shape, value, pointer, `${path}/${p.element.local}`, '')
-}
-
-function writeFragments (ctx: WriteContext, p: WildcardProperty, value: unknown, pointer: string, path: string): void {
-  if (!Array.isArray(value)) throw new JsonCodecError('expected an array of XML fragments', pointer, path)
+function writeFragments (ctx: WriteContext, p: WildcardProperty, value: unknown, loc: Loc): void {
+  if (!Array.isArray(value)) throw new WriteFault('expected an array of XML fragments', loc)
   for (const [i, item] of value.entries()) {
-    const at = `${pointer}/${i}`
-    if (typeof item !== 'string') throw new JsonCodecError('expected an XML fragment (a string)', at, path)
+    const at: Loc = { up: loc, key: i }
+    if (typeof item !== 'string') throw new WriteFault('expected an XML fragment (a string)', at)
     const trimmed = item.trim()
-    if (!trimmed.startsWith('<') || trimmed.startsWith('<?') || trimmed.startsWith('<!')) throw new JsonCodecError('an XML fragment must be one element', at, path)
+    if (!trimmed.startsWith('<') || trimmed.startsWith('<?') || trimmed.startsWith('<!')) throw new WriteFault('an XML fragment must be one element', at)
     let root: XmlElement
     try {
       const doc = parseXml(Buffer.from(trimmed, 'utf8'))
-      if (doc.processingInstructions.length > 0) throw new JsonCodecError('an XML fragment must not hold processing instructions', at, path)
+      if (doc.processingInstructions.length > 0) throw new WriteFault('an XML fragment must not hold processing instructions', at)
       root = doc.root
     } catch (err) {
-      if (err instanceof JsonCodecError) throw err
-      throw new JsonCodecError(`not a well-formed XML element: ${(err as Error).message}`, at, path)
+      if (err instanceof WriteFault) throw err
+      throw new WriteFault(`not a well-formed XML element: ${(err as Error).message}`, at)
     }
-    if (!admits(p.wildcards, root.uri)) throw new JsonCodecError(`the element ${root.local} is not admitted here (its namespace is not one the wildcard allows)`, at, `${path}/${root.local}`)
+    if (!admits(p.wildcards, root.uri)) throw new WriteFault(`the element ${root.local} is not admitted here (its namespace is not one the wildcard allows)`, at)
     ctx.out.push(`${trimmed}\n`)
   }
 }
@@ -371,6 +423,12 @@ export function jsonToXml (mapping: JsonMapping, decl: ElementDecl, value: unkno
   const ns = decl.uri === '' ? '' : prefix === '' ? ` xmlns="${escapeXmlAttribute(decl.uri)}"` : ` xmlns:${prefix}="${escapeXmlAttribute(decl.uri)}"`
   const shape = mapping.shapeOf(decl.type)
   if (shape.kind !== 'object') throw new JsonCodecError('the root element must have element content', '', `/${decl.local}`)
-  writeElement(ctx, decl, shape, value, '', `/${decl.local}`, ns)
+  try {
+    writeElement(ctx, decl, shape, value, undefined, ns)
+  } catch (err) {
+    if (!(err instanceof WriteFault)) throw err
+    const pointer = pointerOf(err.loc)
+    throw new JsonCodecError(err.message, pointer, xsdPathOf(mapping, decl, pointer))
+  }
   return ctx.out.join('')
 }

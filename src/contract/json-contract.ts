@@ -8,12 +8,15 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
 import { VERSION_ATTRIBUTE, VERSION_FILE } from './xsd-compiler.js'
 import { buildSchemaModel, qkey, type ElementDecl, type SchemaModel, type SimpleType, type Unsupported } from './schema-model.js'
-import { ANY_PROPERTY, JsonMapping, type ObjectShape, type Shape } from './json-mapping.js'
+import { JsonMapping, type ObjectShape } from './json-mapping.js'
+import { escapeToken, pointerOfPath, xsdPathOf } from './json-paths.js'
 import { EXTRA_KEYWORDS, LEXICAL_PATTERNS, SchemaGenerator, type Flavour, type JsonSchema } from './json-schema.js'
 import { anchoredPattern, XsdRegexError } from './xsd-regex.js'
 import { jsonToXml, treeToJson, type JsonToXmlOptions, type TreeToJsonOptions, type TreeToJsonResult } from './json-codec.js'
 import type { OperationSpec } from './types.js'
 import type { Violation, XmlElement } from '../soap/types.js'
+
+export { pointerOfPath, xsdPathOf }
 
 export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema'
 
@@ -97,74 +100,7 @@ function checkPatterns (model: SchemaModel, unsupported: Unsupported[]): void {
   }
 }
 
-function escapeToken (name: string): string {
-  return name.replace(/~/g, '~0').replace(/\//g, '~1')
-}
-
-function unescapeToken (token: string): string {
-  return token.replace(/~1/g, '/').replace(/~0/g, '~')
-}
-
-/** The XSD path (`/interfaceNuu/demande[1]/…/@code`) of the value at `pointer`. */
-export function xsdPathOf (mapping: JsonMapping, root: ElementDecl, pointer: string): string {
-  let path = `/${root.local}`
-  let shape: Shape | undefined = mapping.shapeOf(root.type)
-  const tokens = pointer === '' ? [] : pointer.slice(1).split('/').map(unescapeToken)
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!
-    if (shape?.kind !== 'object') return path
-    const obj: ObjectShape = shape
-    const attr = obj.attributes.find((a) => a.name === token)
-    if (attr !== undefined) return `${path}/@${attr.attribute.local}`
-    if (token === ANY_PROPERTY) return `${path}/*`
-    if (token === '_value') return path
-    const prop = obj.byLocal.get(token)
-    if (prop === undefined) return `${path}/${token}`
-    path += `/${prop.element.local}`
-    if (prop.array && i + 1 < tokens.length && /^[0-9]+$/.test(tokens[i + 1]!)) {
-      path += `[${Number(tokens[i + 1]) + 1}]`
-      i++
-    }
-    shape = prop.shape
-    if (shape.kind === 'code' && i === tokens.length - 1) return `${path}/@${shape.attribute.local}`
-  }
-  if (shape?.kind === 'code') return `${path}/@${shape.attribute.local}`
-  return path
-}
-
 const LEXICAL = new Set(Object.values(LEXICAL_PATTERNS))
-
-/**
- * The JSON Pointer of the value an XSD path (`/interfaceNuu/demande[2]/…/@code`, as XML
- * violations give it) names in the document's JSON, or undefined when the path leaves the schema.
- * The inverse of `xsdPathOf`.
- */
-export function pointerOfPath (v: VersionContract, path: string | undefined): string | undefined {
-  if (path === undefined) return undefined
-  const steps = path.split('/').filter((s) => s !== '')
-  if (steps[0] !== v.root.local) return undefined
-  let shape: Shape = v.mapping.shapeOf(v.root.type)
-  let pointer = ''
-  for (const step of steps.slice(1)) {
-    if (step.startsWith('@')) {
-      const local = step.slice(1)
-      if (shape.kind === 'code') return shape.attribute.local === local ? pointer : undefined
-      if (shape.kind !== 'object') return undefined
-      const attr = shape.attributes.find((a) => a.attribute.local === local)
-      return attr === undefined ? undefined : `${pointer}/${escapeToken(attr.name)}`
-    }
-    const m = /^([^[\]]+)(?:\[([0-9]+)\])?$/.exec(step)
-    if (m === null || shape.kind !== 'object') return undefined
-    const prop = shape.byLocal.get(m[1]!)
-    if (prop === undefined) return undefined
-    const nth = m[2] === undefined ? 1 : Number(m[2])
-    pointer += `/${escapeToken(prop.name)}`
-    if (prop.array) pointer += `/${nth - 1}`
-    else if (nth !== 1) return undefined
-    shape = prop.shape
-  }
-  return pointer
-}
 
 /** The `GW_SCHEMA_*` code of an ajv error, the same codes as the XSD validation of the XML. */
 function codeOf (e: ErrorObject, isAttribute: boolean): string {
@@ -219,7 +155,10 @@ export function buildJsonContract (sources: ContractSources): JsonContract {
     const mapping = new JsonMapping(model)
     for (const _ of mapping.reachable(mapping.shapeOf(found.root.type))) { /* computes every shape, and so every report */ }
     versions.set(found.version, { version: found.version, file, root: found.root, mapping, unsupported: model.unsupported })
-    unsupported.push(...model.unsupported)
+    // A file shared by several versions (the nomenclatures) is reported once.
+    for (const u of model.unsupported) {
+      if (!unsupported.some((x) => x.file === u.file && x.line === u.line && x.construct === u.construct)) unsupported.push(u)
+    }
   }
   const serviceModel = buildSchemaModel(sources.files, [sources.wsdlFile])
   checkPatterns(serviceModel, serviceModel.unsupported)

@@ -31,6 +31,8 @@ export interface CodeShape {
 
 export interface ElementProperty {
   kind: 'element'
+  /** its place in `ObjectShape.content` (schema order) */
+  index: number
   /** the JSON property name: the element's local name */
   name: string
   element: ElementDecl
@@ -53,6 +55,7 @@ export interface AttributeProperty {
 
 export interface WildcardProperty {
   kind: 'any'
+  index: number
   name: typeof ANY_PROPERTY
   wildcards: Wildcard[]
 }
@@ -77,6 +80,8 @@ export interface ObjectShape {
   choices: ChoiceGroup[]
   /** simple content, written as `_value` */
   value: SimpleType | undefined
+  /** every property name of the object (attributes, `_value`, elements, `_any`) */
+  names: Set<string>
 }
 
 /** Computes shapes on demand, once per type, and records what cannot be mapped. */
@@ -112,7 +117,7 @@ export class JsonMapping {
       this.#shapes.set(type, s)
       return s
     }
-    const s: ObjectShape = { kind: 'object', type, attributes: [], content: [], byLocal: new Map(), wildcard: undefined, choices: [], value: type.simpleContent }
+    const s: ObjectShape = { kind: 'object', type, attributes: [], content: [], byLocal: new Map(), wildcard: undefined, choices: [], value: type.simpleContent, names: new Set() }
     this.#shapes.set(type, s) // before the children: a recursive type finds itself
     if (type.content !== undefined) this.#flatten(s, type.content, { min: 1, max: 1, choice: undefined })
     const taken = new Set<string>(s.content.map((p) => p.name))
@@ -128,6 +133,7 @@ export class JsonMapping {
       taken.add(name)
       s.attributes.push({ kind: 'attribute', name, attribute: a })
     }
+    for (const name of taken) s.names.add(name)
     if (type.anyAttribute !== undefined && type.anyAttribute.namespace !== 'http://www.w3.org/2005/05/xmlmime') {
       this.#note(type.source, 'xs:anyAttribute', 'attributes admitted by xs:anyAttribute are not mapped to JSON (dropped on conversion)')
     }
@@ -149,6 +155,7 @@ export class JsonMapping {
       }
       const prop: ElementProperty = {
         kind: 'element',
+        index: s.content.length,
         name: e.local,
         element: e,
         array: max > 1,
@@ -166,7 +173,7 @@ export class JsonMapping {
     }
     if (p.kind === 'any') {
       if (s.wildcard === undefined) {
-        s.wildcard = { kind: 'any', name: ANY_PROPERTY, wildcards: [p] }
+        s.wildcard = { kind: 'any', index: s.content.length, name: ANY_PROPERTY, wildcards: [p] }
         s.content.push(s.wildcard)
       } else {
         s.wildcard.wildcards.push(p)

@@ -91,7 +91,9 @@ class Parser {
       if (!/[0-9,]/.test(d)) throw new XsdRegexError(`bad quantifier character ${d}`)
       q += d
     }
-    if (!/^[0-9]+(,[0-9]*)?$/.test(q)) throw new XsdRegexError(`bad quantifier {${q}}`)
+    const m = /^([0-9]+)(?:,([0-9]*))?$/.exec(q)
+    if (m === null) throw new XsdRegexError(`bad quantifier {${q}}`)
+    if (m[2] !== undefined && m[2] !== '' && Number(m[2]) < Number(m[1])) throw new XsdRegexError(`quantifier {${q}}: its maximum is below its minimum`)
     return `{${q}}`
   }
 
@@ -195,5 +197,13 @@ export function translateXsdPattern (pattern: string): string {
 /** One anchored ECMAScript pattern matching a value that matches any of `patterns` (one derivation step). */
 export function anchoredPattern (patterns: readonly string[]): string {
   const bodies = patterns.map(translateXsdPattern)
-  return bodies.length === 1 ? `^(?:${bodies[0]!})$` : `^(?:${bodies.map((b) => `(?:${b})`).join('|')})$`
+  const anchored = bodies.length === 1 ? `^(?:${bodies[0]!})$` : `^(?:${bodies.map((b) => `(?:${b})`).join('|')})$`
+  // What the translation lets through but ECMAScript refuses (a reversed range [z-a], an unknown
+  // category \p{Xx}) is refused here, as untranslatable, rather than by ajv at compile time.
+  try {
+    new RegExp(anchored, 'u')
+  } catch (err) {
+    throw new XsdRegexError((err as Error).message)
+  }
+  return anchored
 }
