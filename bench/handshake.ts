@@ -1,5 +1,5 @@
 /**
- * New-connection TLS handshake rate with the ClientHello inspector vs plain node:tls (issue 5):
+ * New-connection TLS handshake rate with the ClientHello inspector vs plain node:tls:
  * no keep-alive, no session resumption, TLS 1.3 and TLS 1.2, same machine, same run.
  *
  * One server process, one node:tls server answering one byte per connection then closing, reached

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the gateway against nginx and the bare upstream, in one run (issue 6).
+ * `npm run bench`: the gateway against nginx and the bare upstream, in one run.
  *
  * 1. nginx and wrk (installed from Debian when missing), the dev PKI under bench/out/pki;
  * 2. the simulator, called once per message to record its answers (and a numéro unique);

@@ -1,5 +1,5 @@
 /**
- * Latency at half load (issue 6's goal: gateway p99 added latency ≤ 2 ms at half of the maximum
+ * Latency at half load (the goal: gateway p99 added latency ≤ 2 ms at half of the maximum
  * load). The maximum is the gateway's keep-alive req/s (validation on, canned upstream) measured
  * earlier in the same run; p99 at saturation is queueing, so the latency is measured again with
  * wrk paced at half that rate, against the direct upstream, nginx and the gateway alike.

@@ -1,6 +1,6 @@
 /**
  * The messages every target is loaded with, built as the SNE reference client writes them
- * (reference §4.2: MTOM, the certificate part then the document part) from the repository's
+ * (docs/sne-reference.md §4.2: MTOM, the certificate part then the document part) from the repository's
  * examples: the ~4 KB getNumUnique CRE, a getDemandeLogement, and a getDemandeLogement carrying a
  * 1 MiB certificate attachment. Plus sized messages for the validation micro-benchmarks.
  */

@@ -1,6 +1,6 @@
 /**
  * The caller's identity, from the client certificate the TLS layer verified — never from a header
- * or the message (the SNE identifies guichets by certificate, reference §2). Which certificate
+ * or the message (the SNE identifies guichets by certificate, docs/sne-reference.md §2). Which certificate
  * field names the caller is configurable (`dataPlane.tls.identityFrom`, subject CN by default). An
  * unverified certificate (mode `optional`) gives no identity.
  */

@@ -37,7 +37,7 @@ export function buildOperationPolicy (config: GatewayConfig, spec: InterfaceSpec
   const byAction = new Map<string, string>()
   for (const op of spec.operations.values()) {
     byAction.set(op.action, op.name)
-    // libsne writes the bare operation name as the root part's action (reference §2.1).
+    // libsne writes the bare operation name as the root part's action (docs/sne-reference.md §2.1).
     byAction.set(op.name, op.name)
   }
   const envs = config.environments

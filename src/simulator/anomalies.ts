@@ -1,9 +1,9 @@
 /**
  * The functional anomalies the simulator answers in-band, as the SNE does
- * (`listeAnomalie/anomalie@code` + `message`, reference §4.3). The real CTRL_DEM catalogue is
- * unknown (reference §14.4): these codes and messages are our model, documented in
+ * (`listeAnomalie/anomalie@code` + `message`, docs/sne-reference.md §4.3). The real CTRL_DEM catalogue is
+ * unknown (docs/sne-reference.md §14.4): these codes and messages are our model, documented in
  * docs/simulator.md. CTRL_DEM_0033 and CTRL_DEM_0034 exist in the real catalogue with an
- * unknown meaning (reference §1 S7), so this model leaves them unused.
+ * unknown meaning (docs/sne-reference.md §1 S7), so this model leaves them unused.
  */
 
 /** One anomaly of an answer. */

@@ -1,7 +1,7 @@
 /**
  * The interfaceNuu documents the simulator answers (carried in `fichierReponse`): one or more
  * demandes with their events, a list of duplicates, or anomalies alone. Written with the
- * `ns2:` prefix the libsne client expects (reference §4.3), entete typeFichier RET (the
+ * `ns2:` prefix the libsne client expects (docs/sne-reference.md §4.3), entete typeFichier RET (the
  * "retour" file type of ListeTypeFichier) and the clock's instant as dateFichier.
  */
 import type { Anomaly } from './anomalies.js'

@@ -305,7 +305,7 @@ export function createDemandeService (deps: DemandeServiceDeps): DemandeService 
   function doublons (document: XmlNode): Answer {
     const now = clock()
     const demandeLogement = at(document, 'demande', 'demandeLogement')
-    // The SNE fails on a personne morale here (libsne notes it as a known server bug, reference §4.3).
+    // The SNE fails on a personne morale here (libsne notes it as a known server bug, docs/sne-reference.md §4.3).
     if (demandeLogement === undefined || child(demandeLogement, 'personneMorale') !== undefined) throw new codes.GW_SIM_SNE_ERROR()
     const own = textAt(demandeLogement, 'numUnique')
     const keys = [...new Set(personsOf(demandeLogement).map((p) => p.key))]

@@ -1,5 +1,5 @@
 /**
- * What falls due with time alone (reference §8): the radiation for non-renewal one month after
+ * What falls due with time alone (docs/sne-reference.md §8): the radiation for non-renewal one month after
  * the end of validity, and the erasure of radiated demandes a year after their radiation. Applied
  * when a demande is touched, and on the whole base before the "depuis le" queries, each dated the
  * day it fell due rather than the day it was noticed.

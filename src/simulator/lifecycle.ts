@@ -1,9 +1,9 @@
 /**
- * The lifecycle of a demande as pure rules over dates (reference §8): validity, the radiation
+ * The lifecycle of a demande as pure rules over dates (docs/sne-reference.md §8): validity, the radiation
  * for non-renewal, the réactivation windows, the purge of radiated demandes, and which step is
  * allowed in which state. No storage and no XML here: `demande-service.ts` applies the results.
  *
- * Windows marked [F] come from the cahier des charges of the systèmes particuliers (reference §8,
+ * Windows marked [F] come from the cahier des charges of the systèmes particuliers (docs/sne-reference.md §8,
  * S5); those marked [M] are our model, documented in docs/simulator.md.
  */
 import { type Anomaly, anomaly } from './anomalies.js'
@@ -13,10 +13,10 @@ import type { DemandeStatus } from './store.js'
 /** A demande is valid one year from its creation or last renewal [F R441-2-7]. */
 export const VALIDITY_MONTHS = 12
 
-/** A non-renewed demande is radiated one month after its validity ends, t+13 months [F S5]. */
+/** A non-renewed demande is radiated one month after its validity ends, t+13 months [F docs/sne-reference.md, source S5]. */
 export const NON_RENEWAL_GRACE_MONTHS = 1
 
-/** Radiated demandes are kept one year, then erased [F S5]. */
+/** Radiated demandes are kept one year, then erased [F docs/sne-reference.md, source S5]. */
 export const PURGE_AFTER_MONTHS = 12
 
 /**
@@ -37,9 +37,9 @@ export interface ReactivationWindow {
 
 /** Réactivation windows by radiation motif; absent: never re-activable. */
 export const REACTIVATION_WINDOWS: Readonly<Record<RadiationMotif, ReactivationWindow | undefined>> = {
-  // [F S5] radiated at t+13 months, re-activable until t+18: six months after the end of validity
+  // [F docs/sne-reference.md, source S5] radiated at t+13 months, re-activable until t+18: six months after the end of validity
   RADREN: { from: 'validity', months: 6 },
-  // [F S5] no answer to a letter: re-activable for five months after the radiation
+  // [F docs/sne-reference.md, source S5] no answer to a letter: re-activable for five months after the radiation
   RADCON: { from: 'radiation', months: 5 },
   // [M] a renunciation recorded by mistake can be undone within one month
   RADABA: { from: 'radiation', months: 1 },

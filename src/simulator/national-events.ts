@@ -1,6 +1,6 @@
 /**
  * The twelve national events of gestion partagée (docs/interface-model.md; codes are our model,
- * reference §10). Five are recorded by the SNE itself as the lifecycle moves; the seven others
+ * docs/sne-reference.md §10). Five are recorded by the SNE itself as the lifecycle moves; the seven others
  * are processing events a guichet reports in the `listeEvenement` of a CRE, MOD or REN file.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The numéro unique (reference §7.2): territory(3) + MM + YY of the first registration +
+ * The numéro unique (docs/sne-reference.md §7.2): territory(3) + MM + YY of the first registration +
  * a 6-digit sequence per territory and month + the registering guichet (5). No check key:
  * none is known to exist, and all 18 positions are used by the components.
  */

@@ -1,6 +1,6 @@
 /**
  * Who a demande is about, for duplicate detection (getDoublons), and whether it is complete.
- * The SNE detects duplicates from the état civil (reference §13.3): nom + prénom + date de
+ * The SNE detects duplicates from the état civil (docs/sne-reference.md §13.3): nom + prénom + date de
  * naissance of the demandeur or of a cotitulaire, compared without case, accents or punctuation.
  */
 import { at, child, childrenNamed, textAt } from './demande-tree.js'
@@ -35,7 +35,7 @@ export function personsOf (demandeLogement: XmlNode): PersonRecord[] {
 }
 
 /**
- * Complete: the rubriques of R441-2-2 CCH are filled in (reference §9). The XSD already requires
+ * Complete: the rubriques of R441-2-2 CCH are filled in (docs/sne-reference.md §9). The XSD already requires
  * the identity (a) and the housing sought (h); a personne physique also needs the address (b),
  * the work situation (d), the income (e), the current housing (f) and the motifs (g); a
  * personne morale only a, b and h. An incomplete demande is created but not validated [M].

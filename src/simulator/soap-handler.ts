@@ -1,7 +1,7 @@
 /**
  * One SOAP call, from the request bytes to the answer bytes, without HTTP: validation by
  * `contract/` (no second parser, no second schema), dispatch to the demande service, and the
- * answer in the MTOM layout of reference §4.2 (the root part, then the answer document as an
+ * answer in the MTOM layout of docs/sne-reference.md §4.2 (the root part, then the answer document as an
  * attachment that `fichierReponse` references with an xop:Include), or a SOAP Fault.
  *
  * Functional errors are answered in-band as the SNE does; a malformed or schema-invalid
@@ -21,7 +21,7 @@ import type { DemandeService, RuleViolation } from './demande-service.js'
 import { fromElement } from './demande-tree.js'
 import { codes } from './errors.js'
 
-/** The generic message of the SNE (reference §4.3). */
+/** The generic message of the SNE (docs/sne-reference.md §4.3). */
 export const SNE_GENERIC_MESSAGE = 'Une erreur inattendue est survenue lors du traitement de la demande.'
 
 /** Content-ID of the answer document's MIME part. */

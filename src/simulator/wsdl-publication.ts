@@ -10,7 +10,7 @@ import { rewriteSchemaLocations, rewriteWsdlAddress } from '../soap/wsdl-publish
 import { escapeXmlAttribute } from '../soap/xml-escape.js'
 import type { InterfaceSpec } from '../contract/types.js'
 
-/** The service's path, as on the SNE (reference §3). */
+/** The service's path, as on the SNE (docs/sne-reference.md §3). */
 export const SERVICE_PATH = '/services/DemandeLogementImplService/'
 
 /** A base no spec file contains (checked at start), replaced by each request's own. */

@@ -1,5 +1,5 @@
 /**
- * MTOM/XOP message writer, in the exact layout of the SNE reference client (reference §4.2):
+ * MTOM/XOP message writer, in the exact layout of the SNE reference client (docs/sne-reference.md §4.2):
  * CRLF line ends, the root part first (Content-Type, Content-Transfer-Encoding 8bit,
  * Content-ID), then the attachments in the order given, base64 bodies in 76-character lines.
  */

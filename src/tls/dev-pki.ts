@@ -32,7 +32,7 @@ export interface DevPki {
   upstreamClient: KeyPair
 }
 
-/** The demo guichet of libsne's examples (reference §2.2). */
+/** The demo guichet of libsne's examples (docs/sne-reference.md §2.2). */
 export const DEV_CLIENT_IDENTITY = 'G1226'
 
 interface Leaf {

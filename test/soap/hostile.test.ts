@@ -1,4 +1,4 @@
-// The hostile inputs of issue 2 §5, as the gateway meets them: through decodeSoapMessage.
+// The hostile inputs the gateway must refuse, as the gateway meets them: through decodeSoapMessage.
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { decodeSoapMessage } from '../../src/soap/message.js'

@@ -23,7 +23,7 @@ const MTOM = 'multipart/related; type="application/xop+xml"; start="<root>"; sta
 const env12 = (body: string, ns = ''): string => `<e:Envelope xmlns:e="${SOAP12_ENVELOPE_NS}" xmlns:w="urn:w" xmlns:xop="${XOP_NS}"${ns}><e:Body>${body}</e:Body></e:Envelope>`
 const env11 = (body: string): string => `<s:Envelope xmlns:s="${SOAP11_ENVELOPE_NS}" xmlns:w="urn:w" xmlns:xop="${XOP_NS}"><s:Body>${body}</s:Body></s:Envelope>`
 
-t.test('the exact example of reference §4.2 decodes', async (t) => {
+t.test('the exact example of docs/sne-reference.md §4.2 decodes', async (t) => {
   const body = fixture('reference-4-2.mime')
   const contentType = fixture('reference-4-2.content-type').toString().trim()
   const msg = decodeSoapMessage(body, contentType)

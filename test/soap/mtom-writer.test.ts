@@ -24,7 +24,7 @@ function referenceInput (): MtomMessageInput {
   }
 }
 
-t.test('writes the layout of reference §4.2 byte for byte', async (t) => {
+t.test('writes the layout of docs/sne-reference.md §4.2 byte for byte', async (t) => {
   t.equal(MIME_BOUNDARY, 'MIME_BOUNDARY')
   t.equal(ROOT_CONTENT_ID, 'soaproot')
   const out = buildMtomMessage(referenceInput())

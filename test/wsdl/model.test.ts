@@ -244,7 +244,7 @@ t.test('one interfaceNuu XSD per version, each fixing its versionInterface', asy
   shared.dispose()
 })
 
-t.test('every nomenclature of reference §6 is a named enumeration', async (t) => {
+t.test('every nomenclature of docs/sne-reference.md §6 is a named enumeration', async (t) => {
   const doc = parseFile(join(wsdlDir, 'InterfaceNuu_nomenclatures_v02.xsd'))
   t.teardown(() => doc.dispose())
   const lists: Record<string, number> = {
@@ -300,7 +300,7 @@ t.test('the CRE is complete and sized for the 4 KB benchmark message', async (t)
   t.equal(cre.match(/<ns1:localisationSouhaite>/g)?.length, 3, 'three communes')
   const size = Buffer.byteLength(cre)
   t.ok(size >= 3000 && size <= 4096, `3-4 KB (${size} bytes)`)
-  // libsne declares the document part `text/xml; charset=us-ascii`, 7bit (reference §4.2)
+  // libsne declares the document part `text/xml; charset=us-ascii`, 7bit (docs/sne-reference.md §4.2)
   t.ok([...Buffer.from(cre)].every((byte) => byte < 0x80), 'pure ASCII, so that it travels as 7bit')
 })
 
@@ -339,13 +339,13 @@ t.test('one envelope per operation, each carrying the wrapper of its operation',
   t.ok(envelopeFiles.includes('getNumUnique-inline.xml'), 'an inline-base64 variant')
 })
 
-t.test('the envelopes keep the layout of reference §4.2', async (t) => {
+t.test('the envelopes keep the layout of docs/sne-reference.md §4.2', async (t) => {
   for (const file of envelopeFiles) {
     const text = readExample(envelopesDir, file)
     t.ok(text.startsWith('<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope" xmlns:ws="http://ws.metier.nuu.application.i2/">\n  <soap:Header/>\n  <soap:Body>\n'),
       `${file}: envelope, empty Header and Body as libsne wrote them`)
     for (const line of text.split('\n').filter((l) => l.includes('xop:Include'))) {
-      // the école rejects an xop:Include not on the same line as its owner (reference §2.1)
+      // the école rejects an xop:Include not on the same line as its owner (docs/sne-reference.md §2.1)
       t.match(line, /^\s*<(\w+) ws:contentType="[^"]+"><xop:Include href="cid:[^"]+" xmlns:xop="http:\/\/www\.w3\.org\/2004\/08\/xop\/include"\/><\/\1>$/, `${file}: ${line.trim().slice(0, 30)}…`)
     }
   }
@@ -358,7 +358,7 @@ t.test('every envelope payload validates against the webservice XSD', async (t) 
   }
 })
 
-t.test('the exact libsne message of reference §4.2 validates', async (t) => {
+t.test('the exact libsne message of docs/sne-reference.md §4.2 validates', async (t) => {
   // Re-drawn from the reference, values as printed there (2017): ws:contentType on each binary child.
   const libsne = `<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope" xmlns:ws="http://ws.metier.nuu.application.i2/">
   <soap:Header/>

@@ -1,5 +1,5 @@
 /**
- * At most 10 communes souhaitées per demande since SNE V2 (2012, reference §8 [F S13]). The
+ * At most 10 communes souhaitées per demande since SNE V2 (2012, docs/sne-reference.md §8 [F S13]). The
  * violation points at the first commune over the limit.
  */
 import { at, child, children, demandes } from './tree.js'

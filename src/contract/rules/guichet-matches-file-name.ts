@@ -1,6 +1,6 @@
 /**
  * The file name `DEM<guichet>-<yyyyMMddHHmm>-<n>.xml` names the guichet that sends the demande
- * (reference §2.2, §4.1): it must be the numGuichet of every demande in the file. A file name
+ * (docs/sne-reference.md §2.2, §4.1): it must be the numGuichet of every demande in the file. A file name
  * that does not have this shape is the schema's business (its pattern), not this rule's.
  */
 import { at, child, demandes } from './tree.js'

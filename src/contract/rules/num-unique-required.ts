@@ -1,6 +1,6 @@
 /**
  * typeFichier MOD, REN, RAD and SUP act on an existing demande: each demandeLogement must
- * carry its numUnique (reference §5.2, §13.3). The schema keeps numUnique optional, since a
+ * carry its numUnique (docs/sne-reference.md §5.2, §13.3). The schema keeps numUnique optional, since a
  * creation (CRE, CRS) has none yet.
  */
 import { at, child, demandes, typeFichier } from './tree.js'

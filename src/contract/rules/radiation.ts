@@ -1,5 +1,5 @@
 /**
- * The radiation rules (reference §6 ListeMotifsRadiation, §8, §13.3): a RAD file names its
+ * The radiation rules (docs/sne-reference.md §6 ListeMotifsRadiation, §8, §13.3): a RAD file names its
  * motif (an empty motif code is a réactivation, allowed, but the element must be there);
  * RADIRR (irrecevabilité) needs its sous-motif; RADATT (attribution) the attribution data.
  */

@@ -1,5 +1,5 @@
 // Test helpers: interfaceNuu documents, SOAP requests as a guichet's software writes them
-// (reference §4.2), and readers for the simulator's answers. Names are fictional.
+// (docs/sne-reference.md §4.2), and readers for the simulator's answers. Names are fictional.
 import { decodeSoapMessage } from '../../../src/soap/message.js'
 import { buildMtomMessage } from '../../../src/soap/mtom-writer.js'
 import { parseXml } from '../../../src/soap/xml-reader.js'
