@@ -19,6 +19,7 @@ import { buildJsonContract, pointerOfPath, type JsonContract } from '../contract
 import { JsonCodecError } from '../contract/json-codec.js'
 import type { InterfaceSpec } from '../contract/index.js'
 import type { Violation } from '../soap/types.js'
+import { choiceOf, scanArgs } from './args.js'
 import type { CliIo } from './validate.js'
 
 export type { CliIo } from './validate.js'
@@ -50,26 +51,15 @@ interface Options { files: string[], to?: Form, interfaceVersion?: string, spec?
 
 /** Parses the arguments; a string is a usage error. */
 export function parseConvertArgs (args: string[]): Options | string {
-  const opts: Options = { files: [], help: false }
-  const valued: Record<string, 'to' | 'interfaceVersion' | 'spec' | 'out'> = { '--to': 'to', '--interface-version': 'interfaceVersion', '--spec': 'spec', '--out': 'out' }
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    const eq = arg.indexOf('=')
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg
-    if (name in valued) {
-      const value = eq > 0 && name !== arg ? arg.slice(eq + 1) : args[++i]
-      if (value === undefined || value === '') return `option ${name} needs a value`
-      const key = valued[name]!
-      if (key === 'to') {
-        if (value !== 'json' && value !== 'xml') return `option --to takes json or xml, not ${JSON.stringify(value)}`
-        opts.to = value
-      } else opts[key] = value
-    } else if (arg === '-h' || arg === '--help') opts.help = true
-    else if (arg === '--') {
-      opts.files.push(...args.slice(i + 1))
-      break
-    } else if (arg.startsWith('-') && arg !== '-') return `unknown option ${arg}`
-    else opts.files.push(arg)
+  const scanned = scanArgs(args, ['--to', '--interface-version', '--spec', '--out'])
+  if (typeof scanned === 'string') return scanned
+  const to = choiceOf<Form>(scanned, '--to', ['json', 'xml'])
+  if (typeof to === 'object') return to.error
+  const opts: Options = { files: scanned.positionals, help: scanned.help }
+  if (to !== undefined) opts.to = to
+  for (const [name, key] of [['--interface-version', 'interfaceVersion'], ['--spec', 'spec'], ['--out', 'out']] as const) {
+    const value = scanned.values.get(name)
+    if (value !== undefined) opts[key] = value
   }
   if (opts.help) return opts
   if (opts.files.length === 0) return 'no FILE given'

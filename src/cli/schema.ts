@@ -10,6 +10,7 @@ import { isGatewayError } from '../errors.js'
 import { defaultSpecDir, loadSpec, type InterfaceSpec } from '../contract/index.js'
 import { buildJsonContract, type JsonContract } from '../contract/json-contract.js'
 import type { JsonSchema } from '../contract/json-schema.js'
+import { choiceOf, scanArgs } from './args.js'
 import type { CliIo } from './validate.js'
 
 const USAGE = `usage: sne-gateway schema [options]
@@ -43,32 +44,19 @@ interface Options {
 
 /** Parses the arguments; a string is a usage error. */
 export function parseSchemaArgs (args: string[]): Options | string {
-  const opts: Options = { format: 'json-schema', answer: false, help: false }
-  const valued = new Set(['--format', '--interface-version', '--operation', '--side', '--spec'])
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    const eq = arg.indexOf('=')
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg
-    if (valued.has(name)) {
-      const value = eq > 0 && name !== arg ? arg.slice(eq + 1) : args[++i]
-      if (value === undefined || value === '') return `option ${name} needs a value`
-      switch (name) {
-        case '--format':
-          if (value !== 'json-schema' && value !== 'openapi') return `option --format takes json-schema or openapi, not ${JSON.stringify(value)}`
-          opts.format = value
-          break
-        case '--side':
-          if (value !== 'request' && value !== 'answer') return `option --side takes request or answer, not ${JSON.stringify(value)}`
-          opts.side = value
-          break
-        case '--interface-version': opts.interfaceVersion = value; break
-        case '--operation': opts.operation = value; break
-        default: opts.spec = value
-      }
-    } else if (arg === '--answer') opts.answer = true
-    else if (arg === '-h' || arg === '--help') opts.help = true
-    else if (arg.startsWith('-')) return `unknown option ${arg}`
-    else return `unexpected argument ${arg}`
+  const scanned = scanArgs(args, ['--format', '--interface-version', '--operation', '--side', '--spec'], ['--answer'])
+  if (typeof scanned === 'string') return scanned
+  const extra = scanned.positionals[0]
+  if (extra !== undefined) return `unexpected argument ${extra}`
+  const format = choiceOf(scanned, '--format', ['json-schema', 'openapi'] as const)
+  if (typeof format === 'object') return format.error
+  const side = choiceOf(scanned, '--side', ['request', 'answer'] as const)
+  if (typeof side === 'object') return side.error
+  const opts: Options = { format: format ?? 'json-schema', answer: scanned.flags.has('--answer'), help: scanned.help }
+  if (side !== undefined) opts.side = side
+  for (const [name, key] of [['--interface-version', 'interfaceVersion'], ['--operation', 'operation'], ['--spec', 'spec']] as const) {
+    const value = scanned.values.get(name)
+    if (value !== undefined) opts[key] = value
   }
   if (opts.help) return opts
   if (opts.format === 'openapi' && (opts.interfaceVersion !== undefined || opts.operation !== undefined || opts.side !== undefined || opts.answer)) {

@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { isGatewayError } from '../errors.js'
+import { scanArgs } from './args.js'
 import { defaultSpecDir, loadSpec } from '../contract/index.js'
 import { sniffInput } from '../contract/input-kind.js'
 import type { Violation } from '../soap/types.js'
@@ -33,24 +34,15 @@ interface Options { files: string[], contentType?: string, soapAction?: string, 
 
 /** Parses the arguments; a string is a usage error. */
 export function parseValidateArgs (args: string[]): Options | string {
-  const opts: Options = { files: [], json: false, help: false }
-  const valued: Record<string, 'contentType' | 'soapAction' | 'spec'> = { '--content-type': 'contentType', '--soap-action': 'soapAction', '--spec': 'spec' }
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    const eq = arg.indexOf('=')
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg
-    if (name in valued) {
-      const value = eq > 0 && name !== arg ? arg.slice(eq + 1) : args[++i]
-      if (value === undefined || value === '') return `option ${name} needs a value`
-      opts[valued[name]!] = value
-    } else if (arg === '--json') opts.json = true
-    else if (arg === '-h' || arg === '--help') opts.help = true
-    else if (arg === '--') {
-      opts.files.push(...args.slice(i + 1))
-      break
-    } else if (arg.startsWith('-') && arg !== '-') return `unknown option ${arg}`
-    else opts.files.push(arg)
-  }
+  const scanned = scanArgs(args, ['--content-type', '--soap-action', '--spec'], ['--json'])
+  if (typeof scanned === 'string') return scanned
+  const opts: Options = { files: scanned.positionals, json: scanned.flags.has('--json'), help: scanned.help }
+  const contentType = scanned.values.get('--content-type')
+  const soapAction = scanned.values.get('--soap-action')
+  const spec = scanned.values.get('--spec')
+  if (contentType !== undefined) opts.contentType = contentType
+  if (soapAction !== undefined) opts.soapAction = soapAction
+  if (spec !== undefined) opts.spec = spec
   if (!opts.help && opts.files.length === 0) return 'no FILE given'
   return opts
 }
