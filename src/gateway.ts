@@ -155,7 +155,7 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     // Fastify's own per-request lines are off: routes/access-log.ts writes one allowlisted line per call.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
     bodyLimit: config.dataPlane.bodyLimit,
-    genReqId: requestId,
+    genReqId: () => requestId(),
     routerOptions: { ignoreTrailingSlash: true },
     serverFactory: (handler) => {
       server = createDataPlaneServer(config.dataPlane, material, handler)

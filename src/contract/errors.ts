@@ -43,6 +43,7 @@ export const violationCodes = {
   GW_SPEC_UNKNOWN_OPERATION: 'the Body payload is not the request wrapper of any WSDL operation',
   GW_SPEC_ACTION_MISMATCH: 'the action (content-type action parameter or SOAPAction) names another operation',
   GW_SPEC_DOCUMENT_MISSING: 'a binary child that carries an interfaceNuu document is empty',
+  GW_SPEC_BINARY_ENCODING: 'an inline base64Binary child is not strict base64',
   GW_SPEC_DOCUMENT_ROOT: 'the attached document is not an interfaceNuu document',
   GW_SPEC_VERSION_MISSING: 'the interfaceNuu document has no versionInterface',
   GW_SPEC_VERSION_UNSUPPORTED: 'the versionInterface has no XSD in the spec directory',

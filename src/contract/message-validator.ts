@@ -79,16 +79,39 @@ export function validatePayload (ctx: MessageValidatorContext, message: SoapMess
   return validateWithXsd(ctx, ctx.service, blankIncludes(message), message.envelope.root, 'root', (doc) => followPath(ctx.lx, doc, path))
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
+/**
+ * Strict base64 (RFC 4648 §4, as xs:base64Binary's lexical space has it): the alphabet, padding
+ * only at the end, and the unused bits of the last character zero. Between characters, only XML
+ * whitespace. Anything else is refused rather than left to the XSD check: libxml2 accepts some
+ * of it, and a lenient decoder upstream would then decode a document nobody validated.
+ */
+const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$/
+const XML_SPACE = /[ \t\r\n]+/g
 
-/** The bytes a binary child carries: its attachment, or its inline base64 (undefined if invalid). */
+/** The bytes of strict inline base64 text, or undefined when it is not strict base64. */
+export function strictBase64 (text: string): Buffer | undefined {
+  const compact = text.replace(XML_SPACE, '')
+  if (!STRICT_BASE64.test(compact)) return undefined
+  return Buffer.from(compact, 'base64')
+}
+
+/** The bytes a binary child carries: its attachment, or its inline base64 (undefined if not strict base64). */
 function carriedBytes (message: SoapMessage, child: XmlElement): Buffer | undefined {
   const include = message.includes.find((i) => i.owner === child)
   if (include !== undefined) return include.part.body
-  const text = child.text.replace(/\s+/g, '')
-  // Malformed base64 is reported by the payload's XSD validation (base64Binary).
-  if (text.length % 4 !== 0 || !BASE64.test(text)) return undefined
-  return Buffer.from(text, 'base64')
+  return strictBase64(child.text)
+}
+
+/** WS-Addressing (2004/08 and 1.0) namespaces: their Action header block names an operation too. */
+const WSA_NAMESPACES = new Set(['http://www.w3.org/2005/08/addressing', 'http://schemas.xmlsoap.org/ws/2004/08/addressing'])
+
+/** The values of the message's WS-Addressing Action header blocks. */
+function addressingActions (message: SoapMessage): string[] {
+  const out: string[] = []
+  for (const block of message.header?.children ?? []) {
+    if (block.local === 'Action' && WSA_NAMESPACES.has(block.uri)) out.push(block.text.trim())
+  }
+  return out
 }
 
 function isBlank (bytes: Buffer): boolean {
@@ -124,19 +147,31 @@ export function validateSoapMessage (ctx: MessageValidatorContext, bytes: Buffer
   }
 
   const violations: Violation[] = []
-  // The action may be the binding's soapAction or, as libsne wrote it in the root part, the bare operation name.
-  if (message.action !== '' && message.action !== op.action && message.action !== op.name) {
-    violations.push({ code: 'GW_SPEC_ACTION_MISMATCH', message: `the action does not name operation ${op.name} (expected ${op.action})`, part: 'root' })
+  // The operation is the Body's wrapper. Every action the message declares (content-type
+  // parameters, SOAPAction, a WS-Addressing Action header) must name it: each may be the
+  // binding's soapAction or, as libsne wrote it in the root part, the bare operation name. One
+  // that names another operation is refused, whatever the mode: an upstream or a log reading
+  // that action would see another call than the one validated.
+  for (const action of [...message.actions, ...addressingActions(message)]) {
+    if (action !== op.action && action !== op.name) {
+      violations.push({ code: 'GW_SPEC_ACTION_MISMATCH', message: `a declared action does not name operation ${op.name} (expected ${op.action})`, part: 'root' })
+      break
+    }
   }
 
+  if (options.identifyOnly === true) return result(message, op.name, violations)
   violations.push(...validatePayload(ctx, message, payload))
 
   const documents: AttachedDocument[] = []
   const fileName = payload.children.find((c) => c.local === FILE_NAME_ELEMENT)?.text.trim()
-  for (const name of op.documentElements) {
+  for (const name of op.binaryElements) {
     for (const child of payload.children.filter((c) => c.local === name)) {
       const carried = carriedBytes(message, child)
-      if (carried === undefined) continue
+      if (carried === undefined) {
+        violations.push({ code: 'GW_SPEC_BINARY_ENCODING', message: `${name} is not strict base64: only the base64 alphabet, final padding and XML whitespace are allowed`, path: pathOf(child), line: child.line, column: child.column, part: 'root' })
+        continue
+      }
+      if (!op.documentElements.includes(name)) continue
       if (isBlank(carried)) {
         violations.push({ code: 'GW_SPEC_DOCUMENT_MISSING', message: `${name} carries no document`, path: pathOf(child), line: child.line, column: child.column, part: 'root' })
         continue

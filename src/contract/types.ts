@@ -43,6 +43,12 @@ export interface ValidationResult {
 export interface ValidateOptions {
   /** the SOAPAction header, if any */
   soapAction?: string
+  /**
+   * decode the message and identify its operation only (MIME, XML, envelope, the Body's wrapper
+   * and every declared action), without the XSD and the interface rules: what a call in
+   * validation mode `off` still needs, since its operation is read from the Body, never trusted
+   */
+  identifyOnly?: boolean
 }
 
 /** A loaded, compiled interface specification. Built once at start, reused for every message. */

@@ -12,6 +12,8 @@ import type { Logger } from 'pino'
 export interface AuditRecord {
   event: 'outcome_unknown' | 'answer_not_delivered' | 'answer_truncated'
   reqId: string
+  /** the client's own X-Request-Id (sanitized, bounded), for the editor's side of the reconciliation */
+  clientRequestId?: string | undefined
   env: string
   operation: string
   identity: string | undefined

@@ -15,6 +15,7 @@ export function accessLine (request: FastifyRequest, reply: FastifyReply, state:
   return {
     access: true,
     reqId: request.id,
+    clientRequestId: state.clientRequestId,
     method: request.method,
     path: request.url.split('?')[0],
     env: state.env,

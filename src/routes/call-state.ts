@@ -24,6 +24,10 @@ export interface CallState {
   violations: string[]
   /** validation mode applied */
   mode: string | undefined
+  /** the soapAction of the Body's operation, once identified: the SOAPAction sent upstream */
+  expectedAction: string | undefined
+  /** the client's own X-Request-Id, sanitized and bounded, logged beside the gateway's id */
+  clientRequestId: string | undefined
   validationMs: number | undefined
   /** time to the upstream's response headers */
   upstreamMs: number | undefined
@@ -52,6 +56,8 @@ export function newCallState (startedAt: number): CallState {
     faultCode: undefined,
     violations: [],
     mode: undefined,
+    expectedAction: undefined,
+    clientRequestId: undefined,
     validationMs: undefined,
     upstreamMs: undefined,
     upstreamStatus: undefined,

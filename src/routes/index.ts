@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { recordCall } from './access-log.js'
 import { kCall, newCallState } from './call-state.js'
+import { clientRequestId } from './request-id.js'
 import type { DataPlaneContext } from './context.js'
 import { buildErrorHandler } from './error-handler.js'
 import { codes } from './errors.js'
@@ -29,7 +30,9 @@ export async function registerDataPlane (app: FastifyInstance, ctx: DataPlaneCon
   addRawBodyParser(app, ctx.config.dataPlane.bodyLimit)
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    request[kCall] = newCallState(ctx.now())
+    const state = newCallState(ctx.now())
+    state.clientRequestId = clientRequestId(request.headers)
+    request[kCall] = state
     reply.header('x-request-id', request.id)
     lifecycle.onStart()
     // 'close' fires once per response, delivered or aborted: the one place calls end.

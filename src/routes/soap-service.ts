@@ -18,7 +18,9 @@ import { kCall } from './call-state.js'
 import type { DataPlaneContext } from './context.js'
 import { responseDrift } from './response-drift.js'
 import { ValidationFailure } from './validation-failure.js'
+import { checkOf, type MessageCheck } from '../contract/message-check.js'
 import type { AuditRecord } from '../observability/audit.js'
+import type { Violation } from '../soap/types.js'
 
 /** The SNE's service path, under an environment prefix or alone (environment by host name). */
 export const SERVICE_PATH = '/services/DemandeLogementImplService/'
@@ -75,6 +77,8 @@ async function readWhole (body: Readable): Promise<Buffer> {
   })
 }
 
+const isActionMismatch = (v: Violation): boolean => v.code === 'GW_SPEC_ACTION_MISMATCH'
+
 const kFileName = Symbol('sne-gateway.fileName')
 type WithFileName = FastifyRequest & { [kFileName]?: string | undefined }
 
@@ -89,26 +93,37 @@ export function soapServiceRoutes (ctx: DataPlaneContext) {
       state.bytesIn = body.length
       const contentType = header(request, 'content-type')
       const soapAction = header(request, 'soapaction')
-      const named = ctx.policy.operationOf(contentType, soapAction)
-      state.operation = named
-      const mode = ctx.policy.mode(env, named)
-      state.mode = mode
-      if (mode === 'off') return
-      const started = ctx.now()
-      const result = await ctx.checker.check(body, contentType, soapAction)
-      state.validationMs = ctx.now() - started
-      ctx.metrics.validationDuration.observe({ operation: result.operation ?? named ?? 'unknown' }, state.validationMs / 1000)
-      state.operation = result.operation ?? named
+      // The operation is the Body's wrapper, read from the message: the mode, the retry rule, the
+      // audit and the metrics all follow it. Where every mode is off, the message is only
+      // decoded and identified (on this thread: no XSD, no worker round trip).
+      const identifyOnly = ctx.policy.identifyOnly(env)
+      let result: MessageCheck
+      if (identifyOnly) {
+        result = checkOf(ctx.spec.validateMessage(body, contentType, soapAction === undefined ? { identifyOnly } : { soapAction, identifyOnly }))
+      } else {
+        const started = ctx.now()
+        result = await ctx.checker.check(body, contentType, soapAction)
+        state.validationMs = ctx.now() - started
+        ctx.metrics.validationDuration.observe({ operation: result.operation ?? 'unknown' }, state.validationMs / 1000)
+      }
+      state.operation = result.operation
       state.soapVersion = result.soapVersion
       ;(request as WithFileName)[kFileName] = result.fileName
-      if (result.violations.length === 0) return
-      state.violations = result.violations.map((v) => v.code)
+      state.expectedAction = result.operation === undefined ? undefined : ctx.spec.operations.get(result.operation)?.action
+      const mode = ctx.policy.mode(env, result.operation)
+      state.mode = mode
+      // A declared action that names another operation is refused in every mode: an upstream,
+      // a log or a metric reading it would see another call than the one in the Body.
+      const counted = mode === 'off' ? result.violations.filter(isActionMismatch) : result.violations
+      if (counted.length === 0) return
+      state.violations = counted.map((v) => v.code)
       for (const code of new Set(state.violations)) {
         ctx.metrics.validationFailures.inc({ env, operation: state.operation ?? 'unknown', code, mode })
       }
-      if (mode === 'enforce') {
+      const refused = mode === 'enforce' ? counted : counted.filter(isActionMismatch)
+      if (refused.length > 0) {
         state.outcome = 'invalid'
-        throw new ValidationFailure(result.violations, ctx.statusOf)
+        throw new ValidationFailure(refused, ctx.statusOf)
       }
       request.log.warn({ violations: state.violations, operation: state.operation }, 'invalid message forwarded (validation mode report)')
     }
@@ -132,6 +147,7 @@ export function soapServiceRoutes (ctx: DataPlaneContext) {
         ctx.audit.record({
           event,
           reqId: request.id,
+          clientRequestId: state.clientRequestId,
           env,
           operation: operation ?? 'unknown',
           identity: state.identity,
@@ -155,7 +171,7 @@ export function soapServiceRoutes (ctx: DataPlaneContext) {
       try {
         answer = await forward(upstream, {
           body,
-          headers: upstreamRequestHeaders(request.headers, request.id),
+          headers: upstreamRequestHeaders(request.headers, request.id, state.expectedAction),
           idempotent: !write,
           signal: abort?.signal
         })

@@ -78,6 +78,10 @@ export function readEnvelope (doc: XmlDocument, part = 'root'): Envelope {
   if (!isBlank(body.text)) throw soapError(codes.GW_SOAP_ENVELOPE_STRUCTURE, at(body), 'text directly inside Body')
   const payload = body.children[0]
   if (payload === undefined) throw soapError(codes.GW_SOAP_ENVELOPE_NO_OPERATION, at(body))
+  // WS-I Basic Profile R2712: a document-literal Body holds exactly the operation's wrapper. A
+  // second element would travel unvalidated to an upstream that may read it.
+  const second = body.children[1]
+  if (second !== undefined) throw soapError(codes.GW_SOAP_ENVELOPE_STRUCTURE, at(second), 'more than one element in Body (a document-literal Body holds exactly the operation\'s wrapper)')
   return { soapVersion, header, body, payload }
 }
 
@@ -105,10 +109,18 @@ export interface ActionSources {
  * SOAPAction header. '' when none has it.
  */
 export function resolveAction (sources: ActionSources): string {
-  return sources.message?.params.action ??
-    sources.startInfo?.params.action ??
-    sources.root?.params.action ??
-    sources.rootType?.params.action ??
-    unquoteSoapAction(sources.soapAction) ??
-    ''
+  return declaredActions(sources)[0] ?? ''
+}
+
+/**
+ * Every action the message declares, in the order of `resolveAction`'s sources, each once: a
+ * message may name its operation in several places, and an upstream may read any of them.
+ */
+export function declaredActions (sources: ActionSources): string[] {
+  const out: string[] = []
+  for (const value of [sources.message?.params.action, sources.startInfo?.params.action, sources.root?.params.action,
+    sources.rootType?.params.action, unquoteSoapAction(sources.soapAction)]) {
+    if (value !== undefined && value !== '' && !out.includes(value)) out.push(value)
+  }
+  return out
 }

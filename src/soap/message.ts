@@ -8,7 +8,7 @@
  */
 import { annotateSoapError, codes, soapError } from './errors.js'
 import { parseContentType } from './content-type.js'
-import { readEnvelope, resolveAction, soapVersionOfMediaType } from './envelope.js'
+import { readEnvelope, declaredActions, resolveAction, soapVersionOfMediaType } from './envelope.js'
 import { parseMultipart } from './mime.js'
 import { XOP_NS, type ContentType, type DecodeOptions, type MimePart, type SoapMessage, type SoapVersion, type XmlDocument, type XmlElement, type XopInclude } from './types.js'
 import { parseXml } from './xml-reader.js'
@@ -48,6 +48,7 @@ export function decodeSoapMessage (body: Buffer, contentType: string | undefined
       body: envelope.body,
       payload: envelope.payload,
       action: resolveAction({ message: ct, soapAction: options.soapAction }),
+      actions: declaredActions({ message: ct, soapAction: options.soapAction }),
       attachments: new Map(),
       includes
     }
@@ -92,6 +93,7 @@ function decodeMtom (body: Buffer, ct: ContentType, options: DecodeOptions, stat
     body: envelope.body,
     payload: envelope.payload,
     action: resolveAction({ message: ct, startInfo, root: rootCt, rootType, soapAction: options.soapAction }),
+    actions: declaredActions({ message: ct, startInfo, root: rootCt, rootType, soapAction: options.soapAction }),
     attachments: mp.attachments,
     includes
   }

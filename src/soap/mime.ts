@@ -151,6 +151,9 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 /** headers whose repetition would make the part ambiguous */
 const SINGLE_HEADERS = new Set(['content-type', 'content-id', 'content-transfer-encoding'])
 
+// eslint-disable-next-line no-control-regex
+const CONTROL_IN_HEADER = /[\u0000-\u0008\u000a-\u001f\u007f]/
+
 function readHeaders (body: Buffer, pos: number, label: string): { headers: Record<string, string>, bodyStart: number } {
   const headers: Record<string, string> = Object.create(null) as Record<string, string>
   let last: string | undefined
@@ -163,6 +166,9 @@ function readHeaders (body: Buffer, pos: number, label: string): { headers: Reco
     }
     const end = eol > p && body[eol - 1] === CR ? eol - 1 : eol
     const line = body.toString('latin1', p, end)
+    // A bare CR or another control character: parsers disagree on where such a header ends
+    // (some break the line there), so two readers of the message would see two messages.
+    if (CONTROL_IN_HEADER.test(line)) throw soapError(codes.GW_SOAP_MIME_INVALID_HEADERS, { part: label }, 'a control character (a bare CR among them) in a header line')
     p = eol + 1
     if (line === '') return { headers, bodyStart: p }
     const c = line.charCodeAt(0)
@@ -191,6 +197,13 @@ function readHeaders (body: Buffer, pos: number, label: string): { headers: Reco
 export function decodeTransferEncoding (raw: Buffer, encoding: string, detail: SoapErrorDetail): Buffer {
   switch (encoding) {
     case '7bit':
+      // 7bit promises US-ASCII without NUL (RFC 2045 §2.7): a part that breaks the promise is
+      // read differently by parsers that trust it and by those that do not.
+      for (let i = 0; i < raw.length; i++) {
+        const c = raw[i]!
+        if (c === 0 || c > 0x7f) throw soapError(codes.GW_SOAP_MIME_INVALID_7BIT, { ...detail, offset: i }, `byte 0x${c.toString(16).padStart(2, '0')}`)
+      }
+      return raw
     case '8bit':
     case 'binary':
       return raw

@@ -137,6 +137,8 @@ export interface SoapMessage {
   payload: XmlElement | undefined
   /** the action: content-type `action` parameter, else the SOAPAction header, unquoted; '' when none */
   action: string
+  /** every action the transport declares (content-type parameters of the message and its root part, SOAPAction), each once */
+  actions: string[]
   /** every non-root part, by Content-ID */
   attachments: Map<string, MimePart>
   includes: XopInclude[]

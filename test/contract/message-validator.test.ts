@@ -72,8 +72,18 @@ t.test('the action: the binding soapAction, the bare operation name, or none; SO
     t.same(spec.validateMessage(message, ct).violations, [], action === '' ? '(none)' : action)
   }
   const other = spec.validateMessage(message, `application/soap+xml; action="${WS_NS}getDoublons"`)
-  t.same(other.violations, [{ code: 'GW_SPEC_ACTION_MISMATCH', message: `the action does not name operation getNumUnique (expected ${WS_NS}getNumUnique)`, part: 'root' }])
+  t.same(other.violations, [{ code: 'GW_SPEC_ACTION_MISMATCH', message: `a declared action does not name operation getNumUnique (expected ${WS_NS}getNumUnique)`, part: 'root' }])
   t.equal(other.operation, 'getNumUnique', 'the operation is still the Body\'s')
+  // every declared action must agree, not only the first one read
+  const both = spec.validateMessage(message, `application/soap+xml; action="${WS_NS}getNumUnique"`, { soapAction: `"${WS_NS}getDoublons"` })
+  t.same(both.violations.map((v) => v.code), ['GW_SPEC_ACTION_MISMATCH'], 'a SOAPAction that contradicts the content-type action')
+  t.same(spec.validateMessage(message, `application/soap+xml; action="${WS_NS}getNumUnique"`, { soapAction: '"getNumUnique"' }).violations, [], 'two spellings of the same operation agree')
+  const wsa = (action: string): Buffer => Buffer.from(message.toString('utf8').replace(/<(\w+):Header\/>|<(\w+):Header>/, (m, p1: string | undefined, p2: string | undefined) =>
+    `<${p1 ?? p2!}:Header><wsa:Action xmlns:wsa="http://www.w3.org/2005/08/addressing">${action}</wsa:Action>${m.endsWith('/>') ? `</${p1!}:Header>` : ''}`))
+  const ct = `application/soap+xml; action="${WS_NS}getNumUnique"`
+  t.ok(wsa('x').toString().includes('wsa:Action'), 'the test message has a WS-Addressing header')
+  t.same(spec.validateMessage(wsa(`${WS_NS}getDoublons`), ct).violations.map((v) => v.code), ['GW_SPEC_ACTION_MISMATCH'], 'a WS-Addressing Action naming another operation')
+  t.same(spec.validateMessage(wsa(`${WS_NS}getNumUnique`), ct).violations, [], 'a WS-Addressing Action naming the operation')
 })
 
 t.test('SOAP versions follow the WSDL bindings', async (t) => {

@@ -72,7 +72,7 @@ t.test('simulator slow on getNumUnique: outcome unknown, audit record', async (t
   t.equal(res.status, 504)
   t.equal(subcode(res.body), 'GW_PROXY_OUTCOME_UNKNOWN')
   const record = JSON.parse(readFileSync(audit, 'utf8').trim()) as Record<string, unknown>
-  t.match(record, { event: 'outcome_unknown', reqId: 'slow-write-1', env: 'ecole', operation: 'getNumUnique', identity: 'G1226', fileName: 'DEMG1226-202501141032-000000.xml', cause: 'UND_ERR_HEADERS_TIMEOUT' })
+  t.match(record, { event: 'outcome_unknown', reqId: res.headers['x-request-id'], clientRequestId: 'slow-write-1', env: 'ecole', operation: 'getNumUnique', identity: 'G1226', fileName: 'DEMG1226-202501141032-000000.xml', cause: 'UND_ERR_HEADERS_TIMEOUT' })
 })
 
 t.test('an upstream 503 comes back as it is', async (t) => {
@@ -115,7 +115,7 @@ t.test('a truncated answer is read whole first, so the client gets a Fault, neve
   t.equal(subcode(w.body), 'GW_PROXY_OUTCOME_UNKNOWN')
   t.match(stack.logs.access().at(-1), { outcome: 'outcome_unknown', status: 504 })
   const record = JSON.parse(readFileSync(audit, 'utf8').trim()) as Record<string, unknown>
-  t.match(record, { event: 'answer_truncated', reqId: 'cut-write-1', operation: 'getNumUnique', identity: 'G1226' })
+  t.match(record, { event: 'answer_truncated', reqId: w.headers['x-request-id'], clientRequestId: 'cut-write-1', operation: 'getNumUnique', identity: 'G1226' })
 })
 
 t.test('a large chunked answer streams, and one cut mid-way reaches the client cut', async (t) => {

@@ -12,28 +12,21 @@ const spec = {
 } as unknown as InterfaceSpec
 const config = { environments: {}, validation: { mode: 'enforce', responses: 'off' } } as unknown as GatewayConfig
 
-const mtom = (action: string): string =>
-  `multipart/related; type="application/xop+xml"; start="soaproot"; start-info="application/soap+xml"; boundary="MIME_BOUNDARY"; action="${action}"`
-
-t.test('operationOf names the operation of each call, whatever the previous call was', async (t) => {
-  const policy = buildOperationPolicy(config, spec)
-  const calls: Array<[string | undefined, string | undefined, string | undefined]> = [
-    [mtom(NS + 'getNumUnique'), undefined, 'getNumUnique'],
-    [mtom(NS + 'getNumUnique'), undefined, 'getNumUnique'],
-    [mtom(NS + 'getDemandeLogement'), undefined, 'getDemandeLogement'],
-    [mtom('getNumUnique'), undefined, 'getNumUnique'],
-    ['text/xml', `"${NS}getDemandeLogement"`, 'getDemandeLogement'],
-    ['text/xml', undefined, undefined],
-    ['multipart/related; boundary="unterminated', NS + 'getNumUnique', 'getNumUnique'],
-    ['multipart/related; boundary="unterminated', undefined, undefined],
-    [mtom(NS + 'unknownOperation'), undefined, undefined],
-    [undefined, NS + 'getDemandeLogement', 'getDemandeLogement'],
-    [mtom(NS + 'getDemandeLogement'), undefined, 'getDemandeLogement'],
-    [mtom(NS + 'getNumUnique'), NS + 'getDemandeLogement', 'getNumUnique']
-  ]
-  for (const [contentType, soapAction, expected] of calls) {
-    t.equal(policy.operationOf(contentType, soapAction), expected, `${contentType ?? '-'} / ${soapAction ?? '-'}`)
+t.test('identifyOnly: only where every operation of the environment is in mode off', async (t) => {
+  const envs = {
+    off: { validation: { mode: 'off', operations: {}, responses: 'off' } },
+    offButOne: { validation: { mode: 'off', operations: { getNumUnique: 'enforce' }, responses: 'off' } },
+    offByOperations: { validation: { mode: 'enforce', operations: { getNumUnique: 'off', getDemandeLogement: 'off' }, responses: 'off' } },
+    inherits: { validation: { operations: {}, responses: 'off' } }
   }
+  const policy = buildOperationPolicy({ ...config, environments: envs } as unknown as GatewayConfig, spec)
+  t.equal(policy.identifyOnly('off'), true)
+  t.equal(policy.identifyOnly('offButOne'), false, 'one operation enforced: every call is validated, its mode then read from its Body')
+  t.equal(policy.identifyOnly('offByOperations'), false, 'an unidentified message falls back to the environment mode, enforce')
+  t.equal(policy.identifyOnly('inherits'), false, 'the global mode is enforce')
+  t.equal(policy.mode('offButOne', 'getNumUnique'), 'enforce')
+  t.equal(policy.mode('offButOne', 'getDemandeLogement'), 'off')
+  t.equal(policy.mode('offButOne', undefined), 'off')
 })
 
 t.test('reads and writes', async (t) => {

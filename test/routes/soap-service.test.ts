@@ -35,23 +35,46 @@ t.test('a valid message is forwarded with its original bytes and the allowlisted
   t.equal(res.headers['content-type'], ANSWER_TYPE)
   t.ok(res.rawPayload.equals(ANSWER), 'answer bytes unchanged')
   t.equal(res.headers['set-cookie'], undefined, 'upstream headers outside the allowlist stay behind')
-  t.equal(res.headers['x-request-id'], 'client-id-42')
+  const id = res.headers['x-request-id'] as string
+  t.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'the gateway\'s own request id, never the client\'s')
   t.ok(seen !== undefined && seen.body.equals(valid.message), 'the original bytes reached the upstream')
   t.same(Object.keys(seen!.headers).sort(), ['content-length', 'content-type', 'soapaction', 'x-request-id'].filter((h) => h !== 'content-length' || 'content-length' in seen!.headers).sort())
   t.equal(seen!.headers['content-type'], valid.contentType, 'content type with all its parameters')
-  t.equal(seen!.headers['x-request-id'], 'client-id-42')
+  t.equal(seen!.headers['x-request-id'], id, 'the upstream gets the gateway\'s id')
   const line = gw.logs.access().at(-1)!
-  t.match(line, { reqId: 'client-id-42', env: 'ecole', operation: 'getNumUnique', outcome: 'forwarded', status: 200, bytesIn: valid.message.length, bytesOut: ANSWER.length })
+  t.match(line, { reqId: id, clientRequestId: 'client-id-42', env: 'ecole', operation: 'getNumUnique', outcome: 'forwarded', status: 200, bytesIn: valid.message.length, bytesOut: ANSWER.length })
 })
 
-t.test('headers the client lists in Connection are not forwarded', async (t) => {
+t.test('the client\'s X-Request-Id is logged beside the gateway\'s id, bounded and sanitized; two clients cannot collide', async (t) => {
+  const gw = await unitGateway()
+  t.teardown(gw.close)
+  gw.upstream.intercept({ path: UPSTREAM_PATH, method: 'POST' }).reply(200, ANSWER).times(3)
+  const send = async (id: string): Promise<string> => {
+    const res = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: valid.message, headers: { 'content-type': valid.contentType, 'x-request-id': id } })
+    return res.headers['x-request-id'] as string
+  }
+  const a = await send('same-id')
+  const b = await send('same-id')
+  t.not(a, b, 'two calls with one client id get two gateway ids')
+  t.same(gw.logs.access().slice(-2).map((l) => l.clientRequestId), ['same-id', 'same-id'])
+  await send('x'.repeat(300) + '\u00e9"<>')
+  const last = gw.logs.access().at(-1)!
+  t.equal(last.clientRequestId, 'x'.repeat(128), 'at most 128 characters')
+  const unsafe = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: invalid.message, headers: { 'content-type': invalid.contentType, 'x-request-id': 'a b"c\\d' } })
+  t.equal(unsafe.statusCode, 400)
+  t.equal(gw.logs.access().at(-1)!.clientRequestId, 'a_b_c_d', 'characters outside A-Za-z0-9._:- replaced')
+})
+
+t.test('headers upstream are computed from the validated message, whatever Connection lists', async (t) => {
   const gw = await unitGateway()
   t.teardown(gw.close)
   let headers: Record<string, string> = {}
   gw.upstream.intercept({ path: UPSTREAM_PATH, method: 'POST' }).reply(200, (opts) => { headers = opts.headers as Record<string, string>; return ANSWER })
-  await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: valid.message, headers: { 'content-type': valid.contentType, soapaction: 'x', connection: 'keep-alive, SOAPAction' } })
-  t.equal(headers.soapaction, undefined)
-  t.equal(headers['content-type'], valid.contentType)
+  const res = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: valid.message, headers: { 'content-type': valid.contentType, soapaction: 'getNumUnique', connection: 'keep-alive, Content-Type, SOAPAction', 'x-request-id': 'chosen-by-client' } })
+  t.equal(res.statusCode, 200)
+  t.equal(headers['content-type'], valid.contentType, 'the Content-Type the message was decoded with, even when Connection lists it')
+  t.equal(headers.soapaction, '"http://ws.metier.nuu.application.i2/getNumUnique"', 'the soapAction of the operation in the Body')
+  t.not(headers['x-request-id'], 'chosen-by-client', 'the gateway\'s own request id')
 })
 
 t.test('enforce: an invalid message gets a Fault listing its violations, nothing is forwarded', async (t) => {
@@ -79,19 +102,45 @@ t.test('report: an invalid message is forwarded, logged and counted', async (t) 
   t.match(await gw.gateway.metrics.registry.metrics(), `mode="report"} 1`)
 })
 
-t.test('off for one operation: not validated, forwarded', async (t) => {
+t.test('off for one operation: the message is still read to find its operation, then forwarded whatever its violations', async (t) => {
   const gw = await unitGateway((c) => { c.environments.ecole.validation = { operations: { getNumUnique: 'off' } } })
   t.teardown(gw.close)
   gw.upstream.intercept({ path: UPSTREAM_PATH, method: 'POST' }).reply(200, ANSWER)
   const res = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: invalid.message, headers: { 'content-type': invalid.contentType } })
   t.equal(res.statusCode, 200)
   const line = gw.logs.access().at(-1)!
-  t.match(line, { mode: 'off', outcome: 'forwarded' })
-  t.equal(line.validationMs, undefined, 'no validation ran')
+  t.match(line, { mode: 'off', outcome: 'forwarded', operation: 'getNumUnique' })
+  t.equal(line.violations, undefined, 'mode off: violations are neither counted nor refused')
   // Another operation keeps the environment's mode (enforce).
   const bad = corpusCase('payload-missing-numUnique')!
   const refused = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: bad.message, headers: { 'content-type': bad.contentType } })
   t.equal(refused.statusCode, 400)
+})
+
+t.test('the mode is the one of the Body\'s operation, not of the declared action', async (t) => {
+  // getDemandeLogement is off; an invalid getNumUnique declared as getDemandeLogement must not borrow its mode
+  const gw = await unitGateway((c) => { c.environments.ecole.validation = { operations: { getDemandeLogement: 'off' } } })
+  t.teardown(gw.close)
+  const declared = invalid.contentType.replace(/action="[^"]*"/, 'action="http://ws.metier.nuu.application.i2/getDemandeLogement"')
+  t.not(declared, invalid.contentType)
+  const res = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: invalid.message, headers: { 'content-type': declared } })
+  t.equal(res.statusCode, 400)
+  t.match(res.body, '<gw:code>GW_SPEC_ACTION_MISMATCH</gw:code>')
+  for (const code of invalid.violations) t.match(res.body, `<gw:code>${code}</gw:code>`, 'validated in the mode of getNumUnique, enforce')
+  t.match(gw.logs.access().at(-1), { operation: 'getNumUnique', mode: 'enforce', outcome: 'invalid' })
+})
+
+t.test('a declared action naming another operation is refused in every mode', async (t) => {
+  for (const mode of ['enforce', 'report', 'off'] as const) {
+    const gw = await unitGateway((c) => { c.environments.ecole.validation = { mode } })
+    t.teardown(gw.close)
+    const declared = valid.contentType.replace(/action="[^"]*"/, 'action="http://ws.metier.nuu.application.i2/getDoublons"')
+    const res = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: valid.message, headers: { 'content-type': declared } })
+    t.equal(res.statusCode, 400, mode)
+    t.equal(faultCode(res.body), 'GW_SPEC_ACTION_MISMATCH', mode)
+    t.equal(gw.mock.pendingInterceptors().length, 0, `${mode}: nothing forwarded`)
+    t.match(gw.logs.access().at(-1), { operation: 'getNumUnique', outcome: 'invalid' }, `${mode}: logged as the Body's operation`)
+  }
 })
 
 t.test('an environment that is not configured answers a Fault', async (t) => {

@@ -90,13 +90,15 @@ t.test('getNumUnique timing out after it was sent: outcome unknown, audit record
   t.equal(res.statusCode, 504)
   t.equal(faultCode(res.body), 'GW_PROXY_OUTCOME_UNKNOWN')
   t.match(res.body, 'it may or may not have been carried out')
-  t.match(res.body, 'request id req-1')
+  const id = res.headers['x-request-id'] as string
+  t.match(res.body, `request id ${id}`)
   t.equal(upstream.calls.length, 1)
   const records = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
   t.equal(records.length, 1)
   t.match(records[0], {
     event: 'outcome_unknown',
-    reqId: 'req-1',
+    reqId: id,
+    clientRequestId: 'req-1',
     env: 'ecole',
     operation: 'getNumUnique',
     fileName: 'DEMG1226-202501141032-000000.xml',

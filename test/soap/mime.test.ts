@@ -83,7 +83,11 @@ t.test('part headers', async (t) => {
     [' folded first\nContent-ID: <root>', 'continuation first'],
     ['Content-ID: <root>\nContent-Type: a/b\nContent-Type: c/d', 'Content-Type twice'],
     ['Content-ID: <root>\nContent-ID: <root>', 'Content-ID twice'],
-    [`Content-ID: <root>\nX-Big: ${'x'.repeat(17 * 1024)}`, 'header block too long']
+    [`Content-ID: <root>\nX-Big: ${'x'.repeat(17 * 1024)}`, 'header block too long'],
+    // parsers disagree on a bare CR: some end the header line there, and read X-Evil as a header
+    ['Content-ID: <root>\rContent-Transfer-Encoding: base64', 'a bare CR inside a header line'],
+    ['Content-ID: <root>\u0000', 'a NUL in a header line'],
+    ['Content-Type: text/xml\u000b', 'a vertical tab in a header line']
   ]) {
     expectCode(t, () => parseMultipart(crlf(`--b1\n${headers}\n\nA\n--b1--\n`), ct()), 'GW_SOAP_MIME_INVALID_HEADERS', { part: '#1' }, name)
   }
@@ -138,6 +142,17 @@ t.test('strict base64 decodes as Node does: every length, wrapped at 76 or not, 
   t.equal(same, 201, 'lengths 0 to 200, with and without line breaks')
   const large = bytes(1 << 20)
   t.ok(d(wrap(large.toString('base64'))).equals(large), '1 MiB')
+})
+
+t.test('7bit holds US-ASCII without NUL; 8bit and binary hold any byte', async (t) => {
+  t.equal(decodeTransferEncoding(Buffer.from('plain ASCII\r\n'), '7bit', {}).toString(), 'plain ASCII\r\n')
+  for (const [bytes, offset] of [[Buffer.from('caf\u00e9', 'utf8'), 3], [Buffer.from([0x41, 0x00, 0x42]), 1], [Buffer.from([0xff]), 0]] as const) {
+    expectCode(t, () => decodeTransferEncoding(bytes, '7bit', { part: 'doc' }), 'GW_SOAP_MIME_INVALID_7BIT', { part: 'doc', offset }, bytes.toString('hex'))
+    t.same(decodeTransferEncoding(bytes, '8bit', {}), bytes, '8bit keeps them')
+    t.same(decodeTransferEncoding(bytes, 'binary', {}), bytes, 'binary keeps them')
+  }
+  // a part with no Content-Transfer-Encoding is 7bit (RFC 2045 §6.1)
+  expectCode(t, () => parseMultipart(crlf('--b1\nContent-ID: <root>\n\n\u00e9t\u00e9\n--b1--\n'), ct()), 'GW_SOAP_MIME_INVALID_7BIT', { part: 'root' }, 'the default is 7bit')
 })
 
 t.test('quoted-printable', async (t) => {

@@ -20,7 +20,8 @@ export const PAST_DATE_ELEMENTS: ReadonlySet<string> = new Set([
 export const CLOCK_SKEW_MS = 5 * 60 * 1000
 const EASTERNMOST_OFFSET_MIN = 14 * 60
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/
+// xs:date and xs:dateTime years have four digits or more (and may be negative).
+const DATE = /^(-?\d{4,})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/
 
 function offsetMinutes (tz: string | undefined): number {
   if (tz === undefined) return EASTERNMOST_OFFSET_MIN
@@ -38,8 +39,13 @@ export function earliestInstant (value: string): { ms: number, hasTime: boolean 
   if (m === null) return undefined
   const [, y, mo, d, h, mi, s, frac, tz] = m
   const hasTime = h !== undefined
-  const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), hasTime ? Number(h) : 0, hasTime ? Number(mi) : 0, hasTime ? Number(s) : 0,
-    frac === undefined ? 0 : Math.floor(Number(frac) * 1000))
+  // Beyond the years a Date holds (±275,760), a year is far in the future, or far in the past.
+  const year = Number(y)
+  if (Math.abs(year) > 200_000) return { ms: year > 0 ? Infinity : -Infinity, hasTime }
+  const date = new Date(Date.UTC(2000, Number(mo) - 1, Number(d), hasTime ? Number(h) : 0, hasTime ? Number(mi) : 0, hasTime ? Number(s) : 0,
+    frac === undefined ? 0 : Math.floor(Number(frac) * 1000)))
+  // setUTCFullYear, not Date.UTC(year…): Date.UTC reads the years 0 to 99 as 1900 to 1999.
+  const utc = date.setUTCFullYear(year)
   if (Number.isNaN(utc)) return undefined
   return { ms: utc - offsetMinutes(tz) * 60_000, hasTime }
 }

@@ -16,6 +16,17 @@ t.test('earliestInstant reads dates and dateTimes, with or without offset', asyn
   t.equal(earliestInstant('01/06/2025'), undefined, 'not a date: the schema reports it')
 })
 
+t.test('years beyond 9999, before 100 and far out of range', async (t) => {
+  t.same(earliestInstant('10000-01-01Z'), { ms: Date.UTC(2000, 0, 1) + (Date.parse('+010000-01-01T00:00:00Z') - Date.UTC(2000, 0, 1)), hasTime: false }, 'a five-digit year is a date like any other')
+  t.equal(earliestInstant('0050-06-01Z')?.ms, Date.parse('0050-06-01T00:00:00Z'), 'the year 50, not 1950')
+  t.same(earliestInstant('999999999-01-01'), { ms: Infinity, hasTime: false }, 'beyond what a Date holds: far in the future')
+  t.same(earliestInstant('-999999999-01-01'), { ms: -Infinity, hasTime: false }, 'and far in the past')
+  for (const value of ['10000-01-01', '275761-01-01', '999999999-12-31T00:00:00Z']) {
+    t.same(noFutureDate(ctx(dated('dateCreationDemande', value), { now })).map((x) => x.code), ['GW_SPEC_DATE_IN_FUTURE'], value)
+  }
+  t.same(noFutureDate(ctx(dated('dateNaissance', '0050-06-01'), { now })), [], 'the year 50 is past')
+})
+
 t.test('dates of past events cannot be in the future', async (t) => {
   for (const element of ['dateFichier', 'dateCreationDemande', 'dateRenouvellement', 'dateRadiation', 'dateDecisionDalo', 'dateEvenement', 'dateNaissance']) {
     const v = noFutureDate(ctx(dated(element, '2025-06-03'), { now }))
