@@ -27,6 +27,7 @@ import { identityReader } from './routes/client-identity.js'
 import { registerDataPlane } from './routes/index.js'
 import { buildOperationPolicy } from './routes/operation-policy.js'
 import { requestId } from './routes/request-id.js'
+import { answerConnect, buildClientErrorHandler } from './routes/client-errors.js'
 import { statusLookup } from './routes/validation-failure.js'
 import { codes as soapCodes } from './soap/errors.js'
 import { codes as specCodes } from './contract/errors.js'
@@ -156,6 +157,8 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
     bodyLimit: config.dataPlane.bodyLimit,
     genReqId: () => requestId(),
+    // Errors before routing, and CONNECT below: Faults, not Fastify's JSON nor silence.
+    clientErrorHandler: buildClientErrorHandler(logger.child({ plane: 'data' })),
     routerOptions: { ignoreTrailingSlash: true },
     serverFactory: (handler) => {
       server = createDataPlaneServer(config.dataPlane, material, handler)
@@ -164,6 +167,7 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
   }) as unknown as FastifyInstance
   if (server === undefined) throw new Error('fastify did not call serverFactory')
   const httpsServer: HttpsServer = server
+  httpsServer.on('connect', answerConnect(logger.child({ plane: 'data' })))
   httpsServer.on('secureConnection', (socket: TLSSocket) => {
     metrics.tlsHandshakes.inc({ version: socket.getProtocol() ?? 'unknown' })
   })

@@ -15,6 +15,9 @@ export const codes = {
   GW_ROUTE_BODY_TOO_LARGE: createError('GW_ROUTE_BODY_TOO_LARGE', 'the request body exceeds %d bytes', 413),
   GW_ROUTE_UNSUPPORTED_MEDIA_TYPE: createError('GW_ROUTE_UNSUPPORTED_MEDIA_TYPE', 'a request body needs a Content-Type', 415),
   GW_ROUTE_BAD_REQUEST: createError('GW_ROUTE_BAD_REQUEST', 'malformed HTTP request (%s)', 400),
+  GW_ROUTE_REQUEST_TIMEOUT: createError('GW_ROUTE_REQUEST_TIMEOUT', 'the request was not received in time', 408),
+  GW_ROUTE_HEADERS_TOO_LARGE: createError('GW_ROUTE_HEADERS_TOO_LARGE', 'the request headers are too large', 431),
+  GW_ROUTE_METHOD_NOT_ALLOWED: createError('GW_ROUTE_METHOD_NOT_ALLOWED', 'method %s is not served here', 405),
   GW_ROUTE_SHUTTING_DOWN: createError('GW_ROUTE_SHUTTING_DOWN', 'the gateway is shutting down: send the call again', 503),
   GW_ROUTE_INTERNAL: createError('GW_ROUTE_INTERNAL', 'internal gateway error (request id %s)', 500)
 }

@@ -149,11 +149,12 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
 }
 
 /** A corpus case (test/fixtures/<name>/): its message and content type (cases generated at test time are skipped). */
-export function corpusCase (name: string): { message: Buffer, contentType: string, operation: string | null, violations: string[] } | undefined {
+export function corpusCase (name: string): { message: Buffer, contentType: string, soapAction?: string, operation: string | null, violations: string[] } | undefined {
   const dir = new URL(`../../fixtures/${name}/`, import.meta.url)
-  const meta = JSON.parse(readFileSync(new URL('case.json', dir), 'utf8')) as { contentType?: string, generate?: string, operation: string | null, violations: string[] }
+  const meta = JSON.parse(readFileSync(new URL('case.json', dir), 'utf8')) as { contentType?: string, soapAction?: string, generate?: string, operation: string | null, violations: string[] }
   if (meta.generate !== undefined || meta.contentType === undefined) return undefined
-  return { message: readFileSync(new URL('message', dir)), contentType: meta.contentType, operation: meta.operation, violations: meta.violations }
+  const out = { message: readFileSync(new URL('message', dir)), contentType: meta.contentType, operation: meta.operation, violations: meta.violations }
+  return meta.soapAction === undefined ? out : { ...out, soapAction: meta.soapAction }
 }
 
 export const FIXTURES_DIR = join(new URL('../../fixtures/', import.meta.url).pathname)
