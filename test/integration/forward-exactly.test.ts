@@ -133,3 +133,19 @@ t.test('a request not received in time is answered 408 with a Fault', async (t) 
   t.match(answer, /^HTTP\/1\.1 408 /)
   t.match(answer, /gw:GW_ROUTE_REQUEST_TIMEOUT/)
 })
+
+t.test('the mode is the Body\'s operation\'s: an invalid getNumUnique declared as getDoublons is not forwarded', async (t) => {
+  const lax = await startStack({ upstreamUrl: upstream.url, edit: (c) => { c.environments.ecole.validation = { mode: 'enforce', operations: { getDoublons: 'off' } } } })
+  t.teardown(lax.close)
+  const c = corpusCase('xsd-enumeration-civilite')!
+  t.equal(c.operation, 'getNumUnique')
+  const before = posts()
+  for (const declared of [`action="${WS}getDoublons"`, 'action="getDoublons"']) {
+    const res = await lax.post(SERVICE, c.message, c.contentType.replace(/action="[^"]*"/, declared))
+    t.equal(res.status, 400, declared)
+    t.match(res.body.toString('utf8'), '<gw:code>GW_SPEC_ACTION_MISMATCH</gw:code>')
+    t.match(res.body.toString('utf8'), '<gw:code>GW_SCHEMA_ENUMERATION</gw:code>', 'validated in the mode of getNumUnique')
+  }
+  t.equal(posts(), before, 'nothing reached the upstream')
+  t.match(lax.logs.access().at(-1), { operation: 'getNumUnique', mode: 'enforce' })
+})

@@ -114,3 +114,26 @@ t.test('getNumUnique reset after it was sent: outcome unknown too', async (t) =>
   t.equal(res.statusCode, 504)
   t.equal(faultCode(res.body), 'GW_PROXY_OUTCOME_UNKNOWN')
 })
+
+t.test('mode off: a write is still known as a write from its Body, never retried, and audited when its outcome is unknown', async (t) => {
+  const dir = t.testdir({})
+  const audit = join(dir, 'audit.jsonl')
+  const upstream = new FakeUpstream([
+    { kind: 'fail-connecting', error: codedError('ECONNREFUSED') },
+    { kind: 'fail-after-send', error: codedError('UND_ERR_HEADERS_TIMEOUT') }
+  ])
+  const gw = await unitGateway((c) => { c.audit = { file: audit }; c.environments.ecole.validation = { mode: 'off' } }, { createDispatcher: () => upstream })
+  t.teardown(gw.close)
+  // A getNumUnique in plain SOAP 1.2 without any declared action: only its Body names it.
+  const plain = write.contentType.startsWith('multipart/') ? corpusCase('valid-getNumUnique-cre-inline')! : write
+  const contentType = plain.contentType.replace(/; *action="[^"]*"/, '')
+  t.notMatch(contentType, /action=/)
+  const res = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: plain.message, headers: { 'content-type': contentType } })
+  t.equal(res.statusCode, 502, 'refused connection: a write is not retried')
+  t.equal(upstream.calls.length, 1)
+  t.match(gw.logs.access().at(-1), { operation: 'getNumUnique', mode: 'off' })
+  const again = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: plain.message, headers: { 'content-type': contentType } })
+  t.equal(faultCode(again.body), 'GW_PROXY_OUTCOME_UNKNOWN')
+  const records = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+  t.match(records, [{ event: 'outcome_unknown', operation: 'getNumUnique' }], 'audited as the write it is')
+})

@@ -277,3 +277,13 @@ t.test('malformed and invalid messages are SOAP 1.2 Faults', async (t) => {
 function pair (res: SoapResponse): [string, Buffer] {
   return [res.contentType, res.body]
 }
+
+t.test('a date in the year 10000 is answered as an anomaly, never a 500', async (t) => {
+  const call = setup(t)
+  for (const o of [{ dateCreation: '10000-01-10' }, { dateFichier: '10000-01-10T10:00:00.000+01:00' }]) {
+    const res = call(numUniqueRequest(demandeDocument(o)))
+    t.equal(res.statusCode, 200, JSON.stringify(o))
+    t.equal(res.outcome, 'anomaly')
+    t.ok(readAnswer(res.contentType, res.body).anomalies.length > 0)
+  }
+})
