@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { startStack, type Stack } from './helpers/gateway-stack.js'
 import { startCapturingUpstream, type CapturingUpstream } from './helpers/capturing-upstream.js'
 import { testPki } from '../helpers/pki.js'
+import { createPrng } from '../../src/simulator/seed.js'
 
 const SERVICE = '/ecole/services/DemandeLogementImplService/'
 const WS = 'http://ws.metier.nuu.application.i2/'
@@ -24,18 +25,6 @@ const PYTHON = '/usr/bin/python3'
 const CHECKER = fileURLToPath(new URL('./fixtures/independent_check.py', import.meta.url))
 const WSDL = fileURLToPath(new URL('../../wsdl/', import.meta.url))
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url))
-
-/** mulberry32: a small seeded generator, so that a run can be replayed from its seed. */
-function generator (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let x = a
-    x = Math.imul(x ^ (x >>> 15), x | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 interface Message { body: string, contentType: string, headers: Record<string, string> }
 type Mutator = (m: Message, rnd: () => number) => Message | undefined
@@ -115,7 +104,7 @@ t.test('every message the gateway forwards is valid for an independent decoder',
     await stack.close()
     await upstream.close()
   })
-  const rnd = generator(SEED)
+  const rnd = createPrng(SEED)
   const all = bases()
   t.ok(all.length >= 20, `${all.length} valid messages to mutate`)
   const tally = { forwarded: 0, refused: 0, other: 0, mutations: new Map<string, number>() }
