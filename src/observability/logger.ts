@@ -9,7 +9,7 @@ import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino'
 import type { IncomingHttpHeaders } from 'node:http'
 
 /** Request headers that may appear in logs: none carries personal data or credentials. */
-export const LOGGED_REQUEST_HEADERS = ['content-type', 'content-length', 'soapaction', 'user-agent', 'x-request-id', 'host', 'accept'] as const
+export const LOGGED_REQUEST_HEADERS = ['content-type', 'content-length', 'soapaction', 'user-agent', 'host', 'accept'] as const
 
 /**
  * Redacted paths: credentials that could reach a log line through an error or a debug call. The

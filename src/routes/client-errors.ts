@@ -21,8 +21,18 @@ export function clientErrorOf (err: NodeJS.ErrnoException): GatewayError {
   }
 }
 
-/** Writes `error` as a complete HTTP/1.1 answer carrying a SOAP 1.2 Fault, then closes. */
+const kAnswered = Symbol('sne-gateway.clientErrorAnswered')
+/** Node keeps the response being written on its socket (undocumented, read-only here). */
+type Marked = Duplex & { [kAnswered]?: true, _httpMessage?: { headersSent?: boolean } | null }
+
+/**
+ * Writes `error` as a complete HTTP/1.1 answer carrying a SOAP 1.2 Fault, then closes; once per
+ * socket (data that follows an error raises it again).
+ */
 export function answerRaw (socket: Duplex, error: GatewayError, extraHeaders = ''): void {
+  const marked = socket as Marked
+  if (marked[kAnswered] === true) return
+  marked[kAnswered] = true
   if (socket.writable) {
     const fault = renderFault({ soapVersion: '1.2', code: 'Sender', subcode: error.code, reason: error.message, lang: 'en', statusCode: error.statusCode })
     const body = Buffer.from(fault.body, 'utf8')
@@ -40,6 +50,14 @@ export function buildClientErrorHandler (log: Logger) {
   return function clientErrorHandler (err: NodeJS.ErrnoException, socket: Duplex): void {
     // A reset connection has nothing left to answer (Node's own advice for 'clientError').
     if (err.code === 'ECONNRESET' || socket.destroyed) return
+    // A response already under way belongs to an earlier request of the connection (pipelining),
+    // except on a timeout, where it is the late request's own: a pipelining client would pair a
+    // Fault with the earlier call, so such a connection is closed without a word.
+    const pending = (socket as Marked)._httpMessage
+    if (pending !== undefined && pending !== null && (err.code !== 'ERR_HTTP_REQUEST_TIMEOUT' || pending.headersSent === true)) {
+      socket.destroy()
+      return
+    }
     const error = clientErrorOf(err)
     log.info({ code: error.code, cause: err.code }, 'HTTP-layer client error')
     answerRaw(socket, error)

@@ -112,15 +112,18 @@ export function soapServiceRoutes (ctx: DataPlaneContext) {
       state.expectedAction = result.operation === undefined ? undefined : ctx.spec.operations.get(result.operation)?.action
       const mode = ctx.policy.mode(env, result.operation)
       state.mode = mode
-      // A declared action that names another operation is refused in every mode: an upstream,
-      // a log or a metric reading it would see another call than the one in the Body.
-      const counted = mode === 'off' ? result.violations.filter(isActionMismatch) : result.violations
+      // Refused in every mode, off and report included: a message whose operation cannot be
+      // identified (no mode, retry rule or audit could then be chosen from it, and an upstream
+      // might read another operation in it), and a declared action naming another operation than
+      // the Body's (an upstream, a log or a metric reading it would see another call).
+      const always = result.operation === undefined ? result.violations : result.violations.filter(isActionMismatch)
+      const counted = mode === 'off' ? always : result.violations
       if (counted.length === 0) return
       state.violations = counted.map((v) => v.code)
       for (const code of new Set(state.violations)) {
         ctx.metrics.validationFailures.inc({ env, operation: state.operation ?? 'unknown', code, mode })
       }
-      const refused = mode === 'enforce' ? counted : counted.filter(isActionMismatch)
+      const refused = mode === 'enforce' ? counted : always
       if (refused.length > 0) {
         state.outcome = 'invalid'
         throw new ValidationFailure(refused, ctx.statusOf)

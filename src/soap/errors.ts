@@ -29,6 +29,7 @@ export const codes = {
   GW_SOAP_MIME_NOT_XOP: createError('GW_SOAP_MIME_NOT_XOP', 'not an MTOM/XOP package: %s', 400),
   GW_SOAP_MIME_UNSUPPORTED_TRANSFER_ENCODING: createError('GW_SOAP_MIME_UNSUPPORTED_TRANSFER_ENCODING', 'unsupported Content-Transfer-Encoding %s', 400),
   GW_SOAP_MIME_INVALID_BASE64: createError('GW_SOAP_MIME_INVALID_BASE64', 'invalid base64 body: %s', 400),
+  GW_SOAP_MIME_AMBIGUOUS: createError('GW_SOAP_MIME_AMBIGUOUS', 'the multipart body could be split differently by other parsers: %s', 400),
   GW_SOAP_MIME_INVALID_7BIT: createError('GW_SOAP_MIME_INVALID_7BIT', 'a part declared 7bit holds a byte outside 7-bit US-ASCII: %s', 400),
   GW_SOAP_MIME_INVALID_QUOTED_PRINTABLE: createError('GW_SOAP_MIME_INVALID_QUOTED_PRINTABLE', 'invalid quoted-printable body: %s', 400),
 

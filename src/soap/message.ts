@@ -27,12 +27,13 @@ export function decodeSoapMessage (body: Buffer, contentType: string | undefined
       throw soapError(codes.GW_SOAP_UNSUPPORTED_MEDIA_TYPE, { part: 'message' }, '(none)')
     }
     const ct = parseContentType(contentType, { part: 'message' })
-    if (ct.mediaType === 'multipart/related') return decodeMtom(body, ct, options, state)
+    if (ct.mediaType === 'multipart/related') return decodeMtom(body, ct, contentType, options, state)
     const transportVersion = soapVersionOfMediaType(ct.mediaType)
     if (transportVersion === undefined) {
       throw soapError(codes.GW_SOAP_UNSUPPORTED_MEDIA_TYPE, { part: 'message' }, ct.mediaType.slice(0, 100))
     }
     state.version = transportVersion
+    checkParameters(ct, contentType, 'message')
     checkCharset(ct, 'root')
     const doc = parseRoot(body, options, 'root')
     const envelope = readEnvelope(doc, 'root')
@@ -58,9 +59,10 @@ export function decodeSoapMessage (body: Buffer, contentType: string | undefined
   }
 }
 
-function decodeMtom (body: Buffer, ct: ContentType, options: DecodeOptions, state: { version: SoapVersion | undefined }): SoapMessage {
+function decodeMtom (body: Buffer, ct: ContentType, rawContentType: string, options: DecodeOptions, state: { version: SoapVersion | undefined }): SoapMessage {
   const startInfo = parseInner(ct.params['start-info'], 'multipart')
   if (startInfo !== undefined) state.version = soapVersionOfMediaType(startInfo.mediaType)
+  checkParameters(ct, rawContentType, 'message')
   const type = ct.params.type
   if (type === undefined || type.trim().toLowerCase() !== XOP_MEDIA_TYPE) {
     throw soapError(codes.GW_SOAP_MIME_NOT_XOP, { part: 'multipart' }, 'the type parameter of multipart/related is not application/xop+xml')
@@ -68,6 +70,7 @@ function decodeMtom (body: Buffer, ct: ContentType, options: DecodeOptions, stat
   const mp = parseMultipart(body, ct, { maxParts: options.maxParts })
   const rootId = mp.root.contentId === '' ? 'root' : mp.root.contentId
   const rootCt = parseContentType(mp.root.contentType === '' ? 'text/plain' : mp.root.contentType, { part: rootId })
+  checkParameters(rootCt, mp.root.contentType, rootId)
   if (rootCt.mediaType !== XOP_MEDIA_TYPE) {
     throw soapError(codes.GW_SOAP_MIME_NOT_XOP, { part: rootId }, 'the root part is not application/xop+xml')
   }
@@ -97,6 +100,42 @@ function decodeMtom (body: Buffer, ct: ContentType, options: DecodeOptions, stat
     attachments: mp.attachments,
     includes
   }
+}
+
+/**
+ * The parameters a SOAP or MTOM content type may carry, by media type. The gateway forwards the
+ * client's Content-Type as it came (it frames the bytes), so every parameter in it must mean to
+ * every reader what it means here: a parameter this parser would ignore (an unknown name, an
+ * RFC 2231 `action*=` continuation) could name another action for a reader that knows it.
+ */
+const PARAMETERS: Readonly<Record<string, ReadonlySet<string>>> = {
+  'multipart/related': new Set(['type', 'start', 'start-info', 'boundary', 'action', 'charset']),
+  'application/xop+xml': new Set(['type', 'charset', 'action']),
+  'application/soap+xml': new Set(['charset', 'action']),
+  'text/xml': new Set(['charset', 'action'])
+}
+
+/** Refuses a parameter outside the allowlist, and any `action=` the parse did not read as one. */
+function checkParameters (ct: ContentType, raw: string, part: string): void {
+  const allowed = PARAMETERS[ct.mediaType]
+  let actions = 0
+  for (const [name, value] of Object.entries(ct.params)) {
+    if (allowed !== undefined && !allowed.has(name)) throw soapError(codes.GW_SOAP_INVALID_CONTENT_TYPE, { part }, `the parameter ${JSON.stringify(name.slice(0, 40))} is not one of a SOAP content type`)
+    if (name === 'action') actions++
+    if (name === 'start-info' || name === 'type') {
+      const inner = parseInner(value, part)
+      if (inner !== undefined) {
+        const innerAllowed = PARAMETERS[inner.mediaType] ?? new Set(['charset', 'action'])
+        for (const innerName of Object.keys(inner.params)) {
+          if (!innerAllowed.has(innerName)) throw soapError(codes.GW_SOAP_INVALID_CONTENT_TYPE, { part }, `the parameter ${JSON.stringify(innerName.slice(0, 40))} of ${name} is not one of a SOAP content type`)
+          if (innerName === 'action') actions++
+        }
+      }
+    }
+  }
+  // Readers that look for "action=" anywhere in the header (some JAX-WS stacks do) must find
+  // only the actions this parser read.
+  if ((raw.match(/action\s*\*?\s*=/gi) ?? []).length > actions) throw soapError(codes.GW_SOAP_INVALID_CONTENT_TYPE, { part }, 'an "action=" that is not an action parameter')
 }
 
 /** A media type carried inside a parameter (`start-info`, the root part's `type`). */

@@ -64,6 +64,10 @@ export function parseMultipart (body: Buffer, ct: ContentType, options: Multipar
   if (first === undefined) throw soapError(codes.GW_SOAP_MIME_BOUNDARY_NOT_FOUND, { part: 'multipart' })
   if (first.close) throw soapError(codes.GW_SOAP_MIME_ROOT_NOT_FOUND, { part: 'multipart' }, 'the multipart body has no part')
   if (first.next < 0) throw soapError(codes.GW_SOAP_MIME_TRUNCATED, { part: 'multipart' })
+  // A preamble is legal MIME, but some parsers (JAX-WS stacks among them) find the boundary
+  // anywhere, mid-line included: a part hidden in the preamble would be their root part.
+  if (!isBlank(body, 0, first.at)) throw soapError(codes.GW_SOAP_MIME_AMBIGUOUS, { part: 'multipart', offset: 0 }, 'text before the first delimiter')
+  const delimiters = new Set([first.at])
 
   const parts: MimePart[] = []
   const byId = new Map<string, MimePart>()
@@ -74,6 +78,7 @@ export function parseMultipart (body: Buffer, ct: ContentType, options: Multipar
     const { headers, bodyStart } = readHeaders(body, pos, label)
     const next = findDelimiter(body, dash, bodyStart)
     if (next === undefined) throw soapError(codes.GW_SOAP_MIME_TRUNCATED, { part: label })
+    delimiters.add(next.at)
     let bodyEnd = next.at - 1 // the LF before the delimiter belongs to it
     if (bodyEnd > bodyStart && body[bodyEnd - 1] === CR) bodyEnd--
     if (bodyEnd < bodyStart) bodyEnd = bodyStart
@@ -86,7 +91,10 @@ export function parseMultipart (body: Buffer, ct: ContentType, options: Multipar
       transferEncoding: (headers['content-transfer-encoding'] ?? '7bit').trim().toLowerCase(),
       body: Buffer.alloc(0)
     }
-    part.body = decodeTransferEncoding(body.subarray(bodyStart, bodyEnd), part.transferEncoding, { part: contentId === '' ? label : contentId })
+    // A part that declares no encoding is 7bit by RFC 2045's default, but clients that omit the
+    // header send UTF-8 and binary as they are: only a 7bit the client declared is held to it.
+    const declared = headers['content-transfer-encoding'] === undefined ? '8bit' : part.transferEncoding
+    part.body = decodeTransferEncoding(body.subarray(bodyStart, bodyEnd), declared, { part: contentId === '' ? label : contentId })
     if (contentId !== '') {
       if (byId.has(contentId)) throw soapError(codes.GW_SOAP_MIME_DUPLICATE_CONTENT_ID, { part: contentId })
       byId.set(contentId, part)
@@ -95,6 +103,15 @@ export function parseMultipart (body: Buffer, ct: ContentType, options: Multipar
     if (next.close) break
     if (next.next < 0) throw soapError(codes.GW_SOAP_MIME_TRUNCATED, { part: label })
     pos = next.next
+  }
+
+  // Nothing but blank lines after the close delimiter (the epilogue), and the boundary nowhere
+  // but on the delimiter lines: a parser that splits on the boundary wherever it occurs must see
+  // the same parts as this one.
+  const closeEnd = [...delimiters].reduce((a, b) => Math.max(a, b)) + dash.length + 2
+  if (!isBlank(body, closeEnd, body.length)) throw soapError(codes.GW_SOAP_MIME_AMBIGUOUS, { part: 'multipart', offset: closeEnd }, 'text after the close delimiter')
+  for (let i = body.indexOf(dash); i >= 0; i = body.indexOf(dash, i + 1)) {
+    if (!delimiters.has(i)) throw soapError(codes.GW_SOAP_MIME_AMBIGUOUS, { part: 'multipart', offset: i }, 'the boundary occurs inside a part')
   }
 
   let root = parts[0]!
@@ -131,6 +148,15 @@ interface Delimiter {
  * Searching a part body from its first byte lets the LF that ends the header block serve as
  * the delimiter's own line end (a part without body, RFC 2046 §5.1.1).
  */
+/** True when `body[from, to)` holds only spaces, tabs, CR and LF. */
+function isBlank (body: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = body[i]
+    if (c !== 0x20 && c !== 0x09 && c !== CR && c !== LF) return false
+  }
+  return true
+}
+
 function findDelimiter (body: Buffer, dash: Buffer, from: number): Delimiter | undefined {
   let i = body.indexOf(dash, from)
   while (i >= 0) {

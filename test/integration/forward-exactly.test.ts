@@ -52,7 +52,9 @@ const REFUSED: Array<[string, string]> = [
   ['spec-soapaction-contradicts', 'GW_SPEC_ACTION_MISMATCH'],
   ['spec-wsa-action-mismatch', 'GW_SPEC_ACTION_MISMATCH'],
   ['mime-7bit-with-8bit-bytes', 'GW_SOAP_MIME_INVALID_7BIT'],
-  ['mime-bare-cr-in-part-header', 'GW_SOAP_MIME_INVALID_HEADERS']
+  ['mime-bare-cr-in-part-header', 'GW_SOAP_MIME_INVALID_HEADERS'],
+  ['mime-hidden-part-in-preamble', 'GW_SOAP_MIME_AMBIGUOUS'],
+  ['content-type-action-rfc2231', 'GW_SOAP_INVALID_CONTENT_TYPE']
 ]
 
 for (const [name, code] of REFUSED) {
@@ -113,6 +115,14 @@ t.test('HTTP-layer errors are SOAP 1.2 Faults with a stable code', async (t) => 
   t.match(connect, /Allow: GET, POST/)
   t.match(connect, /gw:GW_ROUTE_METHOD_NOT_ALLOWED/)
   t.equal(posts(), before, 'nothing forwarded')
+})
+
+t.test('a bad request pipelined behind a good one is never answered in its place', async (t) => {
+  const c = corpusCase('valid-getNumUnique-cre-mtom')!
+  const good = Buffer.concat([Buffer.from(`POST ${SERVICE} HTTP/1.1\r\nHost: localhost\r\nContent-Type: ${c.contentType}\r\nContent-Length: ${c.message.length}\r\n\r\n`, 'latin1'), c.message])
+  const answer = await raw(Buffer.concat([good, Buffer.from(`POST ${SERVICE} HTTP/1.1\r\nHost: localhost\r\nContent-Length: abc\r\n\r\n`)]))
+  t.notMatch(answer, /^HTTP\/1\.1 400/, 'the first answer on the connection is not a Fault meant for the second request')
+  t.ok(answer === '' || /^HTTP\/1\.1 200 /.test(answer), 'the good call\'s answer, or a closed connection')
 })
 
 t.test('a request not received in time is answered 408 with a Fault', async (t) => {

@@ -74,6 +74,14 @@ const MUTATORS: Record<string, Mutator> = {
     : undefined,
   farYear: documentEdit((d, rnd) => d.replace(/>(20\d\d)-/, `>${pick(rnd, ['1', '9', '12', '99999'])}$1-`)),
   documentCode: documentEdit((d, rnd) => d.replace(/code="([^"]*)"/, `code="${pick(rnd, ['9', 'ZZ', '', '1 '])}"`)),
+  preamble: (m, rnd) => m.contentType.startsWith('multipart/')
+    ? { ...m, body: pick(rnd, ['\r\n', 'x', 'x--MIME_BOUNDARY\r\nContent-ID: <soaproot>\r\n\r\n<a/>\r\n']) + m.body }
+    : undefined,
+  boundaryInside: (m, rnd) => {
+    const i = m.body.indexOf('</soap:Body>')
+    return i < 0 || !m.contentType.startsWith('multipart/') ? undefined : { ...m, body: m.body.slice(0, i) + pick(rnd, [' --MIME_BOUNDARY ', '\r\n--MIME_BOUNDARYx ']) + m.body.slice(i) }
+  },
+  contentTypeParameter: (m, rnd) => ({ ...m, contentType: m.contentType + pick(rnd, [`; xaction="${WS}getDoublons"`, `; action*=utf-8''${encodeURIComponent(`${WS}getDoublons`)}`, '; foo=bar', `; x-a="action=${WS}getDoublons"`, '; charset=utf-8']) }),
   byteFlip: (m, rnd) => {
     const i = Math.floor(rnd() * m.body.length)
     return { ...m, body: m.body.slice(0, i) + String.fromCharCode(Math.floor(rnd() * 256)) + m.body.slice(i + 1) }
@@ -143,5 +151,9 @@ t.test('every message the gateway forwards is valid for an independent decoder',
   t.equal(run.status, 0, `the independent checker ran: ${run.stderr.slice(0, 500)}`)
   const report = JSON.parse(run.stdout) as { checked: number, invalid: Array<{ message: string, reason: string }> }
   t.equal(report.checked, forwarded.length, 'it checked every forwarded message')
+  for (const bad of report.invalid) {
+    const r = forwarded[Number(bad.message)]
+    t.comment(`forwarded but invalid: ${bad.reason}; Content-Type ${String(r?.headers['content-type'])}; SOAPAction ${String(r?.headers.soapaction)}`)
+  }
   t.same(report.invalid, [], `no forwarded message is invalid for the independent decoder (seed ${SEED})`)
 })

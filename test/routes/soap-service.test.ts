@@ -217,3 +217,21 @@ t.test('the upstream\'s status and Fault come back unchanged', async (t) => {
   t.equal(res.body, fault)
   t.match(gw.logs.access().at(-1), { outcome: 'forwarded', upstreamStatus: 500 })
 })
+
+t.test('a message whose operation cannot be identified is refused in every mode, whatever it declares', async (t) => {
+  // A second Body element makes the envelope undecodable: its mode cannot borrow a laxer one.
+  const c = corpusCase('xsd-enumeration-civilite')!
+  const twoChildren = Buffer.from(c.message.toString('latin1').replace('</ws:numUniqueParametres>', '</ws:numUniqueParametres><x:extra xmlns:x="urn:x"/>'), 'latin1')
+  t.not(twoChildren.length, c.message.length)
+  for (const validation of [{ mode: 'report', operations: { getNumUnique: 'enforce' } }, { mode: 'off' }, { mode: 'report' }]) {
+    const gw = await unitGateway((cfg) => { cfg.environments.ecole.validation = validation })
+    t.teardown(gw.close)
+    const declared = c.contentType.replace(/action="[^"]*"/, 'action="http://ws.metier.nuu.application.i2/getDoublons"')
+    const res = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: twoChildren, headers: { 'content-type': declared } })
+    t.equal(res.statusCode, 400, JSON.stringify(validation))
+    t.equal(faultCode(res.body), 'GW_SOAP_ENVELOPE_STRUCTURE')
+    t.equal(gw.mock.pendingInterceptors().length, 0, 'nothing forwarded')
+    const garbage = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: 'not SOAP at all', headers: { 'content-type': 'application/soap+xml' } })
+    t.equal(garbage.statusCode, 400, `${JSON.stringify(validation)}: garbage`)
+  }
+})

@@ -149,3 +149,25 @@ t.test('errors of the envelope and the XML carry the version and the part', asyn
   expectCode(t, () => decodeSoapMessage(Buffer.from(env12('<w:op/>')), 'application/soap+xml', { xmlLimits: { maxDepth: 2 } }), 'GW_SOAP_XML_TOO_DEEP', {}, 'xmlLimits option')
   expectCode(t, () => decodeSoapMessage(Buffer.from('\ufeff' + env12('<w:op/>'), 'utf16le'), 'application/soap+xml'), 'GW_SOAP_XML_UNSUPPORTED_ENCODING', { soapVersion: '1.2' }, 'UTF-16 envelope')
 })
+
+t.test('content types: parameters every reader understands alike, nothing else', async (t) => {
+  const root = multipart(env12('<w:op/>'))
+  // What real stacks send is accepted: JAX-WS RI puts the action in start-info, CXF beside it.
+  const accepted = [
+    MTOM + `; action="${WS}op"`,
+    `multipart/related;start="<root>";type="application/xop+xml";boundary="b";start-info="application/soap+xml;action=\\"${WS}op\\""`,
+    `multipart/related; type="application/xop+xml"; boundary=b; start="<root>"; start-info="application/soap+xml"; charset=UTF-8`
+  ]
+  for (const ct of accepted) t.ok(decodeSoapMessage(root, ct), ct)
+  const refused: Array<[string, string]> = [
+    [MTOM + `; xaction="${WS}other"`, 'an unknown parameter'],
+    [MTOM + `; x-foo="action=${WS}other"; action="${WS}op"`, 'an action= hidden in an unknown parameter'],
+    [MTOM + `; action*=utf-8''${encodeURIComponent(WS + 'other')}`, 'an RFC 2231 action*'],
+    [MTOM + `; action*0="${WS}"; action*1="other"`, 'RFC 2231 continuations'],
+    ['multipart/related; type="application/xop+xml"; start="<action=x>"; start-info="application/soap+xml"; boundary=b', 'action= inside another parameter\'s value'],
+    [`multipart/related; type="application/xop+xml"; start="<root>"; boundary=b; start-info="application/soap+xml; x=1"`, 'an unknown parameter of start-info']
+  ]
+  for (const [ct, name] of refused) expectCode(t, () => decodeSoapMessage(root, ct), 'GW_SOAP_INVALID_CONTENT_TYPE', { part: 'message' }, name)
+  expectCode(t, () => decodeSoapMessage(Buffer.from(env12('<w:op/>')), 'application/soap+xml; charset=utf-8; foo=bar'), 'GW_SOAP_INVALID_CONTENT_TYPE', { part: 'message' }, 'plain SOAP with an unknown parameter')
+  expectCode(t, () => decodeSoapMessage(multipart(env12('<w:op/>'), [], 'application/xop+xml; charset=UTF-8; type="application/soap+xml"; actionx="y"'), MTOM), 'GW_SOAP_INVALID_CONTENT_TYPE', { part: 'root' }, 'an unknown parameter of the root part')
+})
