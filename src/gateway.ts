@@ -28,6 +28,7 @@ import { registerDataPlane } from './routes/index.js'
 import { buildOperationPolicy } from './routes/operation-policy.js'
 import { requestId } from './routes/request-id.js'
 import { answerConnect, buildClientErrorHandler } from './routes/client-errors.js'
+import { buildGuichetAuthorization } from './guichets/authorization.js'
 import { statusLookup } from './routes/validation-failure.js'
 import { codes as soapCodes } from './soap/errors.js'
 import { codes as specCodes } from './contract/errors.js'
@@ -179,6 +180,10 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     else await upstreams.close()
   })
   const identityOf = identityReader(config.dataPlane.tls.identityFrom)
+  const guichets = buildGuichetAuthorization(config)
+  for (const env of guichets.unguarded) {
+    logger.warn({ env }, 'environment without guichets configuration: every client identity may act for every guichet there (see docs/security.md)')
+  }
   deps.connectionObserver?.attach(httpsServer, identityOf)
   await registerDataPlane(app, {
     config,
@@ -187,6 +192,7 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     checker,
     access: buildEnvironmentAccess(config),
     policy: buildOperationPolicy(config, spec),
+    guichets,
     identityOf,
     metrics,
     audit: createAuditLog({ file: config.audit.file, logger: logger.child({ plane: 'data' }), clock }),

@@ -2,7 +2,8 @@
  * The configuration of `sne-gateway start` without a configuration file (`npm start`): the data
  * plane on https://127.0.0.1:8443 with the dev PKI's server certificate, client certificates
  * required and verified against the dev CA, the ops plane on http://127.0.0.1:9090, and one
- * environment, `ecole`, in front of the embedded simulator. It goes through the same pipeline as a
+ * environment, `ecole`, in front of the embedded simulator, where the demo guichet's identity may
+ * act for any guichet. It goes through the same pipeline as a
  * file (environment overrides, ajv, rules), so `SNE_GATEWAY_DATA_PLANE_PORT` and the like work.
  */
 import type { DevPki } from '../tls/dev-pki.js'
@@ -27,6 +28,9 @@ export function devConfig (pki: DevPki, simulatorUrl: string): Record<string, un
     validation: { mode: 'enforce', responses: 'report' },
     environments: {
       ecole: {
+        // École for integrators: the demo identity may act for any guichet (and, rule 2 of
+        // docs/security.md, on the demandes of the guichets it acts for).
+        guichets: { identities: { [pki.client.identity]: ['*'] } },
         upstream: {
           url: `${simulatorUrl}/services/DemandeLogementImplService/`,
           ca: pki.ca.cert,

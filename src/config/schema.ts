@@ -79,6 +79,23 @@ const environmentSchema = {
       items: { type: 'string', pattern: '^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$' }
     },
     allowedIdentities: { type: 'array', uniqueItems: true, items: nonEmpty },
+    guichets: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['identities'],
+      properties: {
+        identities: {
+          type: 'object',
+          additionalProperties: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^(G[0-9]{4}|\\*)$' } }
+        },
+        territories: {
+          type: 'object',
+          default: {},
+          propertyNames: { pattern: '^G[0-9]{4}$' },
+          additionalProperties: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: '^[0-9A-Z]{3}$' } }
+        }
+      }
+    },
     upstream: upstreamSchema,
     validation: {
       type: 'object',

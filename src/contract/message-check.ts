@@ -7,6 +7,7 @@
 import { FILE_NAME_ELEMENT } from './message-validator.js'
 import type { SoapVersion, Violation } from '../soap/types.js'
 import type { InterfaceSpec, ValidationResult } from './types.js'
+import type { GuichetFacts } from './guichet-facts.js'
 
 export interface MessageCheck {
   /** the operation name when it could be identified */
@@ -16,6 +17,8 @@ export interface MessageCheck {
   violations: Violation[]
   /** the request's nomFichierDemande when it has the shape of one (for audit records), else undefined */
   fileName: string | undefined
+  /** what the message says of guichets (undefined when its operation could not be identified) */
+  guichets: GuichetFacts | undefined
 }
 
 /** Validates messages; `check` never rejects for a bad message (that is a violation), only when validation itself failed. */
@@ -37,7 +40,8 @@ export function checkOf (result: ValidationResult): MessageCheck {
     operation: result.operation,
     soapVersion: result.soapVersion,
     violations: result.violations,
-    fileName: name !== undefined && FILE_NAME_SHAPE.test(name) ? name : undefined
+    fileName: name !== undefined && FILE_NAME_SHAPE.test(name) ? name : undefined,
+    guichets: result.guichets
   }
 }
 

@@ -9,7 +9,9 @@ import { validateDocumentBytes, validateWithXsd, violationOf } from './document-
 import { pathOf } from './xml-locator.js'
 import type { DocumentValidatorContext } from './document-validator.js'
 import type { LxDocument, LxElement, LxValidator } from './libxml2.js'
-import type { SoapMessage, SoapVersion, Violation, XmlElement } from '../soap/types.js'
+import type { SoapMessage, SoapVersion, Violation, XmlDocument, XmlElement } from '../soap/types.js'
+import { parseXml } from '../soap/xml-reader.js'
+import { guichetFacts } from './guichet-facts.js'
 import type { AttachedDocument, OperationSpec, ValidateOptions, ValidationResult } from './types.js'
 
 /**
@@ -159,7 +161,18 @@ export function validateSoapMessage (ctx: MessageValidatorContext, bytes: Buffer
     }
   }
 
-  if (options.identifyOnly === true) return result(message, op.name, violations)
+  if (options.identifyOnly === true) {
+    // No XSD, no rules; but the documents are still decoded strictly and read, so that what the
+    // message says of guichets is known in every mode (or known to be unknown).
+    const docs: Array<XmlDocument | undefined> = []
+    for (const name of op.documentElements) {
+      for (const child of payload.children.filter((c) => c.local === name)) {
+        const carried = carriedBytes(message, child)
+        docs.push(carried === undefined ? undefined : parseQuietly(carried, ctx))
+      }
+    }
+    return { ...result(message, op.name, violations), guichets: guichetFacts(payload, docs) }
+  }
   violations.push(...validatePayload(ctx, message, payload))
 
   const documents: AttachedDocument[] = []
@@ -181,5 +194,18 @@ export function validateSoapMessage (ctx: MessageValidatorContext, bytes: Buffer
       documents.push({ element: name, bytes: carried, doc: checked.doc, versionInterface: checked.versionInterface })
     }
   }
-  return result(message, op.name, violations, documents)
+  // A document child that carried nothing readable counts as a document not read.
+  const read: Array<XmlDocument | undefined> = documents.map((d) => d.doc)
+  const carriedDocuments = op.documentElements.reduce((n, name) => n + payload.children.filter((c) => c.local === name).length, 0)
+  for (let i = read.length; i < carriedDocuments; i++) read.push(undefined)
+  return { ...result(message, op.name, violations, documents), guichets: guichetFacts(payload, read) }
+}
+
+/** The document's light tree, or undefined when it is not well-formed within the limits. */
+function parseQuietly (bytes: Buffer, ctx: MessageValidatorContext): XmlDocument | undefined {
+  try {
+    return parseXml(bytes, ctx.xmlLimits)
+  } catch {
+    return undefined
+  }
 }

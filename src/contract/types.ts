@@ -1,6 +1,7 @@
 /**
  * The interface's public data types. `contract/` knows the SNE interface, nothing of HTTP.
  */
+import type { GuichetFacts } from './guichet-facts.js'
 import type { QName, SoapMessage, SoapVersion, Violation, XmlDocument, XmlLimits } from '../soap/types.js'
 
 export interface OperationSpec {
@@ -38,6 +39,8 @@ export interface ValidationResult {
   /** the decoded message when it could be decoded */
   message: SoapMessage | undefined
   documents: AttachedDocument[]
+  /** what the message says of guichets, once its operation is identified */
+  guichets?: GuichetFacts
 }
 
 export interface ValidateOptions {

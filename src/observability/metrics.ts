@@ -36,6 +36,7 @@ export interface GatewayMetrics {
   readonly validationDuration: Histogram<'operation'>
   readonly validationFailures: Counter<'env' | 'operation' | 'code' | 'mode'>
   readonly validationWorkerRestarts: Counter
+  readonly guichetRefusals: Counter<'env' | 'identity' | 'code'>
   readonly responseDrift: Counter<'env' | 'operation' | 'code'>
   readonly upstreamErrors: Counter<'env' | 'kind'>
   readonly upstreamRetries: Counter<'env' | 'operation'>
@@ -58,6 +59,7 @@ export function createMetrics (options: { prefix?: string } = {}): GatewayMetric
     duration: new Histogram({ name: `${p}request_duration_seconds`, help: 'Data-plane call duration, from request to last response byte', labelNames: ['env', 'operation', 'outcome'], buckets: SECONDS, registers }),
     upstreamDuration: new Histogram({ name: `${p}upstream_duration_seconds`, help: 'Upstream time to response headers', labelNames: ['env', 'operation'], buckets: SECONDS, registers }),
     validationDuration: new Histogram({ name: `${p}validation_duration_seconds`, help: 'Message validation duration, including the wait for a validation worker thread', labelNames: ['operation'], buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1], registers }),
+    guichetRefusals: new Counter({ name: `${p}guichet_refusals_total`, help: 'Calls refused because the caller may not act for the guichets or the demande the message names, by configured identity (else "unknown") and code', labelNames: ['env', 'identity', 'code'], registers }),
     validationWorkerRestarts: new Counter({ name: `${p}validation_worker_restarts_total`, help: 'Validation worker threads replaced after they stopped', registers }),
     validationFailures: new Counter({ name: `${p}validation_failures_total`, help: 'Validation violations by code (mode enforce: refused; report: forwarded anyway)', labelNames: ['env', 'operation', 'code', 'mode'], registers }),
     responseDrift: new Counter({ name: `${p}response_drift_total`, help: 'Upstream answers that do not match the interface specification (response validation in report mode), by violation code', labelNames: ['env', 'operation', 'code'], registers }),

@@ -10,6 +10,7 @@ import type { Upstreams } from '../proxy/upstreams.js'
 import type { MessageChecker } from '../contract/message-check.js'
 import type { InterfaceSpec } from '../contract/types.js'
 import type { EnvironmentAccess } from './environment-access.js'
+import type { GuichetAuthorization } from '../guichets/authorization.js'
 import type { OperationPolicy } from './operation-policy.js'
 
 export interface DataPlaneContext {
@@ -20,6 +21,8 @@ export interface DataPlaneContext {
   checker: MessageChecker
   access: EnvironmentAccess
   policy: OperationPolicy
+  /** who may act for which guichet, decided from the message */
+  guichets: GuichetAuthorization
   /** the caller's certificate identity, from the request's socket */
   identityOf: (socket: unknown) => string | undefined
   metrics: GatewayMetrics

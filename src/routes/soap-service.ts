@@ -20,6 +20,7 @@ import { responseDrift } from './response-drift.js'
 import { ValidationFailure } from './validation-failure.js'
 import { checkOf, type MessageCheck } from '../contract/message-check.js'
 import type { AuditRecord } from '../observability/audit.js'
+import { isGatewayError } from '../errors.js'
 import type { Violation } from '../soap/types.js'
 
 /** The SNE's service path, under an environment prefix or alone (environment by host name). */
@@ -118,7 +119,6 @@ export function soapServiceRoutes (ctx: DataPlaneContext) {
       // the Body's (an upstream, a log or a metric reading it would see another call).
       const always = result.operation === undefined ? result.violations : result.violations.filter(isActionMismatch)
       const counted = mode === 'off' ? always : result.violations
-      if (counted.length === 0) return
       state.violations = counted.map((v) => v.code)
       for (const code of new Set(state.violations)) {
         ctx.metrics.validationFailures.inc({ env, operation: state.operation ?? 'unknown', code, mode })
@@ -128,7 +128,23 @@ export function soapServiceRoutes (ctx: DataPlaneContext) {
         state.outcome = 'invalid'
         throw new ValidationFailure(refused, ctx.statusOf)
       }
-      request.log.warn({ violations: state.violations, operation: state.operation }, 'invalid message forwarded (validation mode report)')
+      authorizeGuichets(request, result)
+      if (counted.length > 0) request.log.warn({ violations: state.violations, operation: state.operation }, 'invalid message forwarded (validation mode report)')
+    }
+
+    /** Who may act for which guichet, from the message, in every mode: throws a 403 when not. */
+    function authorizeGuichets (request: FastifyRequest, result: MessageCheck): void {
+      const state = request[kCall]
+      const env = state.env as string
+      try {
+        ctx.guichets.authorize(env, state.identity, result.operation, result.guichets, request.log)
+      } catch (err) {
+        if (isGatewayError(err)) {
+          ctx.metrics.guichetRefusals.inc({ env, identity: ctx.guichets.knows(env, state.identity) ? state.identity! : 'unknown', code: err.code })
+          request.log.warn({ code: err.code, identity: state.identity, operation: state.operation }, 'guichet authorization refused the call')
+        }
+        throw err
+      }
     }
 
     async function handler (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {

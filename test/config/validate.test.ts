@@ -110,3 +110,19 @@ t.test('a "__proto__" key is an unknown option, not a prototype', async (t) => {
   t.same(issuesOf(input), [{ instancePath: '/__proto__', message: 'is not a known option' }])
   t.equal(({} as Record<string, unknown>).polluted, undefined)
 })
+
+t.test('guichets: identities map to guichet codes or "*", territories are three characters', async (t) => {
+  const withGuichets = (guichets: unknown): Record<string, any> => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const c = minimalConfig()
+    ;(c.environments as Record<string, Record<string, unknown>>).ecole!.guichets = guichets
+    return c
+  }
+  const ok = validate(withGuichets({ identities: { G1226: ['G1226'], 'editeur-x': ['G1104', 'G1226'], integrateur: ['*'] }, territories: { G1104: ['075', '2A0'] } }))
+  t.same(ok.environments.ecole!.guichets!.identities['editeur-x'], ['G1104', 'G1226'])
+  t.same(validate(withGuichets({ identities: { G1226: ['G1226'] } })).environments.ecole!.guichets!.territories, {}, 'territories default to none')
+  t.match(issuesOf(withGuichets({ identities: { G1226: ['1226'] } })), [{ instancePath: '/environments/ecole/guichets/identities/G1226/0' }], 'a guichet code is G and four digits')
+  t.match(issuesOf(withGuichets({ identities: { G1226: [] } })), [{ instancePath: '/environments/ecole/guichets/identities/G1226' }], 'at least one guichet')
+  t.match(issuesOf(withGuichets({ territories: {} })), [{ instancePath: '/environments/ecole/guichets', message: /identities/ }], 'identities are required')
+  t.match(issuesOf(withGuichets({ identities: { a: ['G1226'] }, territories: { 75: ['075'] } })), [{ instancePath: '/environments/ecole/guichets/territories' }], 'territories are keyed by guichet code')
+  t.match(issuesOf(withGuichets({ identities: { a: ['G1226'] }, territories: { G1226: ['75'] } })), [{ instancePath: '/environments/ecole/guichets/territories/G1226/0' }], 'a territory has three characters')
+})

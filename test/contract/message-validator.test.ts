@@ -158,3 +158,16 @@ t.test('never throws: every prefix of a message, and messages with flipped bytes
   }
   t.ok(refused > 100)
 })
+
+t.test('what a message says of guichets, read in full validation and in identification alone', async (t) => {
+  const { message, contentType } = getNumUnique(exampleDocument('mod'), 'mtom')
+  for (const identifyOnly of [false, true]) {
+    const r = spec.validateMessage(message, contentType, { identifyOnly })
+    t.same(r.guichets, { fileGuichets: ['G1226', 'G1226'], documentGuichets: ['G1226'], numUniques: ['1110125004242G1226'], complete: true }, identifyOnly ? 'identification alone' : 'full validation')
+  }
+  const broken = getNumUnique(exampleDocument('cre'), 'inline')
+  const star = Buffer.from(broken.message.toString('utf8').replace(/(<fichierDemande[^>]*>)(.{10})/, '$1$2*'))
+  for (const identifyOnly of [false, true]) {
+    t.equal(spec.validateMessage(star, broken.contentType, { identifyOnly }).guichets?.complete, false, `a document not decoded strictly: not complete (${String(identifyOnly)})`)
+  }
+})
