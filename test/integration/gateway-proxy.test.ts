@@ -46,7 +46,7 @@ for (const op of ['getNumUnique-cre', 'getDemandeLogement', 'getDoublons', 'getN
   t.test(`${op} through the gateway is answered by the simulator`, async (t) => {
     const c = corpusCase(`valid-${op}-mtom`)!
     const before = await stack.simulatorStats()
-    const res = await stack.post(SERVICE, c.message, c.contentType)
+    const res = await stack.post(SERVICE, c.message, c.contentType, c.soapAction === undefined ? {} : { soapaction: c.soapAction })
     const after = await stack.simulatorStats()
     t.equal(after.total, before.total + 1, 'forwarded once')
     t.equal(res.status, 200)
@@ -64,7 +64,7 @@ t.test('every invalid corpus case is answered a Fault, and the simulator receive
     const c = corpusCase(name)
     if (c === undefined || c.violations.length === 0) continue
     cases++
-    const res = await stack.post(SERVICE, c.message, c.contentType)
+    const res = await stack.post(SERVICE, c.message, c.contentType, c.soapAction === undefined ? {} : { soapaction: c.soapAction })
     t.ok(res.status >= 400 && res.status < 500, `${name}: ${res.status}`)
     const text = res.body.toString('utf8')
     t.match(text, c.contentType.includes('text/xml') && !c.contentType.includes('multipart') ? '<soap:Fault>' : /<(env|soap):Fault>/, `${name}: a Fault`)

@@ -18,7 +18,7 @@ t.test('the gateway validates on 2 worker threads', async (t) => {
 t.test('valid calls are forwarded and answered', async (t) => {
   for (const name of ['valid-getNumUnique-cre-mtom', 'valid-getDemandeLogement-mtom']) {
     const c = corpusCase(name)!
-    const res = await stack.post(SERVICE, c.message, c.contentType)
+    const res = await stack.post(SERVICE, c.message, c.contentType, c.soapAction === undefined ? {} : { soapaction: c.soapAction })
     t.equal(res.status, 200, name)
     t.match(stack.logs.access().at(-1), { operation: c.operation, outcome: 'forwarded', status: 200 })
   }
@@ -33,7 +33,7 @@ t.test('every invalid corpus case is refused with its Fault, and nothing reaches
     // The workers run on the real clock, the corpus's "future" dates on a fixed one.
     if (c === undefined || c.violations.length === 0 || c.violations.includes('GW_SPEC_DATE_IN_FUTURE')) continue
     cases++
-    const res = await stack.post(SERVICE, c.message, c.contentType)
+    const res = await stack.post(SERVICE, c.message, c.contentType, c.soapAction === undefined ? {} : { soapaction: c.soapAction })
     t.ok(res.status >= 400 && res.status < 500, `${name}: ${res.status}`)
     t.match(res.body.toString('utf8'), `<gw:code>${c.violations[0]!}</gw:code>`, `${name}: its first violation in the Detail`)
   }
