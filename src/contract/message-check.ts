@@ -23,7 +23,8 @@ export interface MessageCheck {
 
 /** Validates messages; `check` never rejects for a bad message (that is a violation), only when validation itself failed. */
 export interface MessageChecker {
-  check (bytes: Buffer, contentType: string | undefined, soapAction: string | undefined): Promise<MessageCheck>
+  /** `identifyOnly`: decode and identify the message only, no XSD nor rules (validation mode off) */
+  check (bytes: Buffer, contentType: string | undefined, soapAction: string | undefined, identifyOnly?: boolean): Promise<MessageCheck>
   /** worker threads doing the work; 0 when checks run inline */
   readonly workers: number
   /** stops the workers, if any; pending checks are rejected */
@@ -49,8 +50,8 @@ export function checkOf (result: ValidationResult): MessageCheck {
 export function inlineChecker (spec: InterfaceSpec): MessageChecker {
   return {
     workers: 0,
-    async check (bytes, contentType, soapAction) {
-      return checkOf(spec.validateMessage(bytes, contentType, soapAction === undefined ? {} : { soapAction }))
+    async check (bytes, contentType, soapAction, identifyOnly = false) {
+      return checkOf(spec.validateMessage(bytes, contentType, soapAction === undefined ? { identifyOnly } : { soapAction, identifyOnly }))
     },
     async close () {}
   }

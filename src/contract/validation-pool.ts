@@ -30,6 +30,8 @@ export interface CheckRequest {
   bytes: Uint8Array
   contentType: string | undefined
   soapAction: string | undefined
+  /** decode and identify only (mode off): see ValidateOptions.identifyOnly */
+  identifyOnly: boolean
 }
 
 /** worker → main: its start, then one answer per request */
@@ -55,6 +57,7 @@ interface Job {
   bytes: Buffer
   contentType: string | undefined
   soapAction: string | undefined
+  identifyOnly: boolean
   resolve: (check: MessageCheck) => void
   reject: (err: Error) => void
 }
@@ -160,7 +163,7 @@ export async function startValidationPool (options: ValidationPoolOptions): Prom
     const id = nextId++
     const copy = new Uint8Array(job.bytes.byteLength)
     copy.set(job.bytes)
-    const request: CheckRequest = { id, bytes: copy, contentType: job.contentType, soapAction: job.soapAction }
+    const request: CheckRequest = { id, bytes: copy, contentType: job.contentType, soapAction: job.soapAction, identifyOnly: job.identifyOnly }
     slot.sent.set(id, job)
     slot.worker.postMessage(request, [copy.buffer])
   }
@@ -207,7 +210,7 @@ export async function startValidationPool (options: ValidationPoolOptions): Prom
 
   return {
     workers: options.size,
-    async check (bytes, contentType, soapAction) {
+    async check (bytes, contentType, soapAction, identifyOnly = false) {
       if (closed) throw new codes.GW_SPEC_VALIDATOR_UNAVAILABLE('the gateway is stopping')
       let best: Slot | undefined
       for (const slot of slots) {
@@ -216,7 +219,7 @@ export async function startValidationPool (options: ValidationPoolOptions): Prom
       if (best === undefined) throw new codes.GW_SPEC_VALIDATOR_UNAVAILABLE('no validation worker is ready')
       const slot = best
       return await new Promise<MessageCheck>((resolve, reject) => {
-        const job: Job = { bytes, contentType, soapAction, resolve, reject }
+        const job: Job = { bytes, contentType, soapAction, identifyOnly, resolve, reject }
         if (slot.sent.size < IN_FLIGHT_PER_WORKER && queue.length === head) send(slot, job)
         else queue.push(job)
       })

@@ -18,7 +18,8 @@ port.on('message', (request: CheckRequest) => {
   let answer: CheckAnswer
   try {
     const bytes = Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength)
-    const result = spec.validateMessage(bytes, request.contentType, request.soapAction === undefined ? {} : { soapAction: request.soapAction })
+    const options = { identifyOnly: request.identifyOnly }
+    const result = spec.validateMessage(bytes, request.contentType, request.soapAction === undefined ? options : { ...options, soapAction: request.soapAction })
     answer = { id: request.id, check: checkOf(result) }
   } catch (err) {
     answer = { id: request.id, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }

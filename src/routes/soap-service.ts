@@ -18,7 +18,7 @@ import { kCall } from './call-state.js'
 import type { DataPlaneContext } from './context.js'
 import { responseDrift } from './response-drift.js'
 import { ValidationFailure } from './validation-failure.js'
-import { checkOf, type MessageCheck } from '../contract/message-check.js'
+import type { MessageCheck } from '../contract/message-check.js'
 import type { AuditRecord } from '../observability/audit.js'
 import { isGatewayError } from '../errors.js'
 import type { Violation } from '../soap/types.js'
@@ -96,14 +96,12 @@ export function soapServiceRoutes (ctx: DataPlaneContext) {
       const soapAction = header(request, 'soapaction')
       // The operation is the Body's wrapper, read from the message: the mode, the retry rule, the
       // audit and the metrics all follow it. Where every mode is off, the message is only
-      // decoded and identified (on this thread: no XSD, no worker round trip).
+      // decoded and identified (no XSD, no rules), by the same checker: off the event loop when
+      // there are validation workers, since a decode of a large message is not free either.
       const identifyOnly = ctx.policy.identifyOnly(env)
-      let result: MessageCheck
-      if (identifyOnly) {
-        result = checkOf(ctx.spec.validateMessage(body, contentType, soapAction === undefined ? { identifyOnly } : { soapAction, identifyOnly }))
-      } else {
-        const started = ctx.now()
-        result = await ctx.checker.check(body, contentType, soapAction)
+      const started = ctx.now()
+      const result = await ctx.checker.check(body, contentType, soapAction, identifyOnly)
+      if (!identifyOnly) {
         state.validationMs = ctx.now() - started
         ctx.metrics.validationDuration.observe({ operation: result.operation ?? 'unknown' }, state.validationMs / 1000)
       }

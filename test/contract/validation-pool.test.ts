@@ -58,6 +58,21 @@ t.test('every corpus case gets the same check from the pool as inline, messages 
   t.equal(cre.message.length > 0, true, 'the caller keeps its bytes (the pool sends a copy)')
 })
 
+t.test('identification alone (mode off) runs in the pool too, with the inline answer', async (t) => {
+  const pool = await startValidationPool({ size: 1, dir: spec.dir, xmlLimits: spec.xmlLimits, logger: silent })
+  t.teardown(pool.close)
+  const inline = inlineChecker(spec)
+  let differs = 0
+  for (const name of names) {
+    const i = input(name)
+    const identified = await pool.check(i.message, i.contentType, i.soapAction, true)
+    t.same(identified, await inline.check(i.message, i.contentType, i.soapAction, true), name)
+    const full = await inline.check(i.message, i.contentType, i.soapAction)
+    if (identified.violations.length < full.violations.length) differs++
+  }
+  t.ok(differs > 30, `${differs} cases have fewer violations when only identified: no XSD, no rules`)
+})
+
 t.test('a worker that dies fails its pending checks with GW_SPEC_VALIDATOR_UNAVAILABLE, and is replaced', async (t) => {
   let restarts = 0
   const pool = await startValidationPool({
