@@ -18,7 +18,7 @@ import { kCall } from './call-state.js'
 import type { DataPlaneContext } from './context.js'
 import { responseDrift } from './response-drift.js'
 import { ValidationFailure } from './validation-failure.js'
-import type { MessageCheck } from '../contract/message-check.js'
+import { checkOf, type MessageCheck } from '../contract/message-check.js'
 import type { AuditRecord } from '../observability/audit.js'
 import { isGatewayError } from '../errors.js'
 import type { Violation } from '../soap/types.js'
@@ -78,6 +78,9 @@ async function readWhole (body: Readable): Promise<Buffer> {
   })
 }
 
+/** Messages up to this size are identified on the event loop in mode off (larger: by the workers). */
+export const IDENTIFY_INLINE_MAX = 64 * 1024
+
 const isActionMismatch = (v: Violation): boolean => v.code === 'GW_SPEC_ACTION_MISMATCH'
 
 const kFileName = Symbol('sne-gateway.fileName')
@@ -96,14 +99,20 @@ export function soapServiceRoutes (ctx: DataPlaneContext) {
       const soapAction = header(request, 'soapaction')
       // The operation is the Body's wrapper, read from the message: the mode, the retry rule, the
       // audit and the metrics all follow it. Where every mode is off, the message is only
-      // decoded and identified (no XSD, no rules), by the same checker: off the event loop when
-      // there are validation workers, since a decode of a large message is not free either.
+      // decoded and identified (no XSD, no rules): on the event loop up to IDENTIFY_INLINE_MAX,
+      // where a worker's copy and round trip cost more than the decode (bench/RESULTS.md), by the
+      // workers beyond, where the decode would hold the event loop.
       const identifyOnly = ctx.policy.identifyOnly(env)
-      const started = ctx.now()
-      const result = await ctx.checker.check(body, contentType, soapAction, identifyOnly)
-      if (!identifyOnly) {
-        state.validationMs = ctx.now() - started
-        ctx.metrics.validationDuration.observe({ operation: result.operation ?? 'unknown' }, state.validationMs / 1000)
+      let result: MessageCheck
+      if (identifyOnly && body.length <= IDENTIFY_INLINE_MAX) {
+        result = checkOf(ctx.spec.validateMessage(body, contentType, soapAction === undefined ? { identifyOnly } : { soapAction, identifyOnly }))
+      } else {
+        const started = ctx.now()
+        result = await ctx.checker.check(body, contentType, soapAction, identifyOnly)
+        if (!identifyOnly) {
+          state.validationMs = ctx.now() - started
+          ctx.metrics.validationDuration.observe({ operation: result.operation ?? 'unknown' }, state.validationMs / 1000)
+        }
       }
       state.operation = result.operation
       state.soapVersion = result.soapVersion
