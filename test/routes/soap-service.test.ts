@@ -1,7 +1,9 @@
 // The proxied webservice route with inject() and a MockAgent upstream: validation modes,
 // forwarding (original bytes, header allowlist), answers passed through, refusals as Faults.
 import t from 'tap'
-import { corpusCase } from '../integration/helpers/gateway-stack.js'
+import { IDENTIFY_INLINE_MAX } from '../../src/routes/soap-service.js'
+import { inlineChecker } from '../../src/contract/message-check.js'
+import { corpusCase, sharedSpec } from '../integration/helpers/gateway-stack.js'
 import { faultCode, SERVICE, UPSTREAM_PATH, unitGateway } from './helpers/unit-gateway.js'
 
 const valid = corpusCase('valid-getNumUnique-cre-mtom')!
@@ -234,4 +236,22 @@ t.test('a message whose operation cannot be identified is refused in every mode,
     const garbage = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: 'not SOAP at all', headers: { 'content-type': 'application/soap+xml' } })
     t.equal(garbage.statusCode, 400, `${JSON.stringify(validation)}: garbage`)
   }
+})
+
+t.test('mode off identifies small messages on the event loop and large ones with the checker', async (t) => {
+  const inline = inlineChecker(await sharedSpec())
+  const calls: boolean[] = []
+  const checker = { workers: 1, close: async () => {}, async check (b: Buffer, ct: string | undefined, sa: string | undefined, identifyOnly?: boolean) { calls.push(identifyOnly === true); return await inline.check(b, ct, sa, identifyOnly) } }
+  const gw = await unitGateway((c) => { c.environments.ecole.validation = { mode: 'off' } }, { checker })
+  t.teardown(gw.close)
+  gw.upstream.intercept({ path: UPSTREAM_PATH, method: 'POST' }).reply(200, ANSWER).times(2)
+  const small = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: valid.message, headers: { 'content-type': valid.contentType } })
+  t.equal(small.statusCode, 200)
+  t.same(calls, [], 'a few KB: decoded on the event loop')
+  const plain = corpusCase('valid-getNumUnique-cre-inline')!
+  const big = Buffer.from(plain.message.toString('utf8').replace('</soap:Body>', ' '.repeat(IDENTIFY_INLINE_MAX) + '</soap:Body>'))
+  const large = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: big, headers: { 'content-type': plain.contentType } })
+  t.equal(large.statusCode, 200)
+  t.same(calls, [true], 'beyond 64 KiB: identified by the checker (the workers)')
+  t.match(gw.logs.access().at(-1), { operation: 'getNumUnique', mode: 'off' })
 })
