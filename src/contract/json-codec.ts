@@ -12,7 +12,7 @@
  * they cannot convert faithfully, with the JSON Pointer and the XSD path of the place.
  */
 import { parseXml } from '../soap/xml-reader.js'
-import { escapeXmlAttribute, escapeXmlText } from '../soap/xml-escape.js'
+import { NOT_XML_CHAR, escapeXmlAttribute, escapeXmlText } from '../soap/xml-escape.js'
 import { ANY_PROPERTY, VALUE_PROPERTY, type ElementProperty, type JsonMapping, type ObjectShape, type Shape, type WildcardProperty } from './json-mapping.js'
 import { escapeToken, xsdPathOf } from './json-paths.js'
 import type { ElementDecl, SimpleType, Wildcard } from './schema-model.js'
@@ -268,11 +268,8 @@ export interface JsonToXmlOptions {
   declaration?: boolean
 }
 
-// C0 controls but TAB/LF/CR, lone surrogates, U+FFFE/U+FFFF: XML 1.0 cannot carry them at all.
-// eslint-disable-next-line no-control-regex
-const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
-// Values reach the writer checked by writeScalar (NOT_XML refused), so escaping is only the
+// Values reach the writer checked by writeScalar (NOT_XML_CHAR refused), so escaping is only the
 // markup characters; a value without any (most of them) is written as is, with no copy.
 const TEXT_SPECIAL = /[&<>\r]/
 const ATTR_SPECIAL = /[&<>"'\r\n\t]/
@@ -329,7 +326,7 @@ function writeScalar (t: SimpleType, v: unknown, loc: Loc | undefined): string {
     }
     default:
       if (typeof v !== 'string') throw new WriteFault('expected a string', loc)
-      if (NOT_XML.test(v)) throw new WriteFault('a character XML 1.0 cannot carry (control character or lone surrogate)', loc)
+      if (NOT_XML_CHAR.test(v)) throw new WriteFault('a character XML 1.0 cannot carry (control character or lone surrogate)', loc)
       return v
   }
 }

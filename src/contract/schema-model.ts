@@ -13,10 +13,11 @@ import { posix } from 'node:path'
 import { parseXml } from '../soap/xml-reader.js'
 import { attributeValue, lookupNamespaceUri } from '../soap/xml-tree.js'
 import type { QName, XmlElement } from '../soap/types.js'
+import { WSDL_NS, XSD_NS } from './schema-graph.js'
+import { XMIME_NS, qkey } from './schema-index.js'
 
-export const XSD_NS = 'http://www.w3.org/2001/XMLSchema'
-export const WSDL_NS = 'http://schemas.xmlsoap.org/wsdl/'
-export const XMIME_NS = 'http://www.w3.org/2005/05/xmlmime'
+// The namespaces and the map key of the libxml2-based index, shared: one spelling of each.
+export { WSDL_NS, XSD_NS, XMIME_NS, qkey }
 
 /** Where a declaration stands, for reports. */
 export interface SourceRef {
@@ -134,11 +135,6 @@ interface SchemaDoc {
 interface Component { el: XmlElement, schema: SchemaDoc }
 
 const MAX_DEPTH = 64
-
-/** `{uri}local`, the key of the model's maps. */
-export function qkey (q: QName): string {
-  return `{${q.uri}}${q.local}`
-}
 
 function xs (el: XmlElement, local?: string): XmlElement[] {
   return el.children.filter((c) => c.uri === XSD_NS && (local === undefined || c.local === local))

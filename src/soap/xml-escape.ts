@@ -6,6 +6,8 @@
 // XML 1.0 at all (not even as character references): they become U+FFFD.
 // eslint-disable-next-line no-control-regex
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+/** Tests (without replacing) for a character XML 1.0 cannot carry: for writers that refuse rather than replace. */
+export const NOT_XML_CHAR = new RegExp(NOT_XML.source)
 const TEXT_SPECIAL = /[&<>\r]/g
 const ATTR_SPECIAL = /[&<>"'\r\n\t]/g
 const REFS: Record<string, string> = {
