@@ -9,6 +9,7 @@
  *   DELETE /faults        remove every rule
  *   DELETE /faults/:id    remove one rule
  *   GET    /stats         calls by operation and outcome, injected faults, demandes by status
+ *   GET    /calls         the most recent calls, with the TLS client certificate of each
  */
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { isGatewayError } from '../errors.js'
@@ -69,4 +70,6 @@ export async function adminRoutes (app: FastifyInstance, options: AdminRoutesOpt
   })
 
   app.get('/stats', async () => ({ ...counters.snapshot(), faults: faults.counters(), demandes: store.counts() }))
+
+  app.get('/calls', async () => ({ calls: counters.recent() }))
 }

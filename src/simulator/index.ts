@@ -65,7 +65,7 @@ export async function buildSimulator (options: SimulatorOptions, deps: Simulator
     }
     const faults = createFaultInjector({ operations: [...spec.operations.keys()], ...(deps.random === undefined ? {} : { random: deps.random }) })
     for (const rule of resolved.faults) faults.add(rule)
-    const counters = createCallCounters()
+    const counters = createCallCounters(clock)
     const handler = createSoapHandler({ spec, service })
     const publication = createWsdlPublication(spec)
     const closing = new AbortController()

@@ -67,13 +67,13 @@ export async function soapRoutes (app: FastifyInstance, options: SoapRoutesOptio
   app.setErrorHandler((err: Error & { code?: string, statusCode?: number }, request, reply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       const error = new codes.GW_SIM_BODY_TOO_LARGE(bodyLimit)
-      counters.record(undefined, 'fault')
+      counters.record(undefined, 'fault', request.raw.socket)
       const fault = renderFault({ soapVersion: '1.2', code: 'Sender', subcode: error.code, reason: error.message, statusCode: 413 })
       return reply.code(413).header('content-type', fault.contentType).send(fault.body)
     }
     // Anything else is our bug: logged with its stack, answered as the SNE answers its own.
     request.log.error({ err }, 'simulator error')
-    counters.record(undefined, 'fault')
+    counters.record(undefined, 'fault', request.raw.socket)
     return send(reply, handler.genericFault(codes.GW_SIM_SNE_ERROR.code, undefined))
   })
 
@@ -81,7 +81,7 @@ export async function soapRoutes (app: FastifyInstance, options: SoapRoutesOptio
     onRequest: async (request, reply) => {
       const operation = operationOfHeaders(request)
       if (faults.beforeBody(operation) === 'reset-before-body') {
-        counters.record(operation, 'injected:reset-before-body')
+        counters.record(operation, 'injected:reset-before-body', request.raw.socket)
         request.log.info({ operation, fault: 'reset-before-body' }, 'injected fault')
         reply.hijack()
         resetConnection(request.raw.socket)
@@ -99,7 +99,7 @@ export async function soapRoutes (app: FastifyInstance, options: SoapRoutesOptio
     // Latency comes after processing: a client that gives up has an ambiguous outcome, as with a slow SNE.
     if (decision.latencyMs > 0) await sleep(decision.latencyMs, undefined, { signal: closing }).catch(() => {})
     if (decision.fault !== undefined) {
-      counters.record(operation, `injected:${decision.fault}`)
+      counters.record(operation, `injected:${decision.fault}`, request.raw.socket)
       request.log.info({ operation, fault: decision.fault }, 'injected fault')
     }
     switch (decision.fault) {
@@ -120,7 +120,7 @@ export async function soapRoutes (app: FastifyInstance, options: SoapRoutesOptio
         return reply
       }
     }
-    counters.record(res!.operation, res!.outcome)
+    counters.record(res!.operation, res!.outcome, request.raw.socket)
     request.log.info({ operation: res!.operation, typeFichier: res!.typeFichier, outcome: res!.outcome, codes: res!.codes }, 'soap call')
     return send(reply, res!)
   })

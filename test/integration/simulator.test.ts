@@ -64,6 +64,11 @@ t.test('CRE → MOD → REN → RAD → réactivation over TLS, and the refused 
   t.equal(codeAt(readAnswer(read.contentType, read.body).demande, 'radiation', 'motif'), 'RADCON', 'getDemandeLogement reads the current state')
   const stats = await s.admin('GET', '/stats')
   t.match(stats.json, { total: 9, calls: { getNumUnique: { answer: 6, anomaly: 2 }, getDemandeLogement: { answer: 1 } }, demandes: { RADIEE: 1 } })
+  // Each call is recorded with the TLS client certificate it came with: the test PKI's client.
+  const { calls } = (await s.admin('GET', '/calls')).json as { calls: Array<{ seq: number, operation: string, outcome: string, client?: { cn?: string, fingerprint256: string } }> }
+  t.equal(calls.length, 9)
+  t.same(calls.map((c) => c.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9])
+  t.match(calls.at(-1), { operation: 'getDemandeLogement', outcome: 'answer', client: { cn: 'G1226', fingerprint256: /^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/ } })
 })
 
 t.test('connections that do not present an acceptable client certificate are refused', async (t) => {
