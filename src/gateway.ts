@@ -8,10 +8,11 @@
  * → wait for in-flight calls, bounded by `shutdown.drainTimeoutMs` → cut what is left → close the
  * planes (the data plane's `onClose` closes the upstream dispatchers) → the caller flushes the logs.
  */
+import { stat } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { availableParallelism } from 'node:os'
 import type { Server as HttpsServer } from 'node:https'
-import type { Server as TlsServer, TLSSocket } from 'node:tls'
+import { createSecureContext, type Server as TlsServer, type TLSSocket } from 'node:tls'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 import type { Logger } from 'pino'
 import { checkOperationNames } from './config/rules.js'
@@ -28,7 +29,7 @@ import { registerDataPlane } from './routes/index.js'
 import { buildOperationPolicy } from './routes/operation-policy.js'
 import { requestId } from './routes/request-id.js'
 import { answerConnect, buildClientErrorHandler } from './routes/client-errors.js'
-import { buildGuichetAuthorization } from './guichets/authorization.js'
+import { buildGuichetAuthorization, type GuichetAuthorization } from './guichets/authorization.js'
 import { statusLookup } from './routes/validation-failure.js'
 import { codes as soapCodes } from './soap/errors.js'
 import { codes as specCodes } from './contract/errors.js'
@@ -36,7 +37,10 @@ import { inlineChecker, type MessageChecker } from './contract/message-check.js'
 import type { InterfaceSpec } from './contract/types.js'
 import { startValidationPool, validationWorkers } from './contract/validation-pool.js'
 import { createDataPlaneListener, type ConnectionInspector, type DataPlaneListener } from './tls/listener.js'
-import { createDataPlaneServer, readServerTlsMaterial } from './tls/server-options.js'
+import { createDataPlaneServer, readServerTlsMaterial, secureContextOptions } from './tls/server-options.js'
+import { refusalReason } from './tls/client-certificate-refusals.js'
+import { codes as configCodes } from './config/errors.js'
+import { restartOnlyChanges } from './config/reload.js'
 
 export interface ConnectionObserver {
   inspect: ConnectionInspector
@@ -90,6 +94,20 @@ export interface Gateway {
   listen (): Promise<ListeningAddresses>
   /** graceful, idempotent shutdown, bounded by `shutdown.drainTimeoutMs` */
   close (): Promise<void>
+  /**
+   * Applies the reloadable part of `next` (TLS material, upstream credentials, guichet mapping:
+   * config/reload.ts) without dropping a connection or a call; a refused reload changes nothing.
+   * Logs one line and counts it either way.
+   */
+  reload (next: GatewayConfig): Promise<ReloadOutcome>
+}
+
+export interface ReloadOutcome {
+  applied: boolean
+  /** why it was refused */
+  error?: string
+  /** the upstream credentials whose pools were replaced, as `env/credential` */
+  replacedCredentials: string[]
 }
 
 export async function buildGateway (config: GatewayConfig, deps: GatewayDeps): Promise<Gateway> {
@@ -132,6 +150,7 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
   const { metrics, material, checker, clock, now } = made
   const upstreams = await buildUpstreams(config, {
     ...(deps.createDispatcher === undefined ? {} : { createDispatcher: deps.createDispatcher }),
+    onPools: (count) => { metrics.upstreamPools.set(count) },
     onRetry: (env, err) => {
       metrics.upstreamRetries.inc({ env })
       logger.info({ env, cause: (err as { code?: string }).code }, 'read retried after a connection-phase failure')
@@ -172,6 +191,11 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
   httpsServer.on('secureConnection', (socket: TLSSocket) => {
     metrics.tlsHandshakes.inc({ version: socket.getProtocol() ?? 'unknown' })
   })
+  // Handshakes refused for their client certificate (revoked, expired, untrusted…), counted by reason.
+  httpsServer.on('tlsClientError', (err: Error & { code?: string }, socket: TLSSocket) => {
+    const reason = refusalReason((socket as TLSSocket & { authorizationError?: unknown }).authorizationError, err)
+    if (reason !== undefined) metrics.clientCertificateRefusals.inc({ reason })
+  })
 
   let drainTimedOut = false
   app.addHook('onClose', async () => {
@@ -180,10 +204,19 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     else await upstreams.close()
   })
   const identityOf = identityReader(config.dataPlane.tls.identityFrom)
-  const guichets = buildGuichetAuthorization(config)
-  for (const env of guichets.unguarded) {
-    logger.warn({ env }, 'environment without guichets configuration: every client identity may act for every guichet there (see docs/security.md)')
+  // The guichet mapping in force: a reload swaps it between two calls, never during one.
+  let guichetRules = buildGuichetAuthorization(config)
+  const guichets: GuichetAuthorization = {
+    get unguarded () { return guichetRules.unguarded },
+    authorize: (...args) => { guichetRules.authorize(...args) },
+    knows: (env, identity) => guichetRules.knows(env, identity)
   }
+  const warnUnguarded = (): void => {
+    for (const env of guichets.unguarded) {
+      logger.warn({ env }, 'environment without guichets configuration: every client identity may act for every guichet there (see docs/security.md)')
+    }
+  }
+  warnUnguarded()
   deps.connectionObserver?.attach(httpsServer, identityOf)
   await registerDataPlane(app, {
     config,
@@ -223,9 +256,61 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     })
     : undefined
 
+  let running = config
+  let crlStamp = await fileStamp(config.dataPlane.tls.clientCrl)
+  metrics.reloadedAt.set(clock().getTime() / 1000)
+  let reloading: Promise<unknown> = Promise.resolve()
+
+  /**
+   * Applies what a reload may change (config/reload.ts) from `next`: everything is read and checked
+   * first, then swapped in at once; on any failure nothing changes. Serialized: a second signal
+   * waits for the first reload.
+   */
+  const reload = async (next: GatewayConfig, trigger: 'sighup' | 'crl'): Promise<ReloadOutcome> => {
+    const run = reloading.then(async (): Promise<ReloadOutcome> => {
+      try {
+        const blockers = restartOnlyChanges(running, next)
+        if (blockers.length > 0) throw new configCodes.GW_CONFIG_RELOAD_NEEDS_RESTART(blockers.join(', '))
+        const tls = await readServerTlsMaterial(next.dataPlane.tls)
+        const options = secureContextOptions(next.dataPlane.tls, tls)
+        // Throws on a key that does not match its certificate, before anything is swapped.
+        createSecureContext(options)
+        const rules = buildGuichetAuthorization(next)
+        const stamp = await fileStamp(next.dataPlane.tls.clientCrl)
+        const replaced = await upstreams.reload(next)
+        httpsServer.setSecureContext(options)
+        guichetRules = rules
+        running = next
+        crlStamp = stamp
+        metrics.reloads.inc({ trigger, result: 'applied' })
+        metrics.reloadedAt.set(clock().getTime() / 1000)
+        logger.info({ reload: trigger, replacedCredentials: replaced }, 'configuration reloaded: TLS material, upstream credentials and guichet mapping')
+        if (trigger === 'sighup') warnUnguarded()
+        return { applied: true, replacedCredentials: replaced }
+      } catch (err) {
+        const error = err as Error & { code?: string }
+        metrics.reloads.inc({ trigger, result: 'refused' })
+        logger.error({ reload: trigger, code: error.code, reason: error.message }, 'configuration reload refused: the running configuration stays')
+        return { applied: false, error: error.message, replacedCredentials: [] }
+      }
+    })
+    reloading = run
+    return await run
+  }
+
+  // The CRL is re-read when its file changes, so that publishing a new one needs no signal.
+  const crlTimer = config.dataPlane.tls.clientCrl === undefined
+    ? undefined
+    : setInterval(() => {
+      void fileStamp(running.dataPlane.tls.clientCrl).then(async (stamp) => {
+        if (stamp !== crlStamp) await reload(running, 'crl')
+      })
+    }, config.dataPlane.tls.crlCheckIntervalMs).unref()
+
   let closing: Promise<void> | undefined
   const close = async (): Promise<void> => {
     draining = true
+    clearInterval(crlTimer)
     const stopped = listener.close()
     httpsServer.closeIdleConnections()
     if (inflight > 0) {
@@ -270,6 +355,20 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     async close () {
       closing ??= close()
       await closing
+    },
+    async reload (next) {
+      return await reload(next, 'sighup')
     }
+  }
+}
+
+/** What changed on disk: modification time and size, '' for an absent option or file. */
+async function fileStamp (file: string | undefined): Promise<string> {
+  if (file === undefined) return ''
+  try {
+    const s = await stat(file)
+    return `${s.mtimeMs}:${s.size}:${s.ino}`
+  } catch {
+    return ''
   }
 }

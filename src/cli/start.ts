@@ -9,6 +9,10 @@
  * Shutdown: the first signal stops accepting, drains in-flight calls (bounded by
  * `shutdown.drainTimeoutMs`), closes the dispatchers, the simulator, and flushes the logs; a second
  * signal, or the drain deadline plus a margin, forces the exit (close-with-grace).
+ *
+ * SIGHUP reloads the configuration file's reloadable part (certificates, keys, CRL, upstream
+ * credentials, guichet mapping: config/reload.ts) and reopens the log file; SIGUSR2 only reopens
+ * the log file (logrotate). Neither drops a connection or a call.
  */
 import { readFile } from 'node:fs/promises'
 import { relative, resolve } from 'node:path'
@@ -18,7 +22,10 @@ import type { Logger } from 'pino'
 import { CONFIG_FILE_VARIABLE } from '../config/env-overrides.js'
 import { devConfig } from '../config/dev.js'
 import { loadConfig, resolveConfig, type LoadedConfig } from '../config/load.js'
-import { buildGateway } from '../gateway.js'
+import { buildGateway, type Gateway } from '../gateway.js'
+import type { GatewayConfig } from '../config/schema.js'
+import { pino } from 'pino'
+
 import { createMetrics } from '../observability/metrics.js'
 import { censusOpsPlugins } from '../ops/census-plugins.js'
 import { createLogger, flushLogger } from '../observability/logger.js'
@@ -28,6 +35,9 @@ import type { InterfaceSpec } from '../contract/types.js'
 import { tlsCensusOptions } from '../census/census-config.js'
 import { ensureDevPki, type DevPki } from '../tls/dev-pki.js'
 import { buildTlsCensus } from '../census/tls-census.js'
+
+/** The log file's stream (pino.destination): appends, and reopens the path on demand. */
+type LogFile = ReturnType<typeof pino.destination>
 
 const USAGE = `usage: sne-gateway start [--config FILE]
 
@@ -111,9 +121,12 @@ export default async function start (args: string[]): Promise<number> {
   let logger: Logger
   let spec: InterfaceSpec
   let dev: Awaited<ReturnType<typeof devSetup>> | undefined
+  let logFile: LogFile | undefined
   if (file !== undefined && file !== '') {
     loaded = await loadConfig(file, { env, cwd })
-    logger = createLogger({ level: loaded.config.log.level, pretty })
+    const logTo = loaded.config.log.file
+    logFile = logTo === undefined ? undefined : pino.destination({ dest: logTo, sync: false, mkdir: true, mode: 0o640 })
+    logger = createLogger({ level: loaded.config.log.level, pretty: pretty && logFile === undefined, ...(logFile === undefined ? {} : { destination: logFile }) })
     spec = await loadSpec({ dir: loaded.config.spec.dir ?? defaultSpecDir() })
   } else {
     // The dev setup needs a logger and the spec before its configuration exists (the simulator's port).
@@ -140,7 +153,14 @@ export default async function start (args: string[]): Promise<number> {
     ...(tlsCensus === undefined ? {} : { connectionObserver: tlsCensus, opsPlugins: censusOpsPlugins(tlsCensus, { registry: metrics.registry }) })
   }).catch((err: unknown) => { tlsCensus?.close(); throw err })
   let closing = false
+  // What the next SIGHUP loads: the file again, or the dev configuration (same PKI paths, same simulator).
+  const reloadConfig = async (): Promise<GatewayConfig> => file !== undefined && file !== ''
+    ? (await loadConfig(file, { env, cwd })).config
+    : config
+  installReloadSignals({ gateway, logger, logFile, reloadConfig })
   closeWithGrace({
+    // SIGHUP and SIGUSR2 reload and reopen (installReloadSignals): they never stop the gateway.
+    skip: ['SIGHUP', 'SIGUSR2'],
     // The drain is bounded by its own timeout; the margin covers closing the rest.
     delay: config.shutdown.drainTimeoutMs + 5000,
     logger: { error: (message: unknown) => { logger.error({ shutdown: true }, String(message)) } },
@@ -166,6 +186,27 @@ export default async function start (args: string[]): Promise<number> {
   }
   // Keeps running: close-with-grace exits the process once a signal has been handled.
   return await new Promise<number>(() => {})
+}
+
+/**
+ * SIGHUP: reopen the log file, then reload; SIGUSR2: reopen the log file. A configuration that no
+ * longer loads is refused like one that does not apply: one log line and the refused-reload count.
+ */
+export function installReloadSignals (options: { gateway: Gateway, logger: Logger, logFile: LogFile | undefined, reloadConfig: () => Promise<GatewayConfig> }): void {
+  const { gateway, logger, logFile, reloadConfig } = options
+  const reopen = (signal: string): void => {
+    if (logFile === undefined) return
+    logFile.reopen()
+    logger.info({ signal }, 'log file reopened')
+  }
+  process.on('SIGUSR2', () => { reopen('SIGUSR2') })
+  process.on('SIGHUP', () => {
+    reopen('SIGHUP')
+    void reloadConfig().then(async (next) => await gateway.reload(next), (err: Error & { code?: string }) => {
+      gateway.metrics.reloads.inc({ trigger: 'sighup', result: 'refused' })
+      logger.error({ reload: 'sighup', code: err.code, reason: err.message }, 'configuration reload refused: the running configuration stays')
+    })
+  })
 }
 
 function defaultExamplesDir (): string {

@@ -1,7 +1,7 @@
 /**
  * The configuration of `sne-gateway start` without a configuration file (`npm start`): the data
  * plane on https://127.0.0.1:8443 with the dev PKI's server certificate, client certificates
- * required and verified against the dev CA, the ops plane on http://127.0.0.1:9090, and one
+ * required and verified against the dev CA and its CRL, the ops plane on http://127.0.0.1:9090, and one
  * environment, `ecole`, in front of the embedded simulator, where the demo guichet's identity may
  * act for any guichet. It goes through the same pipeline as a
  * file (environment overrides, ajv, rules), so `SNE_GATEWAY_DATA_PLANE_PORT` and the like work.
@@ -21,7 +21,8 @@ export function devConfig (pki: DevPki, simulatorUrl: string): Record<string, un
         cert: pki.server.cert,
         key: pki.server.key,
         clientCertificates: 'required',
-        clientCa: pki.ca.cert
+        clientCa: pki.ca.cert,
+        clientCrl: pki.crl
       }
     },
     ops: { host: '127.0.0.1', port: DEV_OPS_PORT },

@@ -12,6 +12,8 @@ export const codes = {
   GW_CONFIG_INVALID: createError('GW_CONFIG_INVALID', 'invalid configuration:\n%s', 500),
   GW_CONFIG_UNKNOWN_OPERATION: createError('GW_CONFIG_UNKNOWN_OPERATION', '%s names operation %s, which the interface specification does not define (known: %s)', 500),
   GW_CONFIG_FILE_UNREADABLE: createError('GW_CONFIG_FILE_UNREADABLE', '%s: file %s cannot be read: %s', 500),
+  GW_CONFIG_SECRET_WORLD_READABLE: createError('GW_CONFIG_SECRET_WORLD_READABLE', '%s: %s is readable by every user of the machine (mode %s): make it readable by the gateway only (chmod 600; Kubernetes secrets: defaultMode 0400)', 500),
+  GW_CONFIG_RELOAD_NEEDS_RESTART: createError('GW_CONFIG_RELOAD_NEEDS_RESTART', 'reload refused, nothing changed: %s changed, which only a restart applies', 500),
   GW_CONFIG_BAD_TICKET_KEYS: createError('GW_CONFIG_BAD_TICKET_KEYS', '/dataPlane/tls/ticketKeys: file %s holds %d bytes, TLS session ticket keys are exactly 48', 500)
 }
 

@@ -19,13 +19,20 @@ export const FILE_OPTIONS: readonly (readonly string[])[] = [
   ['dataPlane', 'tls', 'cert'],
   ['dataPlane', 'tls', 'key'],
   ['dataPlane', 'tls', 'clientCa'],
+  ['dataPlane', 'tls', 'passphraseFile'],
+  ['dataPlane', 'tls', 'clientCrl'],
   ['dataPlane', 'tls', 'ticketKeys'],
+  ['log', 'file'],
   ['audit', 'file'],
   ['census', 'file'],
   ['spec', 'dir'],
   ['environments', '*', 'upstream', 'ca'],
   ['environments', '*', 'upstream', 'cert'],
-  ['environments', '*', 'upstream', 'key']
+  ['environments', '*', 'upstream', 'key'],
+  ['environments', '*', 'upstream', 'passphraseFile'],
+  ['environments', '*', 'upstream', 'credentials', '*', 'cert'],
+  ['environments', '*', 'upstream', 'credentials', '*', 'key'],
+  ['environments', '*', 'upstream', 'credentials', '*', 'passphraseFile']
 ]
 
 function resolveAt (node: unknown, path: readonly string[], base: string): void {

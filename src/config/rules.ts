@@ -100,7 +100,46 @@ export const distinctPorts: Rule = (config) => {
 }
 
 /** Every rule, in the order their issues are reported. */
+/** A passphrase comes from one place: inline (or `${VAR}`), or a file. */
+export const onePassphraseSource: Rule = (config) => {
+  const holders: Array<[string, { passphrase?: string | undefined, passphraseFile?: string | undefined }]> = [['/dataPlane/tls', config.dataPlane.tls]]
+  for (const [name, env] of envs(config)) {
+    holders.push([`/environments/${name}/upstream`, env.upstream])
+    for (const [id, credential] of Object.entries(env.upstream.credentials)) holders.push([`/environments/${name}/upstream/credentials/${id}`, credential])
+  }
+  return holders
+    .filter(([, h]) => h.passphrase !== undefined && h.passphraseFile !== undefined)
+    .map(([at]) => ({ instancePath: `${at}/passphraseFile`, message: 'and passphrase are exclusive: give the passphrase inline (or as ${VAR}) or in a file' }))
+}
+
+/** A guichet's messages go upstream with one credential: two would make the choice arbitrary. */
+export const oneCredentialPerGuichet: Rule = (config) => {
+  const issues: ConfigIssue[] = []
+  for (const [name, env] of envs(config)) {
+    const owner = new Map<string, string>()
+    for (const [id, credential] of Object.entries(env.upstream.credentials)) {
+      credential.guichets.forEach((guichet, i) => {
+        const first = owner.get(guichet)
+        if (first === undefined) owner.set(guichet, id)
+        else issues.push({ instancePath: `/environments/${name}/upstream/credentials/${id}/guichets/${i}`, message: `${guichet} already has credential '${first}'` })
+      })
+    }
+  }
+  return issues
+}
+
+/** A CRL revokes certificates of the client CA: without client certificates it has nothing to check. */
+export const crlNeedsClientCa: Rule = (config) => {
+  const tls = config.dataPlane.tls
+  return tls.clientCrl !== undefined && (tls.clientCa === undefined || tls.clientCertificates === 'none')
+    ? [{ instancePath: '/dataPlane/tls/clientCrl', message: 'needs clientCa and clientCertificates \'optional\' or \'required\'' }]
+    : []
+}
+
 export const RULES: readonly Rule[] = [
+  onePassphraseSource,
+  oneCredentialPerGuichet,
+  crlNeedsClientCa,
   clientCaRequired,
   identitiesNeedClientCertificates,
   reservedEnvironmentNames,

@@ -37,6 +37,22 @@ const port = { type: 'integer', minimum: 0, maximum: 65535 } as const
 const milliseconds = { type: 'integer', minimum: 1 } as const
 const nonEmpty = { type: 'string', minLength: 1 } as const
 
+const guichetCode = { type: 'string', pattern: '^G[0-9]{4}$' } as const
+
+/** A TLS client credential the gateway presents upstream for some guichets. */
+const credentialSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['guichets', 'cert', 'key'],
+  properties: {
+    guichets: { type: 'array', minItems: 1, uniqueItems: true, items: guichetCode },
+    cert: nonEmpty,
+    key: nonEmpty,
+    passphrase: { type: 'string' },
+    passphraseFile: nonEmpty
+  }
+} as const
+
 const upstreamSchema = {
   type: 'object',
   additionalProperties: false,
@@ -47,6 +63,14 @@ const upstreamSchema = {
     cert: nonEmpty,
     key: nonEmpty,
     passphrase: { type: 'string' },
+    passphraseFile: nonEmpty,
+    // Per-guichet credentials by name; a message acting for none of their guichets goes with cert/key.
+    credentials: {
+      type: 'object',
+      default: {},
+      propertyNames: { pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' },
+      additionalProperties: credentialSchema
+    },
     servername: nonEmpty,
     minVersion: { ...tlsVersion, default: 'TLSv1.2' },
     connections: { type: 'integer', minimum: 1, maximum: 1024, default: 16 },
@@ -147,11 +171,15 @@ export const configSchema = {
             cert: nonEmpty,
             key: nonEmpty,
             passphrase: { type: 'string' },
+            passphraseFile: nonEmpty,
             minVersion: { ...tlsVersion, default: 'TLSv1.2' },
             ciphers: { ...nonEmpty, default: MOZILLA_INTERMEDIATE_CIPHERS },
             ecdhCurve: { ...nonEmpty, default: MOZILLA_INTERMEDIATE_CURVES },
             clientCertificates: { type: 'string', enum: ['none', 'optional', 'required'], default: 'required' },
             clientCa: nonEmpty,
+            // The client CA's revocation list(s) (PEM), re-read when the file changes.
+            clientCrl: nonEmpty,
+            crlCheckIntervalMs: { type: 'integer', minimum: 1000, default: 60000 },
             identityFrom: {
               type: 'string',
               enum: ['subject.CN', 'subject.OU', 'subject.O', 'subject.serialNumber', 'serialNumber', 'fingerprint256'],
@@ -180,7 +208,9 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        level: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }
+        level: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+        // Lines appended to this file instead of stdout, reopened on SIGUSR2 and SIGHUP (logrotate).
+        file: nonEmpty
       }
     },
     audit: {
@@ -259,5 +289,6 @@ export type GatewayConfig = FromSchema<typeof configSchema>
 /** One environment (production, ecole, …) as configured. */
 export type EnvironmentConfig = FromSchema<typeof environmentSchema>
 export type UpstreamConfig = FromSchema<typeof upstreamSchema>
+export type CredentialConfig = FromSchema<typeof credentialSchema>
 export type ValidationMode = FromSchema<typeof validationMode>
 export type ResponseValidation = FromSchema<typeof responseValidation>

@@ -28,7 +28,8 @@ export const REDACT_PATHS = [
   '*.PasswordText',
   '*.BinarySecurityToken',
   'config.dataPlane.tls.passphrase',
-  'config.environments.*.upstream.passphrase'
+  'config.environments.*.upstream.passphrase',
+  'config.environments.*.upstream.credentials.*.passphrase'
 ]
 
 export function pickHeaders (headers: IncomingHttpHeaders, allowed: readonly string[]): Record<string, string> {

@@ -43,6 +43,10 @@ export interface GatewayMetrics {
   readonly upstreamUp: Gauge<'env'>
   readonly inflight: Gauge
   readonly tlsHandshakes: Counter<'version'>
+  readonly clientCertificateRefusals: Counter<'reason'>
+  readonly upstreamPools: Gauge
+  readonly reloads: Counter<'trigger' | 'result'>
+  readonly reloadedAt: Gauge
 }
 
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
@@ -67,6 +71,10 @@ export function createMetrics (options: { prefix?: string } = {}): GatewayMetric
     upstreamRetries: new Counter({ name: `${p}upstream_retries_total`, help: 'Read operations retried once after a connection-phase failure', labelNames: ['env', 'operation'], registers }),
     upstreamUp: new Gauge({ name: `${p}upstream_up`, help: '1 when the last readiness probe of the environment\'s upstream succeeded', labelNames: ['env'], registers }),
     inflight: new Gauge({ name: `${p}inflight_requests`, help: 'Data-plane calls in progress', registers }),
-    tlsHandshakes: new Counter({ name: `${p}tls_handshakes_total`, help: 'Successful data-plane TLS handshakes by negotiated version', labelNames: ['version'], registers })
+    tlsHandshakes: new Counter({ name: `${p}tls_handshakes_total`, help: 'Successful data-plane TLS handshakes by negotiated version', labelNames: ['version'], registers }),
+    clientCertificateRefusals: new Counter({ name: `${p}client_certificate_refusals_total`, help: 'Data-plane handshakes refused for their client certificate: revoked, expired, not_yet_valid, untrusted, missing, crl (the CRL itself is expired or unusable), other', labelNames: ['reason'], registers }),
+    upstreamPools: new Gauge({ name: `${p}upstream_pools`, help: 'Upstream connection pools open: one per environment credential in use, plus those a reload replaced that still finish their calls', registers }),
+    reloads: new Counter({ name: `${p}config_reloads_total`, help: 'Configuration reloads by trigger (sighup, crl) and result (applied, refused)', labelNames: ['trigger', 'result'], registers }),
+    reloadedAt: new Gauge({ name: `${p}config_reloaded_timestamp_seconds`, help: 'When the running TLS material, credentials and guichet mapping were last loaded (start or reload), Unix seconds', registers })
   }
 }

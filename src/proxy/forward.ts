@@ -6,7 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Readable } from 'node:stream'
-import type { Upstream } from './upstreams.js'
+import type { UpstreamRoute } from './upstreams.js'
 
 export interface ForwardRequest {
   body: Buffer
@@ -24,7 +24,7 @@ export interface UpstreamAnswer {
   body: Readable
 }
 
-export async function forward (upstream: Upstream, request: ForwardRequest): Promise<UpstreamAnswer> {
+export async function forward (upstream: UpstreamRoute, request: ForwardRequest): Promise<UpstreamAnswer> {
   const answer = await upstream.dispatcher.request({
     origin: upstream.origin,
     path: upstream.path,

@@ -6,7 +6,10 @@
  */
 import type { Logger } from 'pino'
 import { upstreamErrorKind } from './upstream-errors.js'
-import type { Upstream } from './upstreams.js'
+import type { Upstream as FullUpstream } from './upstreams.js'
+
+/** What the probe needs of an upstream: it probes with the default credential. */
+type Upstream = Pick<FullUpstream, 'name' | 'origin' | 'probePath' | 'dispatcher'>
 
 export interface ProbeResult {
   ok: boolean

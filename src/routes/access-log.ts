@@ -21,6 +21,8 @@ export function accessLine (request: FastifyRequest, reply: FastifyReply, state:
     env: state.env,
     operation: state.operation,
     identity: state.identity,
+    guichets: state.guichets,
+    credential: state.credential,
     remoteAddress: request.ip,
     status: reply.raw.statusCode,
     outcome: state.outcome,

@@ -24,6 +24,10 @@ export interface CallState {
   violations: string[]
   /** validation mode applied */
   mode: string | undefined
+  /** the guichets the message acts for (numGuichet, file names), once read from it */
+  guichets: string[] | undefined
+  /** the upstream credential the call went with (`default` or a configured name) */
+  credential: string | undefined
   /** the soapAction of the Body's operation, once identified: the SOAPAction sent upstream */
   expectedAction: string | undefined
   /** the client's own X-Request-Id, sanitized and bounded, logged beside the gateway's id */
@@ -56,6 +60,8 @@ export function newCallState (startedAt: number): CallState {
     faultCode: undefined,
     violations: [],
     mode: undefined,
+    guichets: undefined,
+    credential: undefined,
     expectedAction: undefined,
     clientRequestId: undefined,
     validationMs: undefined,

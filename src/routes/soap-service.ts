@@ -13,6 +13,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { forward, type UpstreamAnswer } from '../proxy/forward.js'
 import { clientResponseHeaders, upstreamRequestHeaders } from '../proxy/forward-headers.js'
 import { mapUpstreamError, type MappedUpstreamError } from '../proxy/upstream-errors.js'
+import type { UpstreamRoute } from '../proxy/upstreams.js'
+import { codes as guichetCodes } from '../guichets/errors.js'
 import { answerStream } from './answer-stream.js'
 import { kCall } from './call-state.js'
 import type { DataPlaneContext } from './context.js'
@@ -85,6 +87,8 @@ const isActionMismatch = (v: Violation): boolean => v.code === 'GW_SPEC_ACTION_M
 
 const kFileName = Symbol('sne-gateway.fileName')
 type WithFileName = FastifyRequest & { [kFileName]?: string | undefined }
+const kRoute = Symbol('sne-gateway.route')
+type WithRoute = FastifyRequest & { [kRoute]?: UpstreamRoute }
 
 export function soapServiceRoutes (ctx: DataPlaneContext) {
   return async function plugin (app: FastifyInstance): Promise<void> {
@@ -136,6 +140,7 @@ export function soapServiceRoutes (ctx: DataPlaneContext) {
         throw new ValidationFailure(refused, ctx.statusOf)
       }
       authorizeGuichets(request, result)
+      ;(request as WithRoute)[kRoute] = routeUpstream(request, result)
       if (counted.length > 0) request.log.warn({ violations: state.violations, operation: state.operation }, 'invalid message forwarded (validation mode report)')
     }
 
@@ -154,12 +159,31 @@ export function soapServiceRoutes (ctx: DataPlaneContext) {
       }
     }
 
-    async function handler (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    /**
+     * The upstream credential of the guichets the message acts for. Where per-guichet credentials
+     * are configured, a message whose guichets cannot all be read is refused (403), never sent
+     * with a certificate chosen from part of it.
+     */
+    function routeUpstream (request: FastifyRequest, result: MessageCheck): UpstreamRoute {
       const state = request[kCall]
       const env = state.env as string
       const upstream = ctx.upstreams.byName.get(env)
       // resolve() refuses disabled environments, and every enabled one has an upstream.
       if (upstream === undefined) throw new Error(`no upstream for enabled environment ${env}`)
+      const facts = result.guichets
+      if (facts !== undefined) state.guichets = [...new Set([...facts.fileGuichets, ...facts.documentGuichets])].filter((g) => g !== '')
+      if (!upstream.perGuichet) return upstream
+      if (facts === undefined || !facts.complete) throw new guichetCodes.GW_GUICHET_UNREADABLE()
+      const route = upstream.route(state.guichets ?? [])
+      state.credential = route.credential
+      return route
+    }
+
+    async function handler (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+      const state = request[kCall]
+      const env = state.env as string
+      const upstream = (request as WithRoute)[kRoute] as UpstreamRoute
+      state.credential = upstream.credential
       const body = request.body as Buffer
       const operation = state.operation
       const write = !ctx.policy.isRead(operation)

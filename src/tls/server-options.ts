@@ -6,69 +6,88 @@
  * timeouts that hold off slow clients (slowloris): handshake, headers, whole request, keep-alive
  * idle and socket idle.
  */
-import { readFile } from 'node:fs/promises'
 import { createServer, type Server, type ServerOptions } from 'node:https'
+import { createSecureContext, type SecureContextOptions } from 'node:tls'
 import type { RequestListener } from 'node:http'
 import { codes as configCodes } from '../config/errors.js'
 import type { GatewayConfig } from '../config/schema.js'
+import { readPassphrase, readPublicFile, readSecretFile } from './secret-files.js'
 
 type DataPlaneConfig = GatewayConfig['dataPlane']
 type TlsConfig = DataPlaneConfig['tls']
 
-/** The files the TLS options name, read once at start. */
+/** The files the TLS options name, read at start and at each reload. */
 export interface ServerTlsMaterial {
   cert: Buffer
   key: Buffer
+  /** the key's passphrase, inline or from its file */
+  passphrase: string | undefined
   /** the CA that signs client certificates, when client certificates are asked for */
   clientCa: Buffer | undefined
+  /** the client CA's revocation list(s), PEM */
+  clientCrl: Buffer | undefined
   /** 48 bytes shared by the instances behind one load balancer, so that tickets resume on any of them */
   ticketKeys: Buffer | undefined
 }
 
-async function readOption (option: string, file: string): Promise<Buffer> {
-  try {
-    return await readFile(file)
-  } catch (err) {
-    throw new configCodes.GW_CONFIG_FILE_UNREADABLE(option, file, (err as Error).message, { cause: err })
-  }
-}
-
-/** Reads the certificate, key, client CA and ticket keys the configuration names. */
+/** Reads the certificate, key, passphrase, client CA, CRL and ticket keys the configuration names. */
 export async function readServerTlsMaterial (tls: TlsConfig): Promise<ServerTlsMaterial> {
-  const [cert, key, clientCa, ticketKeys] = await Promise.all([
-    readOption('/dataPlane/tls/cert', tls.cert),
-    readOption('/dataPlane/tls/key', tls.key),
-    tls.clientCa === undefined ? undefined : readOption('/dataPlane/tls/clientCa', tls.clientCa),
-    tls.ticketKeys === undefined ? undefined : readOption('/dataPlane/tls/ticketKeys', tls.ticketKeys)
+  const [cert, key, passphrase, clientCa, clientCrl, ticketKeys] = await Promise.all([
+    readPublicFile('/dataPlane/tls/cert', tls.cert),
+    readSecretFile('/dataPlane/tls/key', tls.key),
+    readPassphrase('/dataPlane/tls', tls),
+    tls.clientCa === undefined ? undefined : readPublicFile('/dataPlane/tls/clientCa', tls.clientCa),
+    tls.clientCrl === undefined ? undefined : readPublicFile('/dataPlane/tls/clientCrl', tls.clientCrl),
+    tls.ticketKeys === undefined ? undefined : readSecretFile('/dataPlane/tls/ticketKeys', tls.ticketKeys)
   ])
   if (ticketKeys !== undefined && ticketKeys.length !== 48) {
     throw new configCodes.GW_CONFIG_BAD_TICKET_KEYS(tls.ticketKeys ?? '', ticketKeys.length)
   }
-  return { cert, key, clientCa, ticketKeys }
+  if (clientCrl !== undefined) {
+    // Checked here, where the option is known: a bad CRL would otherwise fail deep in the TLS stack.
+    try {
+      createSecureContext({ crl: clientCrl })
+    } catch (err) {
+      throw new configCodes.GW_CONFIG_FILE_UNREADABLE('/dataPlane/tls/clientCrl', tls.clientCrl ?? '', `not a PEM CRL: ${(err as Error).message}`, { cause: err })
+    }
+  }
+  return { cert, key, passphrase, clientCa, clientCrl, ticketKeys }
+}
+
+/**
+ * The parts of the TLS options a reload may change (`server.setSecureContext`): the certificate,
+ * key, client CA, CRL and ticket keys. The rest (versions, ciphers, whether certificates are asked
+ * for) is fixed at start.
+ */
+export function secureContextOptions (tls: TlsConfig, material: ServerTlsMaterial): SecureContextOptions {
+  const asksCertificate = tls.clientCertificates !== 'none'
+  return {
+    cert: material.cert,
+    key: material.key,
+    ...(material.passphrase === undefined ? {} : { passphrase: material.passphrase }),
+    minVersion: tls.minVersion,
+    maxVersion: 'TLSv1.3',
+    ciphers: tls.ciphers,
+    ecdhCurve: tls.ecdhCurve,
+    ...(asksCertificate && material.clientCa !== undefined ? { ca: material.clientCa } : {}),
+    ...(asksCertificate && material.clientCrl !== undefined ? { crl: material.clientCrl } : {}),
+    sessionTimeout: tls.sessionTimeoutSeconds,
+    ...(material.ticketKeys === undefined ? {} : { ticketKeys: material.ticketKeys })
+  }
 }
 
 /** The `node:https` options of the data plane (TLS and HTTP parts). */
 export function serverTlsOptions (dataPlane: DataPlaneConfig, material: ServerTlsMaterial): ServerOptions {
   const tls = dataPlane.tls
-  const asksCertificate = tls.clientCertificates !== 'none'
   return {
-    cert: material.cert,
-    key: material.key,
-    ...(tls.passphrase === undefined ? {} : { passphrase: tls.passphrase }),
-    minVersion: tls.minVersion,
-    maxVersion: 'TLSv1.3',
-    ciphers: tls.ciphers,
-    ecdhCurve: tls.ecdhCurve,
+    ...secureContextOptions(tls, material),
     // Every suite offered is forward-secret AEAD: let the client pick (Mozilla intermediate).
     honorCipherOrder: false,
     ALPNProtocols: ['http/1.1'],
-    requestCert: asksCertificate,
+    requestCert: tls.clientCertificates !== 'none',
     // 'optional' lets an unverified certificate through; the identity then stays undefined
     // (see routes/client-identity.ts), so an allowlisted environment still refuses the caller.
     rejectUnauthorized: tls.clientCertificates === 'required',
-    ...(asksCertificate && material.clientCa !== undefined ? { ca: material.clientCa } : {}),
-    sessionTimeout: tls.sessionTimeoutSeconds,
-    ...(material.ticketKeys === undefined ? {} : { ticketKeys: material.ticketKeys }),
     handshakeTimeout: dataPlane.timeouts.handshakeMs,
     headersTimeout: dataPlane.timeouts.headersMs,
     requestTimeout: dataPlane.timeouts.requestMs,

@@ -9,7 +9,15 @@ t.test('the pipeline: file, placeholders, relative paths, env overrides, validat
   const dir = t.testdir({})
   const raw = minimalConfig() as Record<string, Record<string, Record<string, unknown>>>
   raw.dataPlane!.tls = { cert: 'pki/server.pem', key: '/abs/server.key', clientCa: 'pki/ca.pem', passphrase: '${KEY_PASS}' }
-  raw.environments!.ecole = { upstream: { url: '${ECOLE_URL}', cert: 'pki/up.pem', key: 'pki/up.key' } }
+  raw.environments!.ecole = {
+    upstream: {
+      url: '${ECOLE_URL}',
+      cert: 'pki/up.pem',
+      key: 'pki/up.key',
+      credentials: { g1104: { guichets: ['G1104'], cert: 'pki/g1104.pem', key: 'pki/g1104.key', passphraseFile: 'secrets/g1104' } }
+    }
+  }
+  ;(raw as Record<string, unknown>).log = { file: 'logs/gateway.log' }
   await writeFile(join(dir, 'gateway.json'), '\uFEFF' + JSON.stringify(raw))
   const loaded = await loadConfig('gateway.json', {
     cwd: dir,
@@ -22,6 +30,8 @@ t.test('the pipeline: file, placeholders, relative paths, env overrides, validat
   t.equal(c.dataPlane.tls.passphrase, 's3cret')
   t.equal(c.environments.ecole!.upstream.url, 'https://ecole.test/services/DemandeLogementImplService/')
   t.equal(c.environments.ecole!.upstream.cert, join(dir, 'pki/up.pem'))
+  t.same(c.environments.ecole!.upstream.credentials.g1104, { guichets: ['G1104'], cert: join(dir, 'pki/g1104.pem'), key: join(dir, 'pki/g1104.key'), passphraseFile: join(dir, 'secrets/g1104') })
+  t.equal(c.log.file, join(dir, 'logs/gateway.log'))
   t.equal(c.dataPlane.port, 0, 'environment override')
   t.same(loaded.overrides, ['SNE_GATEWAY_DATA_PLANE_PORT'])
   t.same(loaded.unknownVariables, ['SNE_GATEWAY_TYPO'])

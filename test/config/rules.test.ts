@@ -38,6 +38,28 @@ const cases: Array<{ rule: string, reject: (c: Raw) => void, accept: (c: Raw) =>
     issue: { instancePath: '/environments/ecole/allowedIdentities', message: "needs dataPlane.tls.clientCertificates 'optional' or 'required': without client certificates no caller has an identity" }
   },
   {
+    rule: 'one passphrase source',
+    reject: (c) => { c.environments.ecole.upstream.credentials = { a: { guichets: ['G1104'], cert: '/a.pem', key: '/a.key', passphrase: 'x', passphraseFile: '/run/secrets/a' } } },
+    accept: (c) => { c.environments.ecole.upstream.credentials = { a: { guichets: ['G1104'], cert: '/a.pem', key: '/a.key', passphraseFile: '/run/secrets/a' } } },
+    issue: { instancePath: '/environments/ecole/upstream/credentials/a/passphraseFile', message: 'and passphrase are exclusive: give the passphrase inline (or as ${VAR}) or in a file' }
+  },
+  {
+    rule: 'one upstream credential per guichet',
+    reject: (c) => {
+      c.environments.ecole.upstream.credentials = { a: { guichets: ['G1104'], cert: '/a.pem', key: '/a.key' }, b: { guichets: ['G1105', 'G1104'], cert: '/b.pem', key: '/b.key' } }
+    },
+    accept: (c) => {
+      c.environments.ecole.upstream.credentials = { a: { guichets: ['G1104'], cert: '/a.pem', key: '/a.key' }, b: { guichets: ['G1105'], cert: '/b.pem', key: '/b.key' } }
+    },
+    issue: { instancePath: '/environments/ecole/upstream/credentials/b/guichets/1', message: "G1104 already has credential 'a'" }
+  },
+  {
+    rule: 'a CRL needs client certificates',
+    reject: (c) => { delete c.dataPlane.tls.clientCa; c.dataPlane.tls.clientCertificates = 'none'; c.dataPlane.tls.clientCrl = '/pki/crl.pem' },
+    accept: (c) => { c.dataPlane.tls.clientCrl = '/pki/crl.pem' },
+    issue: { instancePath: '/dataPlane/tls/clientCrl', message: "needs clientCa and clientCertificates 'optional' or 'required'" }
+  },
+  {
     rule: "'services' is a reserved environment name",
     reject: (c) => { c.environments.services = c.environments.ecole },
     accept: (c) => { c.environments['services-ecole'] = c.environments.ecole },

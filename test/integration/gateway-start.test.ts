@@ -4,9 +4,11 @@
 import t from 'tap'
 import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { testPki } from '../helpers/pki.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'))
@@ -47,7 +49,55 @@ t.test('npm start, then the printed curl command', async (t) => {
   const tls1 = await exec('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1', '-cipher', 'DEFAULT@SECLEVEL=0'], { timeout: 20000 }).then(() => 0, (e: { code: number }) => e.code)
   t.not(tls1, 0, 'a TLS 1.0 attempt is refused')
 
+  // SIGHUP reloads (here the same dev configuration) and never stops the gateway.
+  proc.kill('SIGHUP')
+  for (let i = 0; i < 200 && !stdout.includes('configuration reloaded'); i++) await new Promise((resolve) => setTimeout(resolve, 25))
+  t.match(stdout, '"msg":"configuration reloaded: TLS material, upstream credentials and guichet mapping"')
+  const again = await exec('bash', ['-c', `${command} -sS -w '\n%{http_code}'`], { cwd, timeout: 30000 })
+  t.match(again.stdout, /\n200$/, 'still serving after SIGHUP')
+
   proc.kill('SIGTERM')
   t.equal(await exited, 0)
   t.match(stdout, '"msg":"stopped"')
+})
+
+t.test('with log.file: SIGUSR2 reopens the log file (logrotate), SIGHUP reloads and reopens; neither stops the gateway', async (t) => {
+  const cwd = t.testdir({})
+  const pki = await testPki()
+  const log = join(cwd, 'logs', 'gateway.log')
+  const config = {
+    dataPlane: { host: '127.0.0.1', port: 0, tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.ca.cert } },
+    ops: { enabled: false },
+    census: { enabled: false },
+    log: { level: 'info', file: log },
+    environments: { ecole: { upstream: { url: 'https://127.0.0.1:9/services/DemandeLogementImplService/', ca: pki.ca.cert, cert: pki.upstreamClient.cert, key: pki.upstreamClient.key } } }
+  }
+  await writeFile(join(cwd, 'gateway.json'), JSON.stringify(config))
+  const proc = spawn(process.execPath, [...loader, join(ROOT, 'src/cli.ts'), 'start', '--config', join(cwd, 'gateway.json')], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
+  t.teardown(() => { if (proc.exitCode === null) proc.kill('SIGKILL') })
+  const waitFor = async (file: string, text: string): Promise<string> => {
+    let content = ''
+    for (let i = 0; i < 400 && !content.includes(text); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25))
+      content = await readFile(file, 'utf8').catch(() => '')
+    }
+    return content
+  }
+  t.match(await waitFor(log, 'gateway listening'), '"msg":"gateway listening"', 'lines go to the file')
+
+  await rename(log, `${log}.1`)
+  proc.kill('SIGUSR2')
+  t.match(await waitFor(log, 'log file reopened'), '"signal":"SIGUSR2"', 'a new file after SIGUSR2')
+
+  await rename(log, `${log}.2`)
+  proc.kill('SIGHUP')
+  const after = await waitFor(log, 'configuration reloaded')
+  t.match(after, '"signal":"SIGHUP"', 'reopened on SIGHUP')
+  t.match(after, '"msg":"configuration reloaded: TLS material, upstream credentials and guichet mapping"')
+  t.equal(proc.exitCode, null, 'still running')
+
+  proc.kill('SIGTERM')
+  t.equal(await exited, 0)
+  t.match(await waitFor(log, '"stopped"'), '"msg":"stopped"')
 })

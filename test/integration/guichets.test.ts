@@ -4,7 +4,7 @@
 // among them, and a demande it operates on must be of its own guichet or of a territory
 // configured for it. In every validation mode; nothing refused reaches the upstream.
 import t, { type Test } from 'tap'
-import { corpusCase, startStack, type Stack } from './helpers/gateway-stack.js'
+import { actingAs, corpusCase, startStack, type Stack } from './helpers/gateway-stack.js'
 import { startCapturingUpstream, type CapturingUpstream } from './helpers/capturing-upstream.js'
 import { testPki } from '../helpers/pki.js'
 
@@ -22,16 +22,6 @@ async function stackWith (t: Test, guichets: Guichets, mode = 'enforce'): Promis
   const stack = await startStack({ upstreamUrl: upstream.url, edit: (c) => { c.environments.ecole.guichets = guichets; c.environments.ecole.validation = { mode } } })
   t.teardown(stack.close)
   return stack
-}
-
-/** A corpus message acting as another guichet: numGuichet and both file names (same length: the MIME framing holds). */
-function actingAs (name: string, guichet: string): { message: Buffer, contentType: string } {
-  const c = corpusCase(name)!
-  const text = c.message.toString('latin1')
-    .replace(/<ns1:numGuichet>G1226</g, `<ns1:numGuichet>${guichet}<`)
-    .replace(/DEMG1226-/g, `DEM${guichet}-`)
-    .replace(/CERG1226-/g, `CER${guichet}-`)
-  return { message: Buffer.from(text, 'latin1'), contentType: c.contentType }
 }
 
 const subcode = (body: Buffer): string | undefined => /<env:Subcode><env:Value>gw:(\w+)</.exec(body.toString('utf8'))?.[1]

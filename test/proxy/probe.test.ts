@@ -3,10 +3,9 @@ import t from 'tap'
 import { MockAgent } from 'undici'
 import { pino } from 'pino'
 import { createUpstreamProber, type ProbeResult } from '../../src/proxy/probe.js'
-import type { Upstream } from '../../src/proxy/upstreams.js'
 
-function upstream (mock: MockAgent, name: string, origin: string): Upstream {
-  return { name, origin, path: '/services/S/', probePath: '/services/S/?wsdl', dispatcher: mock, config: {} as Upstream['config'], tls: { ca: undefined, cert: undefined, key: undefined } }
+function upstream (mock: MockAgent, name: string, origin: string): Parameters<typeof createUpstreamProber>[0] extends Iterable<infer U> ? U : never {
+  return { name, origin, probePath: '/services/S/?wsdl', dispatcher: mock }
 }
 
 t.test('each upstream is probed; an answer below 500 is reachable, a 5xx or a failure is not', async (t) => {

@@ -157,4 +157,14 @@ export function corpusCase (name: string): { message: Buffer, contentType: strin
   return meta.soapAction === undefined ? out : { ...out, soapAction: meta.soapAction }
 }
 
+/** A corpus message acting as another guichet: numGuichet and both file names (same length: the MIME framing holds). */
+export function actingAs (name: string, guichet: string): { message: Buffer, contentType: string } {
+  const c = corpusCase(name)!
+  const text = c.message.toString('latin1')
+    .replace(/<ns1:numGuichet>G1226</g, `<ns1:numGuichet>${guichet}<`)
+    .replace(/DEMG1226-/g, `DEM${guichet}-`)
+    .replace(/CERG1226-/g, `CER${guichet}-`)
+  return { message: Buffer.from(text, 'latin1'), contentType: c.contentType }
+}
+
 export const FIXTURES_DIR = join(new URL('../../fixtures/', import.meta.url).pathname)
