@@ -62,7 +62,10 @@ export function buildCallLimits (config: GatewayConfig, metrics: GatewayMetrics,
 
   return {
     admitIdentity (request, reply) {
-      admit(request, reply, 'identity', [request[kCall].identity ?? ''])
+      const state = request[kCall]
+      // Unlimited: nothing allocated on the call's path.
+      if (limiters.get(state.env as string)?.identity === undefined) return
+      admit(request, reply, 'identity', [state.identity ?? ''])
     },
     admitGuichets (request, reply, facts) {
       if (facts === undefined || limiters.get(request[kCall].env as string)?.guichet === undefined) return
