@@ -11,18 +11,22 @@ import { format } from 'node:util'
 
 export interface GatewayErrorOptions {
   cause?: unknown
+  /** when the client may try again: answered as `Retry-After` (whole seconds) */
+  retryAfterSeconds?: number
 }
 
 /** Base class of every error the project originates. */
 export class GatewayError extends Error {
   readonly code: string
   readonly statusCode: number
+  readonly retryAfterSeconds: number | undefined
 
   constructor (code: string, message: string, statusCode: number, options?: GatewayErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'GatewayError'
     this.code = code
     this.statusCode = statusCode
+    this.retryAfterSeconds = options?.retryAfterSeconds
   }
 }
 
@@ -35,7 +39,7 @@ export interface GatewayErrorConstructor {
 
 /**
  * Declares an error class. `template` is a `util.format` template: string and number
- * arguments fill its `%s`/`%d`; a trailing object argument is taken as `{ cause }`.
+ * arguments fill its `%s`/`%d`; a trailing object argument is taken as `{ cause, retryAfterSeconds }`.
  */
 export function createError (code: string, template: string, statusCode = 500): GatewayErrorConstructor {
   class Err extends GatewayError {

@@ -30,6 +30,8 @@ import { buildOperationPolicy } from './routes/operation-policy.js'
 import { requestId } from './routes/request-id.js'
 import { answerConnect, buildClientErrorHandler } from './routes/client-errors.js'
 import { buildGuichetAuthorization, type GuichetAuthorization } from './guichets/authorization.js'
+import { createBodyBudget } from './limits/body-budget.js'
+import { buildCallLimits } from './routes/call-limits.js'
 import { statusLookup } from './routes/validation-failure.js'
 import { codes as soapCodes } from './soap/errors.js'
 import { codes as specCodes } from './contract/errors.js'
@@ -218,6 +220,8 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
   }
   warnUnguarded()
   deps.connectionObserver?.attach(httpsServer, identityOf)
+  const bodyBudget = createBodyBudget(config.dataPlane.bodyMemory)
+  metrics.bodyBytesSource = bodyBudget.inFlight
   await registerDataPlane(app, {
     config,
     spec,
@@ -226,6 +230,8 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     access: buildEnvironmentAccess(config),
     policy: buildOperationPolicy(config, spec),
     guichets,
+    limits: buildCallLimits(config, metrics, now),
+    bodyBudget,
     identityOf,
     metrics,
     audit: createAuditLog({ file: config.audit.file, logger: logger.child({ plane: 'data' }), clock }),

@@ -99,6 +99,21 @@ export const distinctPorts: Rule = (config) => {
     : []
 }
 
+/** A burst is the size of a rate's bucket: without a rate there is no bucket. */
+export const burstNeedsRate: Rule = (config) =>
+  envs(config).flatMap(([name, env]) => (['identity', 'guichet'] as const)
+    .filter((scope) => env.limits[scope]?.burst !== undefined && env.limits[scope]?.ratePerSecond === undefined)
+    .map((scope) => ({ instancePath: `/environments/${name}/limits/${scope}/burst`, message: 'needs ratePerSecond (a burst is the size of the rate\'s bucket)' })))
+
+/** A body the budgets can never hold would be refused at every try: bodyLimit ≤ perIdentityBytes ≤ totalBytes. */
+export const bodyMemoryOrder: Rule = (config) => {
+  const { bodyLimit, bodyMemory } = config.dataPlane
+  const issues: ConfigIssue[] = []
+  if (bodyMemory.perIdentityBytes < bodyLimit) issues.push({ instancePath: '/dataPlane/bodyMemory/perIdentityBytes', message: `must be at least bodyLimit (${bodyLimit})` })
+  if (bodyMemory.totalBytes < bodyMemory.perIdentityBytes) issues.push({ instancePath: '/dataPlane/bodyMemory/totalBytes', message: `must be at least perIdentityBytes (${bodyMemory.perIdentityBytes})` })
+  return issues
+}
+
 /** Every rule, in the order their issues are reported. */
 /** A passphrase comes from one place: inline (or `${VAR}`), or a file. */
 export const onePassphraseSource: Rule = (config) => {
@@ -148,7 +163,9 @@ export const RULES: readonly Rule[] = [
   upstreamCredentialPair,
   publicUrlOrigin,
   timeoutsOrder,
-  distinctPorts
+  distinctPorts,
+  burstNeedsRate,
+  bodyMemoryOrder
 ]
 
 /**

@@ -53,6 +53,17 @@ const credentialSchema = {
   }
 } as const
 
+/** Rate and concurrency of one scope (a client identity, a guichet); each absent part is unlimited. */
+const limitRule = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ratePerSecond: { type: 'number', exclusiveMinimum: 0, maximum: 1000000 },
+    burst: { type: 'integer', minimum: 1, maximum: 1000000 },
+    concurrent: { type: 'integer', minimum: 1, maximum: 1000000 }
+  }
+} as const
+
 const upstreamSchema = {
   type: 'object',
   additionalProperties: false,
@@ -120,6 +131,16 @@ const environmentSchema = {
         }
       }
     },
+    // Per-environment call limits (limits/, docs/security.md): absent, unlimited.
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        identity: limitRule,
+        guichet: limitRule
+      }
+    },
     upstream: upstreamSchema,
     validation: {
       type: 'object',
@@ -151,6 +172,16 @@ export const configSchema = {
         publicUrl: nonEmpty,
         bodyLimit: { type: 'integer', minimum: 1024, default: 10485760 },
         maxConnections: { type: 'integer', minimum: 1, default: 1024 },
+        // The request bytes held at once (limits/body-budget.ts): 256 MiB in all, 32 MiB per identity.
+        bodyMemory: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            totalBytes: { type: 'integer', minimum: 1024, default: 268435456 },
+            perIdentityBytes: { type: 'integer', minimum: 1024, default: 33554432 }
+          }
+        },
         timeouts: {
           type: 'object',
           additionalProperties: false,
@@ -290,5 +321,6 @@ export type GatewayConfig = FromSchema<typeof configSchema>
 export type EnvironmentConfig = FromSchema<typeof environmentSchema>
 export type UpstreamConfig = FromSchema<typeof upstreamSchema>
 export type CredentialConfig = FromSchema<typeof credentialSchema>
+export type LimitRuleConfig = FromSchema<typeof limitRule>
 export type ValidationMode = FromSchema<typeof validationMode>
 export type ResponseValidation = FromSchema<typeof responseValidation>

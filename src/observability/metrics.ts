@@ -37,6 +37,11 @@ export interface GatewayMetrics {
   readonly validationFailures: Counter<'env' | 'operation' | 'code' | 'mode'>
   readonly validationWorkerRestarts: Counter
   readonly guichetRefusals: Counter<'env' | 'identity' | 'code'>
+  readonly limitRefusals: Counter<'env' | 'limit' | 'scope'>
+  /** request-body bytes held by the calls in progress; reads what `bodyBytesSource` is set to */
+  readonly bodyBytesInFlight: Gauge
+  /** where `bodyBytesInFlight` reads from (the data plane's body budget), set once it is built */
+  bodyBytesSource: () => number
   readonly responseDrift: Counter<'env' | 'operation' | 'code'>
   readonly upstreamErrors: Counter<'env' | 'kind'>
   readonly upstreamRetries: Counter<'env' | 'operation'>
@@ -57,12 +62,15 @@ export function createMetrics (options: { prefix?: string } = {}): GatewayMetric
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: p })
   const registers = [registry]
-  return {
+  const metrics: GatewayMetrics = {
     registry,
+    bodyBytesSource: () => 0,
     requests: new Counter({ name: `${p}requests_total`, help: 'Data-plane calls by environment, operation, outcome and HTTP status', labelNames: ['env', 'operation', 'outcome', 'status'], registers }),
     duration: new Histogram({ name: `${p}request_duration_seconds`, help: 'Data-plane call duration, from request to last response byte', labelNames: ['env', 'operation', 'outcome'], buckets: SECONDS, registers }),
     upstreamDuration: new Histogram({ name: `${p}upstream_duration_seconds`, help: 'Upstream time to response headers', labelNames: ['env', 'operation'], buckets: SECONDS, registers }),
     validationDuration: new Histogram({ name: `${p}validation_duration_seconds`, help: 'Message validation duration, including the wait for a validation worker thread', labelNames: ['operation'], buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1], registers }),
+    limitRefusals: new Counter({ name: `${p}limit_refusals_total`, help: 'Calls refused by a limit: limit rate, concurrency or body_memory; scope identity, guichet or total', labelNames: ['env', 'limit', 'scope'], registers }),
+    bodyBytesInFlight: new Gauge({ name: `${p}body_bytes_in_flight`, help: 'Request-body bytes held by the data-plane calls in progress (dataPlane.bodyMemory)', registers, collect () { this.set(metrics.bodyBytesSource()) } }),
     guichetRefusals: new Counter({ name: `${p}guichet_refusals_total`, help: 'Calls refused because the caller may not act for the guichets or the demande the message names, by configured identity (else "unknown") and code', labelNames: ['env', 'identity', 'code'], registers }),
     validationWorkerRestarts: new Counter({ name: `${p}validation_worker_restarts_total`, help: 'Validation worker threads replaced after they stopped', registers }),
     validationFailures: new Counter({ name: `${p}validation_failures_total`, help: 'Validation violations by code (mode enforce: refused; report: forwarded anyway)', labelNames: ['env', 'operation', 'code', 'mode'], registers }),
@@ -77,4 +85,5 @@ export function createMetrics (options: { prefix?: string } = {}): GatewayMetric
     reloads: new Counter({ name: `${p}config_reloads_total`, help: 'Configuration reloads by trigger (sighup, crl) and result (applied, refused)', labelNames: ['trigger', 'result'], registers }),
     reloadedAt: new Gauge({ name: `${p}config_reloaded_timestamp_seconds`, help: 'When the running TLS material, credentials and guichet mapping were last loaded (start or reload), Unix seconds', registers })
   }
+  return metrics
 }

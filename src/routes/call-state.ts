@@ -5,6 +5,7 @@
  */
 import type { SoapVersion } from '../soap/types.js'
 import type { Outcome } from '../observability/metrics.js'
+import type { BodyReservation } from '../limits/body-budget.js'
 
 export const kCall = Symbol('sne-gateway.call')
 
@@ -40,6 +41,8 @@ export interface CallState {
   upstreamError: string | undefined
   bytesIn: number
   bytesOut: number
+  /** the body bytes this call holds (routes/body-reader.ts), given back when the call ends */
+  body: BodyReservation | undefined
 }
 
 declare module 'fastify' {
@@ -69,6 +72,7 @@ export function newCallState (startedAt: number): CallState {
     upstreamStatus: undefined,
     upstreamError: undefined,
     bytesIn: 0,
-    bytesOut: 0
+    bytesOut: 0,
+    body: undefined
   }
 }

@@ -12,6 +12,8 @@ import type { InterfaceSpec } from '../contract/types.js'
 import type { EnvironmentAccess } from './environment-access.js'
 import type { GuichetAuthorization } from '../guichets/authorization.js'
 import type { OperationPolicy } from './operation-policy.js'
+import type { BodyBudget } from '../limits/body-budget.js'
+import type { CallLimits } from './call-limits.js'
 
 export interface DataPlaneContext {
   config: GatewayConfig
@@ -23,6 +25,10 @@ export interface DataPlaneContext {
   policy: OperationPolicy
   /** who may act for which guichet, decided from the message */
   guichets: GuichetAuthorization
+  /** rate and concurrency per identity and per guichet, per environment */
+  limits: CallLimits
+  /** the request-body bytes held, per identity and in total */
+  bodyBudget: BodyBudget
   /** the caller's certificate identity, from the request's socket */
   identityOf: (socket: unknown) => string | undefined
   metrics: GatewayMetrics

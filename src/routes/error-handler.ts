@@ -63,6 +63,7 @@ export function buildErrorHandler (options: ErrorHandlerOptions) {
       state.outcome ??= error.statusCode >= 500 ? 'error' : 'refused'
     }
     if (options.draining()) reply.header('connection', 'close')
+    if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds))
     const violations = error instanceof ValidationFailure ? error.violations : undefined
     if (state?.format === 'json') {
       const body = JSON.stringify(problemOf(error, request.id, violations))

@@ -10,7 +10,8 @@ import { clientRequestId } from './request-id.js'
 import type { DataPlaneContext } from './context.js'
 import { buildErrorHandler } from './error-handler.js'
 import { codes } from './errors.js'
-import { addRawBodyParser, soapServiceRoutes } from './soap-service.js'
+import { addBodyReader } from './body-reader.js'
+import { soapServiceRoutes } from './soap-service.js'
 import { validateRoutes } from './validate.js'
 import { wsdlRoutes } from './wsdl.js'
 
@@ -25,9 +26,19 @@ export interface DataPlaneLifecycle {
 /** Registers the data plane on `app` (a fresh Fastify instance, not yet ready). */
 export async function registerDataPlane (app: FastifyInstance, ctx: DataPlaneContext, lifecycle: DataPlaneLifecycle): Promise<void> {
   app.decorateRequest(kCall, null as unknown as never)
-  // Every body is read raw, bounded by bodyLimit, on every route (the not-found one included):
-  // nothing on the data plane parses JSON or forms.
-  addRawBodyParser(app, ctx.config.dataPlane.bodyLimit)
+  // Every body is read raw, bounded by bodyLimit and the body budget, on every route (the
+  // not-found one included): nothing on the data plane parses JSON or forms.
+  addBodyReader(app, {
+    bodyLimit: ctx.config.dataPlane.bodyLimit,
+    budget: ctx.bodyBudget,
+    identityOf: (request) => request[kCall].identity ?? ctx.identityOf(request.raw.socket) ?? '',
+    onRefused: (request, scope) => {
+      const state = request[kCall]
+      state.outcome = 'refused'
+      ctx.metrics.limitRefusals.inc({ env: state.env ?? 'none', limit: 'body_memory', scope })
+      request.log.warn({ limit: 'body_memory', scope, identity: state.identity, held: ctx.bodyBudget.inFlight() }, 'request body refused: body memory budget')
+    }
+  })
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const state = newCallState(ctx.now())
@@ -37,6 +48,7 @@ export async function registerDataPlane (app: FastifyInstance, ctx: DataPlaneCon
     lifecycle.onStart()
     // 'close' fires once per response, delivered or aborted: the one place calls end.
     reply.raw.once('close', () => {
+      state.body?.release()
       lifecycle.onEnd()
       recordCall(request, reply, ctx.metrics, ctx.now, ctx.accessLog)
     })

@@ -1,9 +1,11 @@
 /**
  * POST `/{env}/services/DemandeLogementImplService/` (and `/services/…` by host name): the
  * proxied webservice. Lifecycle, one stage per concern (STYLE rule 15):
- * - content-type parser: the raw body as a Buffer, bounded by bodyLimit, kept for forwarding;
- * - onRequest: environment and caller identity, before the body is read;
- * - preValidation: the interface validation in the environment's mode for the operation;
+ * - content-type parser (`body-reader.ts`): the raw body as a Buffer, bounded by bodyLimit and the
+ *   body budget, kept for forwarding;
+ * - onRequest: environment, caller identity and the identity's limits, before the body is read;
+ * - preValidation: the interface validation in the environment's mode for the operation, the
+ *   guichets' authorization, then the acting guichets' limits;
  * - handler: forward the original bytes, stream the answer back unchanged;
  * - upstream failures mapped in one place (`proxy/upstream-errors.ts`).
  */
@@ -28,36 +30,25 @@ import type { Violation } from '../soap/types.js'
 /** The SNE's service path, under an environment prefix or alone (environment by host name). */
 export const SERVICE_PATH = '/services/DemandeLogementImplService/'
 
-/** The media types of SOAP 1.1/1.2 and MTOM messages, registered by name (see addRawBodyParser). */
-const SOAP_MEDIA_TYPES = ['multipart/related', 'application/soap+xml', 'text/xml']
-
-/**
- * Media types read as a raw Buffer: any (validation decides what is acceptable). The SOAP media
- * types are also registered by name, with the same parser: Fastify caches its parser lookup per
- * Content-Type string for named types, while a request served by the catch-all alone has its
- * (long, MTOM) Content-Type parsed again on every call.
- */
-export function addRawBodyParser (app: FastifyInstance, bodyLimit: number): void {
-  app.removeAllContentTypeParsers()
-  const raw = (_request: FastifyRequest, body: Buffer, done: (err: null, body: Buffer) => void): void => { done(null, body) }
-  app.addContentTypeParser(SOAP_MEDIA_TYPES, { parseAs: 'buffer', bodyLimit }, raw)
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, raw)
-}
-
 function header (request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name]
   return Array.isArray(value) ? value.join(', ') : value
 }
 
-/** onRequest of every environment-scoped route: resolves the environment and checks the caller. */
-export function environmentHook (ctx: DataPlaneContext) {
-  return async function resolveEnvironment (request: FastifyRequest): Promise<void> {
+/**
+ * onRequest of every environment-scoped route: resolves the environment, checks the caller and,
+ * on the routes that take messages (`limited`), admits it under its identity's limits, before the
+ * body is read. The WSDL publication is not limited: it reads no message and is answered from memory.
+ */
+export function environmentHook (ctx: DataPlaneContext, options: { limited: boolean } = { limited: true }) {
+  return async function resolveEnvironment (request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const state = request[kCall]
     const params = request.params as { env?: string }
     const env = ctx.access.resolve(params.env, request.hostname)
     state.env = env.name
     state.identity = ctx.identityOf(request.raw.socket)
     ctx.access.authorize(env, state.identity)
+    if (options.limited) ctx.limits.admitIdentity(request, reply)
   }
 }
 
@@ -94,7 +85,7 @@ export function soapServiceRoutes (ctx: DataPlaneContext) {
   return async function plugin (app: FastifyInstance): Promise<void> {
     const onRequest = environmentHook(ctx)
 
-    async function preValidation (request: FastifyRequest): Promise<void> {
+    async function preValidation (request: FastifyRequest, reply: FastifyReply): Promise<void> {
       const state = request[kCall]
       const env = state.env as string
       const body = request.body as Buffer
@@ -141,6 +132,7 @@ export function soapServiceRoutes (ctx: DataPlaneContext) {
       }
       authorizeGuichets(request, result)
       ;(request as WithRoute)[kRoute] = routeUpstream(request, result)
+      ctx.limits.admitGuichets(request, reply, result.guichets)
       if (counted.length > 0) request.log.warn({ violations: state.violations, operation: state.operation }, 'invalid message forwarded (validation mode report)')
     }
 

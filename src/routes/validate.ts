@@ -31,9 +31,9 @@ export function validateRoutes (ctx: DataPlaneContext) {
   return async function plugin (app: FastifyInstance): Promise<void> {
     const resolve = environmentHook(ctx)
 
-    async function onRequest (request: FastifyRequest): Promise<void> {
+    async function onRequest (request: FastifyRequest, reply: FastifyReply): Promise<void> {
       request[kCall].format = wantsSoap(header(request, 'accept')) ? 'soap' : 'json'
-      await resolve(request)
+      await resolve(request, reply)
     }
 
     async function handler (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {

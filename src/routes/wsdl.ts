@@ -80,7 +80,7 @@ export function wsdlRoutes (ctx: DataPlaneContext) {
       return await reply.type('text/xml; charset=utf-8').send(file)
     }
 
-    const route = { onRequest: environmentHook(ctx), handler }
+    const route = { onRequest: environmentHook(ctx, { limited: false }), handler }
     app.get('/:env' + SERVICE_PATH, route)
     app.get(SERVICE_PATH, route)
   }

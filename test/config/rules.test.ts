@@ -112,6 +112,24 @@ const cases: Array<{ rule: string, reject: (c: Raw) => void, accept: (c: Raw) =>
     reject: (c) => { c.dataPlane.port = 9000; c.ops = { port: 9000 } },
     accept: (c) => { c.dataPlane.port = 9000; c.ops = { port: 9000, host: '127.0.0.2' } },
     issue: { instancePath: '/ops/port', message: 'must differ from dataPlane.port (9000) on the same host' }
+  },
+  {
+    rule: 'a burst needs its rate',
+    reject: (c) => { c.environments.ecole.limits = { guichet: { burst: 5, concurrent: 2 } } },
+    accept: (c) => { c.environments.ecole.limits = { guichet: { burst: 5, ratePerSecond: 1 } } },
+    issue: { instancePath: '/environments/ecole/limits/guichet/burst', message: 'needs ratePerSecond (a burst is the size of the rate\'s bucket)' }
+  },
+  {
+    rule: 'the body budget per identity holds a body of bodyLimit',
+    reject: (c) => { c.dataPlane.bodyLimit = 2048; c.dataPlane.bodyMemory = { perIdentityBytes: 2047 } },
+    accept: (c) => { c.dataPlane.bodyLimit = 2048; c.dataPlane.bodyMemory = { perIdentityBytes: 2048 } },
+    issue: { instancePath: '/dataPlane/bodyMemory/perIdentityBytes', message: 'must be at least bodyLimit (2048)' }
+  },
+  {
+    rule: 'the total body budget holds an identity\'s',
+    reject: (c) => { c.dataPlane.bodyMemory = { totalBytes: 20000000, perIdentityBytes: 30000000 } },
+    accept: (c) => { c.dataPlane.bodyMemory = { totalBytes: 30000000, perIdentityBytes: 30000000 } },
+    issue: { instancePath: '/dataPlane/bodyMemory/totalBytes', message: 'must be at least perIdentityBytes (30000000)' }
   }
 ]
 

@@ -1,0 +1,79 @@
+/**
+ * The per-environment call limits of the data plane (`environments.<name>.limits`), built once from
+ * the configuration with `limits/keyed-limiter.ts`: the caller's identity is admitted in onRequest,
+ * before the body is read; the guichets a message acts for once it is decoded and authorized. An
+ * admitted call holds its concurrency until its response closes (delivered or aborted: the release
+ * counts once). A refused call is answered 429 with `Retry-After`, counted
+ * (`sne_gateway_limit_refusals_total{env,limit,scope}`: bounded labels, no identity) and logged with
+ * the identity and guichet codes only; nothing of it is forwarded.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { GatewayConfig } from '../config/schema.js'
+import type { GuichetFacts } from '../contract/guichet-facts.js'
+import { createKeyedLimiter, type Admission, type KeyedLimiter, type LimitRule } from '../limits/keyed-limiter.js'
+import { codes } from '../limits/errors.js'
+import type { GatewayMetrics } from '../observability/metrics.js'
+import { kCall } from './call-state.js'
+
+export type LimitScope = 'identity' | 'guichet'
+
+export interface CallLimits {
+  /** onRequest of the environment's routes, after the environment and identity are known: throws a 429 */
+  admitIdentity (request: FastifyRequest, reply: FastifyReply): void
+  /** after the guichets' authorization: every guichet the message acts for; throws a 429 */
+  admitGuichets (request: FastifyRequest, reply: FastifyReply, facts: GuichetFacts | undefined): void
+  /** the limiter of a scope in an environment, undefined when unlimited (for RateLimit fields) */
+  limiter (env: string, scope: LimitScope): KeyedLimiter | undefined
+}
+
+const limited = (rule: LimitRule | undefined): rule is LimitRule =>
+  rule !== undefined && (rule.ratePerSecond !== undefined || rule.concurrent !== undefined)
+
+export function buildCallLimits (config: GatewayConfig, metrics: GatewayMetrics, now: () => number): CallLimits {
+  const limiters = new Map<string, Partial<Record<LimitScope, KeyedLimiter>>>()
+  for (const [name, env] of Object.entries(config.environments)) {
+    const scopes: Partial<Record<LimitScope, KeyedLimiter>> = {}
+    if (limited(env.limits.identity)) scopes.identity = createKeyedLimiter(env.limits.identity)
+    if (limited(env.limits.guichet)) scopes.guichet = createKeyedLimiter(env.limits.guichet)
+    limiters.set(name, scopes)
+  }
+
+  const admit = (request: FastifyRequest, reply: FastifyReply, scope: LimitScope, keys: readonly string[]): void => {
+    const state = request[kCall]
+    const env = state.env as string
+    const limiter = limiters.get(env)?.[scope]
+    if (limiter === undefined || keys.length === 0) return
+    const admission: Admission = limiter.admit(keys, now())
+    if (admission.admitted) {
+      // 'close' fires once per response, delivered or aborted.
+      reply.raw.once('close', admission.release)
+      return
+    }
+    metrics.limitRefusals.inc({ env, limit: admission.limit, scope })
+    state.outcome = 'refused'
+    const who = scope === 'identity' ? 'client' : 'guichet'
+    const key = admission.key === '' ? '(no certificate)' : admission.key
+    request.log.warn({ limit: admission.limit, scope, identity: state.identity, guichet: scope === 'guichet' ? admission.key : undefined }, 'call refused by a limit')
+    const options = { retryAfterSeconds: admission.retryAfterSeconds }
+    throw admission.limit === 'rate'
+      ? new codes.GW_LIMIT_RATE(who, key, String(limiter.rule.ratePerSecond), options)
+      : new codes.GW_LIMIT_CONCURRENCY(who, key, limiter.rule.concurrent ?? 0, options)
+  }
+
+  return {
+    admitIdentity (request, reply) {
+      const state = request[kCall]
+      // Unlimited: nothing allocated on the call's path.
+      if (limiters.get(state.env as string)?.identity === undefined) return
+      admit(request, reply, 'identity', [state.identity ?? ''])
+    },
+    admitGuichets (request, reply, facts) {
+      if (facts === undefined || limiters.get(request[kCall].env as string)?.guichet === undefined) return
+      const acting = new Set<string>()
+      for (const g of facts.fileGuichets) if (g !== '') acting.add(g)
+      for (const g of facts.documentGuichets) if (g !== '') acting.add(g)
+      admit(request, reply, 'guichet', [...acting])
+    },
+    limiter: (env, scope) => limiters.get(env)?.[scope]
+  }
+}

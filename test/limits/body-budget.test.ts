@@ -1,0 +1,42 @@
+// The body budget's accounting: per identity and in total, refusals add nothing, release counts once.
+import t from 'tap'
+import { createBodyBudget } from '../../src/limits/body-budget.js'
+
+t.test('bytes are reserved per identity and in total, and refused past either', async (t) => {
+  const budget = createBodyBudget({ totalBytes: 1000, perIdentityBytes: 600 })
+  const a = budget.open('G1226')
+  t.equal(a.add(500), undefined)
+  t.equal(a.add(101), 'identity', 'past the identity\'s share')
+  t.equal(budget.heldBy('G1226'), 500, 'a refused chunk adds nothing')
+  const b = budget.open('G1104')
+  t.equal(b.add(500), undefined)
+  const c = budget.open('G2000')
+  t.equal(c.add(1), 'total', 'past the total')
+  t.equal(budget.inFlight(), 1000)
+  const d = budget.open('G1226')
+  t.equal(d.add(0), undefined)
+  t.equal(d.bytes, 0)
+  a.release()
+  a.release()
+  t.equal(budget.inFlight(), 500, 'a release counts once')
+  t.equal(budget.heldBy('G1226'), 0)
+  t.equal(a.add(10), 'total', 'a released reservation takes nothing more')
+  b.release()
+  c.release()
+  d.release()
+  t.equal(budget.inFlight(), 0)
+  t.equal(budget.heldBy('G1104'), 0)
+})
+
+t.test('two calls of one identity share its share', async (t) => {
+  const budget = createBodyBudget({ totalBytes: 10000, perIdentityBytes: 1000 })
+  const a = budget.open('G1226')
+  const b = budget.open('G1226')
+  t.equal(a.add(600), undefined)
+  t.equal(b.add(600), 'identity')
+  t.equal(b.add(400), undefined)
+  a.release()
+  t.equal(budget.heldBy('G1226'), 400)
+  b.release()
+  t.equal(budget.heldBy('G1226'), 0)
+})
