@@ -20,7 +20,7 @@ export interface BodyReservation {
 export interface BodyBudget {
   readonly totalBytes: number
   readonly perIdentityBytes: number
-  /** Opens a reservation for a call of `identity` ('' for calls without identity: they share one share). */
+  /** Opens a reservation for a call of `identity` (`routes/call-limits.ts` callerKey: a call without identity is keyed by its address). */
   open (identity: string): BodyReservation
   /** bytes held by every call */
   inFlight (): number

@@ -16,6 +16,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { BodyBudget, BudgetScope } from '../limits/body-budget.js'
 import { codes as limitCodes } from '../limits/errors.js'
 import { kCall } from './call-state.js'
+import { callerLabel } from './call-limits.js'
 import { codes } from './errors.js'
 
 /** The media types of SOAP 1.1/1.2 and MTOM messages, registered by name (see addBodyReader). */
@@ -30,7 +31,7 @@ export const BODY_MEMORY_RETRY_SECONDS = 5
 export interface BodyReaderOptions {
   bodyLimit: number
   budget: BodyBudget
-  /** the identity whose share a body counts against ('' when the call has none) */
+  /** the key whose share a body counts against (`callerKey`: the identity, or the address of a caller without one) */
   identityOf: (request: FastifyRequest) => string
   /** a body refused for memory (counted and logged by the caller) */
   onRefused: (request: FastifyRequest, scope: BudgetScope) => void
@@ -83,7 +84,7 @@ export function addBodyReader (app: FastifyInstance, options: BodyReaderOptions)
         options.onRefused(request, over)
         stop(over === 'total'
           ? new limitCodes.GW_LIMIT_BODY_MEMORY({ retryAfterSeconds: BODY_MEMORY_RETRY_SECONDS })
-          : new limitCodes.GW_LIMIT_BODY_MEMORY_IDENTITY(identity === '' ? '(no certificate)' : identity, budget.perIdentityBytes, { retryAfterSeconds: BODY_MEMORY_RETRY_SECONDS }))
+          : new limitCodes.GW_LIMIT_BODY_MEMORY_IDENTITY(callerLabel(identity), budget.perIdentityBytes, { retryAfterSeconds: BODY_MEMORY_RETRY_SECONDS }))
         return
       }
       chunks.push(chunk)

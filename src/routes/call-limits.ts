@@ -52,7 +52,7 @@ export function buildCallLimits (config: GatewayConfig, metrics: GatewayMetrics,
     metrics.limitRefusals.inc({ env, limit: admission.limit, scope })
     state.outcome = 'refused'
     const who = scope === 'identity' ? 'client' : 'guichet'
-    const key = admission.key === '' ? '(no certificate)' : admission.key
+    const key = callerLabel(admission.key)
     request.log.warn({ limit: admission.limit, scope, identity: state.identity, guichet: scope === 'guichet' ? admission.key : undefined }, 'call refused by a limit')
     const options = { retryAfterSeconds: admission.retryAfterSeconds }
     throw admission.limit === 'rate'
@@ -65,7 +65,7 @@ export function buildCallLimits (config: GatewayConfig, metrics: GatewayMetrics,
       const state = request[kCall]
       // Unlimited: nothing allocated on the call's path.
       if (limiters.get(state.env as string)?.identity === undefined) return
-      admit(request, reply, 'identity', [state.identity ?? ''])
+      admit(request, reply, 'identity', [callerKey(state.identity, request.ip)])
     },
     admitGuichets (request, reply, facts) {
       if (facts === undefined || limiters.get(request[kCall].env as string)?.guichet === undefined) return
@@ -76,4 +76,18 @@ export function buildCallLimits (config: GatewayConfig, metrics: GatewayMetrics,
     },
     limiter: (env, scope) => limiters.get(env)?.[scope]
   }
+}
+
+/**
+ * The key a caller's limits and body share are counted under: its certificate identity, or, for a
+ * call without one (client certificates `none` or `optional`), its address — callers without a
+ * certificate do not share one share. The NUL prefix cannot begin a certificate identity.
+ */
+export function callerKey (identity: string | undefined, address: string): string {
+  return identity ?? `\0${address}`
+}
+
+/** How a caller key is named in a Fault: the identity, or the address of a caller without one. */
+export function callerLabel (key: string): string {
+  return key.startsWith('\0') ? `(no certificate, ${key.slice(1)})` : key
 }

@@ -11,6 +11,7 @@ import type { DataPlaneContext } from './context.js'
 import { buildErrorHandler } from './error-handler.js'
 import { codes } from './errors.js'
 import { addBodyReader } from './body-reader.js'
+import { callerKey } from './call-limits.js'
 import { soapServiceRoutes } from './soap-service.js'
 import { validateRoutes } from './validate.js'
 import { wsdlRoutes } from './wsdl.js'
@@ -31,7 +32,7 @@ export async function registerDataPlane (app: FastifyInstance, ctx: DataPlaneCon
   addBodyReader(app, {
     bodyLimit: ctx.config.dataPlane.bodyLimit,
     budget: ctx.bodyBudget,
-    identityOf: (request) => request[kCall].identity ?? ctx.identityOf(request.raw.socket) ?? '',
+    identityOf: (request) => callerKey(request[kCall].identity ?? ctx.identityOf(request.raw.socket), request.ip),
     onRefused: (request, scope) => {
       const state = request[kCall]
       state.outcome = 'refused'

@@ -36,10 +36,14 @@ t.test('identity rate: the burst is admitted, the next call is a 429 Fault with 
   t.equal(refused.headers['content-type'], 'application/soap+xml; charset=utf-8')
   t.equal(faultCode(refused.body), 'GW_LIMIT_RATE')
   t.match(refused.body, '<env:Value>env:Sender</env:Value>')
-  t.match(refused.body, 'client (no certificate) is over its rate of 0.5 calls per second')
+  t.match(refused.body, 'client (no certificate, 127.0.0.1) is over its rate of 0.5 calls per second')
   t.equal(gw.mock.pendingInterceptors().length, 1, 'the refused call was not forwarded')
   t.match(gw.logs.access().at(-1), { status: 429, outcome: 'refused', code: 'GW_LIMIT_RATE' })
   t.match(await gw.gateway.metrics.registry.metrics(), 'sne_gateway_limit_refusals_total{env="ecole",limit="rate",scope="identity"} 1')
+  // Callers without a certificate are counted by address: another address has its own bucket.
+  const elsewhere = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: cre.message, headers: { 'content-type': cre.contentType }, remoteAddress: '127.0.0.2' })
+  t.equal(elsewhere.statusCode, 200, 'another address without a certificate is not refused')
+  gw.upstream.intercept({ path: UPSTREAM_PATH, method: 'POST' }).reply(200, ANSWER)
 
   // SOAP 1.1 by its Content-Type: refused before the body is read, in the client's version.
   const soap11 = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: '<x/>', headers: { 'content-type': 'text/xml; charset=utf-8' } })
@@ -64,7 +68,7 @@ t.test('identity concurrency: a call holds its slot until its answer ends; valid
   t.equal(second.statusCode, 429)
   t.equal(second.headers['retry-after'], '1')
   t.equal(faultCode(second.body), 'GW_LIMIT_CONCURRENCY')
-  t.match(second.body, 'client (no certificate) already has 1 calls in progress')
+  t.match(second.body, 'client (no certificate, 127.0.0.1) already has 1 calls in progress')
   const validate = await gw.gateway.app.inject({ method: 'POST', url: '/ecole/validate', payload: cre.message, headers: { 'content-type': cre.contentType } })
   t.equal(validate.statusCode, 429)
   t.equal(validate.headers['content-type'], 'application/problem+json; charset=utf-8')
