@@ -6,6 +6,7 @@
 import type { ConfigIssue } from './errors.js'
 import { codes } from './errors.js'
 import type { GatewayConfig } from './schema.js'
+import { addressEntryProblem } from '../tls/address-list.js'
 
 type Rule = (config: GatewayConfig) => ConfigIssue[]
 
@@ -99,6 +100,20 @@ export const distinctPorts: Rule = (config) => {
     : []
 }
 
+/** A trusted balancer is an address or a CIDR block; a typo would trust nobody, or the wrong peers. */
+export const trustedAddresses: Rule = (config) => {
+  const proxy = config.dataPlane.proxyProtocol
+  const issues: ConfigIssue[] = []
+  proxy.trustedAddresses.forEach((entry, i) => {
+    const problem = addressEntryProblem(entry)
+    if (problem !== undefined) issues.push({ instancePath: `/dataPlane/proxyProtocol/trustedAddresses/${i}`, message: problem })
+  })
+  if (proxy.enabled && proxy.trustedAddresses.length === 0) {
+    issues.push({ instancePath: '/dataPlane/proxyProtocol/trustedAddresses', message: 'must list the load balancers\' addresses when enabled is true (a PROXY header is read from them only)' })
+  }
+  return issues
+}
+
 /** Every rule, in the order their issues are reported. */
 export const RULES: readonly Rule[] = [
   clientCaRequired,
@@ -109,7 +124,8 @@ export const RULES: readonly Rule[] = [
   upstreamCredentialPair,
   publicUrlOrigin,
   timeoutsOrder,
-  distinctPorts
+  distinctPorts,
+  trustedAddresses
 ]
 
 /**

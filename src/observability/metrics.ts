@@ -43,6 +43,7 @@ export interface GatewayMetrics {
   readonly upstreamUp: Gauge<'env'>
   readonly inflight: Gauge
   readonly tlsHandshakes: Counter<'version'>
+  readonly connectionsRefused: Counter<'reason'>
 }
 
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
@@ -67,6 +68,7 @@ export function createMetrics (options: { prefix?: string } = {}): GatewayMetric
     upstreamRetries: new Counter({ name: `${p}upstream_retries_total`, help: 'Read operations retried once after a connection-phase failure', labelNames: ['env', 'operation'], registers }),
     upstreamUp: new Gauge({ name: `${p}upstream_up`, help: '1 when the last readiness probe of the environment\'s upstream succeeded', labelNames: ['env'], registers }),
     inflight: new Gauge({ name: `${p}inflight_requests`, help: 'Data-plane calls in progress', registers }),
-    tlsHandshakes: new Counter({ name: `${p}tls_handshakes_total`, help: 'Successful data-plane TLS handshakes by negotiated version', labelNames: ['version'], registers })
+    tlsHandshakes: new Counter({ name: `${p}tls_handshakes_total`, help: 'Successful data-plane TLS handshakes by negotiated version', labelNames: ['version'], registers }),
+    connectionsRefused: new Counter({ name: `${p}connections_refused_total`, help: 'Data-plane connections refused or closed by the listener\'s limits, by reason (max_connections, per_address, proxy_header, idle_before_request)', labelNames: ['reason'], registers })
   }
 }
