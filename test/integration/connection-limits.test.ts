@@ -219,12 +219,25 @@ t.test('PROXY v1 and v2 from the trusted balancer: the real client address in th
   t.equal(await get(local, WSDL, true), 'HTTP/1.1 200 OK')
   t.match((await accessOf(3))[2], { remoteAddress: BALANCER }, 'LOCAL: the balancer\'s own address')
 
+  const split = await new Promise<net.Socket>((resolve, reject) => {
+    const s = net.connect({ host: '127.0.0.1', port, localAddress: BALANCER, noDelay: true }, () => resolve(s))
+    s.once('error', reject)
+  })
+  const header = proxyV1('192.0.2.44', '198.51.100.1', 50004, 443)
+  for (const part of [header.subarray(0, 3), header.subarray(3, 20), header.subarray(20)]) {
+    split.write(part)
+    await new Promise((resolve) => setTimeout(resolve, 30))
+  }
+  const splitTls = await handshake(port, { ...tlsOptions(stack), socket: split })
+  t.equal(await get(splitTls, WSDL, true), 'HTTP/1.1 200 OK', 'a header split across segments')
+  t.match((await accessOf(4))[3], { remoteAddress: '192.0.2.44' })
+
   const legacy = { ciphers: 'DEFAULT@SECLEVEL=0', minVersion: 'TLSv1', maxVersion: 'TLSv1', servername: 'legacy.example', rejectUnauthorized: false } as const
   t.equal(await failedViaBalancer(port, proxyV2(1, 0x11, inet4Block('192.0.2.43', '198.51.100.1', 50003, 443)), legacy), 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION')
   await waitForRows(stack.tlsCensus, 1, (r) => r.sni === 'legacy.example')
   const rows = stack.tlsCensus.census.clients()
   t.match(rows.find((r) => r.sni === 'legacy.example'), { ip: '192.0.2.43', maxVersionOffered: 'TLSv1', lastFailureReason: 'unsupported-protocol' })
-  t.match(rows.filter((r) => r.sni === 'localhost').map((r) => r.ip).sort(), ['127.0.0.3', '192.0.2.41', '192.0.2.42'])
+  t.match(rows.filter((r) => r.sni === 'localhost').map((r) => r.ip).sort(), ['127.0.0.3', '192.0.2.41', '192.0.2.42', '192.0.2.44'])
   t.notOk(rows.some((r) => r.ip === BALANCER && r.sni !== 'localhost'), 'no legacy row under the balancer\'s address')
 })
 
