@@ -38,6 +38,8 @@ import { codes as specCodes } from './contract/errors.js'
 import { inlineChecker, type MessageChecker } from './contract/message-check.js'
 import type { InterfaceSpec } from './contract/types.js'
 import { startValidationPool, validationWorkers } from './contract/validation-pool.js'
+import { addressMatcher } from './tls/address-list.js'
+import { createRefusalReporter } from './tls/connection-refusals.js'
 import { createDataPlaneListener, type ConnectionInspector, type DataPlaneListener } from './tls/listener.js'
 import { createDataPlaneServer, readServerTlsMaterial, secureContextOptions } from './tls/server-options.js'
 import { refusalReason } from './tls/client-certificate-refusals.js'
@@ -241,8 +243,13 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     now
   }, lifecycle)
 
+  const proxyProtocol = config.dataPlane.proxyProtocol
   const listener = createDataPlaneListener(httpsServer, {
     maxConnections: config.dataPlane.maxConnections,
+    perAddress: config.dataPlane.connections.perAddress,
+    firstRequestMs: config.dataPlane.timeouts.firstRequestMs,
+    ...(proxyProtocol.enabled ? { proxyProtocol: { trusted: addressMatcher(proxyProtocol.trustedAddresses), timeoutMs: proxyProtocol.timeoutMs } } : {}),
+    onRefused: createRefusalReporter({}, { counter: metrics.connectionsRefused, logger: logger.child({ plane: 'data' }) }),
     ...(deps.connectionObserver === undefined ? {} : { inspect: deps.connectionObserver.inspect })
   })
 

@@ -40,6 +40,9 @@ export function gatewayBenchConfig (o: GatewayBenchConfigOptions): Record<string
       host: '127.0.0.1',
       port: o.port,
       bodyLimit: o.bodyLimitBytes,
+      // Every load connection comes from one loopback address: the per-address cap (64 by
+      // default) would refuse a run with more connections, so it is set to maxConnections' default.
+      connections: { perAddress: 1024 },
       tls: { cert: o.cert, key: o.key, clientCertificates: 'none' }
     },
     ops: { host: '127.0.0.1', port: o.opsPort },

@@ -14,6 +14,7 @@
  */
 import type { Socket } from 'node:net'
 import type { Server as TlsServer, TLSSocket } from 'node:tls'
+import { clientTagOf, normalizeAddress, rawSocketOf } from '../tls/client-address.js'
 import { DEFAULT_HELLO_LIMITS, parseClientHello, type ClientHello, type HelloLimits } from './client-hello.js'
 import { ja4 } from './ja4.js'
 import { kPeek } from './symbols.js'
@@ -31,7 +32,10 @@ export type HandshakeOutcome =
 export interface HandshakeRecord {
   /** when the connection was accepted, ms since the epoch */
   at: number
-  /** client address, IPv4-mapped IPv6 addresses shown as IPv4 ('' when the socket was already gone) */
+  /**
+   * client address, IPv4-mapped IPv6 addresses shown as IPv4 ('' when the socket was already gone):
+   * the one a trusted balancer's PROXY header gave, when the listener read one
+   */
   remoteAddress: string
   outcome: HandshakeOutcome
   /**
@@ -104,9 +108,8 @@ const PLAIN_HTTP_BODY = 'This port speaks HTTPS only (TLS 1.2 or TLS 1.3).\n'
 const PLAIN_HTTP_ANSWER = Buffer.from('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n' +
   `Content-Length: ${PLAIN_HTTP_BODY.length}\r\n\r\n${PLAIN_HTTP_BODY}`, 'latin1')
 
-function normalizeAddress (address: string | undefined): string {
-  if (address === undefined) return ''
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address
+function addressOf (socket: Socket, tlsSocket?: TLSSocket): string {
+  return clientTagOf(socket)?.address ?? normalizeAddress(tlsSocket?.remoteAddress ?? socket.remoteAddress)
 }
 
 function slug (text: string): string {
@@ -244,11 +247,12 @@ class InspectorImpl implements Inspector {
   }
 
   /**
-   * Reports the record. The address is read here, from the TLS socket when there is one: node:tls
-   * and the HTTP layer then share one `getpeername` (Node caches it per socket object).
+   * Reports the record. The address is the one the listener recorded at accept (the PROXY header's
+   * included); without the listener's, it is read here, from the TLS socket when there is one:
+   * node:tls and the HTTP layer then share one `getpeername` (Node caches it per socket object).
    */
   report (socket: PeekedSocket, peek: Peek, tlsSocket?: TLSSocket): void {
-    if (peek.record.remoteAddress === '') peek.record.remoteAddress = normalizeAddress(tlsSocket?.remoteAddress ?? socket.remoteAddress)
+    if (peek.record.remoteAddress === '') peek.record.remoteAddress = addressOf(socket, tlsSocket)
     socket[kPeek] = undefined
     peek.handOff = undefined
     peek.buffer = undefined
@@ -293,7 +297,7 @@ function onData (this: PeekedSocket, chunk: Buffer): void {
   if (result.status === 'incomplete') {
     // A hello in several segments (rare) may end with the peer gone, when the address can no
     // longer be read: read it now. The usual one-segment hello reads it once, at its outcome.
-    if (peek.record.remoteAddress === '') peek.record.remoteAddress = normalizeAddress(this.remoteAddress)
+    if (peek.record.remoteAddress === '') peek.record.remoteAddress = addressOf(this)
     peek.need = result.need
     return
   }
@@ -328,10 +332,9 @@ function onPeekClose (this: PeekedSocket): void {
 }
 
 function peekOf (socket: TLSSocket): [PeekedSocket, Peek] | undefined {
-  // node:tls keeps the socket it wrapped as `_parent` (server side included, Node 20 to 24).
-  const raw = (socket as unknown as { _parent?: PeekedSocket | null })._parent
-  const peek = raw?.[kPeek]
-  return raw === undefined || raw === null || peek === undefined ? undefined : [raw, peek]
+  const raw = rawSocketOf(socket) as PeekedSocket
+  const peek = raw === socket ? undefined : raw[kPeek]
+  return peek === undefined ? undefined : [raw, peek]
 }
 
 function onSecureConnection (this: TlsServer, socket: TLSSocket): void {

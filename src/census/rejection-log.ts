@@ -6,6 +6,7 @@
  * Connections closed without a byte (health checks) are not logged.
  */
 import type { Logger } from 'pino'
+import { createLogBudget } from '../observability/log-budget.js'
 import type { HandshakeRecord } from './inspector.js'
 import { ja3Hash, ja3Text } from './ja3.js'
 import { isLegacyVersion, versionName } from './tls-versions.js'
@@ -31,24 +32,14 @@ export function createRejectionLog (options: RejectionLogOptions, deps: { logger
   const clock = deps.clock
   const now = clock === undefined ? Date.now : () => clock().getTime()
   const logger = deps.logger
-  let tokens = burst
-  let refilledAt = now()
+  const budget = createLogBudget(rate, burst, now)
   let suppressed = 0
-
-  function take (): boolean {
-    const t = now()
-    tokens = Math.min(burst, tokens + ((t - refilledAt) / 1000) * rate)
-    refilledAt = t
-    if (tokens < 1) return false
-    tokens -= 1
-    return true
-  }
 
   return {
     get suppressed () { return suppressed },
     log (record) {
       if (record.outcome === 'success' || record.reason === 'empty') return
-      if (!take()) {
+      if (!budget.take()) {
         suppressed++
         deps.onSuppressed?.()
         return

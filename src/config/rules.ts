@@ -6,6 +6,7 @@
 import type { ConfigIssue } from './errors.js'
 import { codes } from './errors.js'
 import type { GatewayConfig } from './schema.js'
+import { addressEntryProblem } from '../tls/address-list.js'
 
 type Rule = (config: GatewayConfig) => ConfigIssue[]
 
@@ -114,6 +115,20 @@ export const bodyMemoryOrder: Rule = (config) => {
   return issues
 }
 
+/** A trusted balancer is an address or a CIDR block; a typo would trust nobody, or the wrong peers. */
+export const trustedAddresses: Rule = (config) => {
+  const proxy = config.dataPlane.proxyProtocol
+  const issues: ConfigIssue[] = []
+  proxy.trustedAddresses.forEach((entry, i) => {
+    const problem = addressEntryProblem(entry)
+    if (problem !== undefined) issues.push({ instancePath: `/dataPlane/proxyProtocol/trustedAddresses/${i}`, message: problem })
+  })
+  if (proxy.enabled && proxy.trustedAddresses.length === 0) {
+    issues.push({ instancePath: '/dataPlane/proxyProtocol/trustedAddresses', message: 'must list the load balancers\' addresses when enabled is true (a PROXY header is read from them only)' })
+  }
+  return issues
+}
+
 /** Every rule, in the order their issues are reported. */
 /** A passphrase comes from one place: inline (or `${VAR}`), or a file. */
 export const onePassphraseSource: Rule = (config) => {
@@ -165,7 +180,8 @@ export const RULES: readonly Rule[] = [
   timeoutsOrder,
   distinctPorts,
   burstNeedsRate,
-  bodyMemoryOrder
+  bodyMemoryOrder,
+  trustedAddresses
 ]
 
 /**

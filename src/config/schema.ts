@@ -182,12 +182,33 @@ export const configSchema = {
             perIdentityBytes: { type: 'integer', minimum: 1024, default: 33554432 }
           }
         },
+        connections: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            // Far below maxConnections: one client holding idle sockets must leave room for the others.
+            perAddress: { type: 'integer', minimum: 1, default: 64 }
+          }
+        },
+        // PROXY protocol v1/v2 from the TCP load balancers listed (tls/proxy-protocol.ts).
+        proxyProtocol: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            enabled: { type: 'boolean', default: false },
+            trustedAddresses: { type: 'array', default: [], uniqueItems: true, items: nonEmpty },
+            timeoutMs: { ...milliseconds, default: 3000 }
+          }
+        },
         timeouts: {
           type: 'object',
           additionalProperties: false,
           default: {},
           properties: {
             handshakeMs: { ...milliseconds, default: 10000 },
+            firstRequestMs: { ...milliseconds, default: 5000 },
             headersMs: { ...milliseconds, default: 10000 },
             requestMs: { ...milliseconds, default: 60000 },
             keepAliveMs: { ...milliseconds, default: 5000 },

@@ -7,6 +7,8 @@
  */
 import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino'
 import type { IncomingHttpHeaders } from 'node:http'
+import type { Socket } from 'node:net'
+import { clientAddressOf } from '../tls/client-address.js'
 
 /** Request headers that may appear in logs: none carries personal data or credentials. */
 export const LOGGED_REQUEST_HEADERS = ['content-type', 'content-length', 'soapaction', 'user-agent', 'host', 'accept'] as const
@@ -56,7 +58,9 @@ export const serializers = {
       method: req.method,
       // The path only: a query string is client text.
       url: typeof req.url === 'string' ? req.url.split('?')[0] : undefined,
-      remoteAddress: req.ip ?? req.socket?.remoteAddress,
+      // The client's address as the listener knows it (a trusted balancer's PROXY header
+      // included), not the socket's peer, which behind a balancer is the balancer.
+      remoteAddress: req.socket === undefined ? req.ip : clientAddressOf(req.socket as Socket),
       headers: req.headers === undefined ? undefined : pickHeaders(req.headers, LOGGED_REQUEST_HEADERS)
     }
   },

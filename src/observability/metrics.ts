@@ -52,6 +52,7 @@ export interface GatewayMetrics {
   readonly upstreamPools: Gauge
   readonly reloads: Counter<'trigger' | 'result'>
   readonly reloadedAt: Gauge
+  readonly connectionsRefused: Counter<'reason'>
 }
 
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
@@ -83,7 +84,8 @@ export function createMetrics (options: { prefix?: string } = {}): GatewayMetric
     clientCertificateRefusals: new Counter({ name: `${p}client_certificate_refusals_total`, help: 'Data-plane handshakes refused for their client certificate: revoked, expired, not_yet_valid, untrusted, missing, crl (the CRL itself is expired or unusable), other', labelNames: ['reason'], registers }),
     upstreamPools: new Gauge({ name: `${p}upstream_pools`, help: 'Upstream connection pools open: one per environment credential in use, plus those a reload replaced that still finish their calls', registers }),
     reloads: new Counter({ name: `${p}config_reloads_total`, help: 'Configuration reloads by trigger (sighup, crl) and result (applied, refused)', labelNames: ['trigger', 'result'], registers }),
-    reloadedAt: new Gauge({ name: `${p}config_reloaded_timestamp_seconds`, help: 'When the running TLS material, credentials and guichet mapping were last loaded (start or reload), Unix seconds', registers })
+    reloadedAt: new Gauge({ name: `${p}config_reloaded_timestamp_seconds`, help: 'When the running TLS material, credentials and guichet mapping were last loaded (start or reload), Unix seconds', registers }),
+    connectionsRefused: new Counter({ name: `${p}connections_refused_total`, help: 'Data-plane connections refused or closed by the listener\'s limits, by reason (max_connections, per_address, proxy_header, idle_before_request)', labelNames: ['reason'], registers })
   }
   return metrics
 }

@@ -7,6 +7,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import type { GatewayMetrics } from '../observability/metrics.js'
+import { clientAddressOf } from '../tls/client-address.js'
 import { kCall, type CallState } from './call-state.js'
 
 const round = (ms: number | undefined): number | undefined => ms === undefined ? undefined : Math.round(ms * 1000) / 1000
@@ -23,7 +24,8 @@ export function accessLine (request: FastifyRequest, reply: FastifyReply, state:
     identity: state.identity,
     guichets: state.guichets,
     credential: state.credential,
-    remoteAddress: request.ip,
+    // Not request.ip: behind a balancer sending PROXY headers, the socket's peer is the balancer.
+    remoteAddress: clientAddressOf(request.raw.socket),
     status: reply.raw.statusCode,
     outcome: state.outcome,
     code: state.faultCode,

@@ -14,6 +14,7 @@ import { createKeyedLimiter, type Admission, type KeyedLimiter, type LimitRule }
 import { codes } from '../limits/errors.js'
 import type { GatewayMetrics } from '../observability/metrics.js'
 import { kCall } from './call-state.js'
+import { clientAddressOf } from '../tls/client-address.js'
 
 export type LimitScope = 'identity' | 'guichet'
 
@@ -65,7 +66,7 @@ export function buildCallLimits (config: GatewayConfig, metrics: GatewayMetrics,
       const state = request[kCall]
       // Unlimited: nothing allocated on the call's path.
       if (limiters.get(state.env as string)?.identity === undefined) return
-      admit(request, reply, 'identity', [callerKey(state.identity, request.ip)])
+      admit(request, reply, 'identity', [callerKey(state.identity, clientAddressOf(request.raw.socket))])
     },
     admitGuichets (request, reply, facts) {
       if (facts === undefined || limiters.get(request[kCall].env as string)?.guichet === undefined) return

@@ -12,6 +12,7 @@ import { buildErrorHandler } from './error-handler.js'
 import { codes } from './errors.js'
 import { addBodyReader } from './body-reader.js'
 import { callerKey } from './call-limits.js'
+import { clientAddressOf } from '../tls/client-address.js'
 import { soapServiceRoutes } from './soap-service.js'
 import { validateRoutes } from './validate.js'
 import { wsdlRoutes } from './wsdl.js'
@@ -32,7 +33,7 @@ export async function registerDataPlane (app: FastifyInstance, ctx: DataPlaneCon
   addBodyReader(app, {
     bodyLimit: ctx.config.dataPlane.bodyLimit,
     budget: ctx.bodyBudget,
-    identityOf: (request) => callerKey(request[kCall].identity ?? ctx.identityOf(request.raw.socket), request.ip),
+    identityOf: (request) => callerKey(request[kCall].identity ?? ctx.identityOf(request.raw.socket), clientAddressOf(request.raw.socket)),
     onRefused: (request, scope) => {
       const state = request[kCall]
       state.outcome = 'refused'

@@ -85,3 +85,15 @@ t.test('every variable name is unique', async (t) => {
   const suffixes = ENVIRONMENT_OVERRIDES.map((o) => o.suffix)
   t.equal(new Set(suffixes).size, suffixes.length)
 })
+
+t.test('the connection limits and the PROXY protocol from the environment (behind a balancer)', async (t) => {
+  const { config, applied } = applyEnvOverrides(minimalConfig(), {
+    SNE_GATEWAY_CONNECTIONS_PER_ADDRESS: '16',
+    SNE_GATEWAY_PROXY_PROTOCOL_ENABLED: 'true',
+    SNE_GATEWAY_PROXY_PROTOCOL_TRUSTED_ADDRESSES: '10.0.0.0/8, fd00::1'
+  }, '/')
+  const dataPlane = config.dataPlane as Record<string, Record<string, unknown>>
+  t.same(dataPlane.connections, { perAddress: 16 })
+  t.same(dataPlane.proxyProtocol, { enabled: true, trustedAddresses: ['10.0.0.0/8', 'fd00::1'] })
+  t.equal(applied.length, 3)
+})

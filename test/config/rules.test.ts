@@ -130,6 +130,24 @@ const cases: Array<{ rule: string, reject: (c: Raw) => void, accept: (c: Raw) =>
     reject: (c) => { c.dataPlane.bodyMemory = { totalBytes: 20000000, perIdentityBytes: 30000000 } },
     accept: (c) => { c.dataPlane.bodyMemory = { totalBytes: 30000000, perIdentityBytes: 30000000 } },
     issue: { instancePath: '/dataPlane/bodyMemory/totalBytes', message: 'must be at least perIdentityBytes (30000000)' }
+  },
+  {
+    rule: 'trusted balancers are addresses or CIDR blocks',
+    reject: (c) => { c.dataPlane.proxyProtocol = { enabled: true, trustedAddresses: ['10.0.0.0/8', 'lb.internal'] } },
+    accept: (c) => { c.dataPlane.proxyProtocol = { enabled: true, trustedAddresses: ['10.0.0.0/8', 'fd00::1'] } },
+    issue: { instancePath: '/dataPlane/proxyProtocol/trustedAddresses/1', message: "'lb.internal' is not an IPv4 or IPv6 address, nor a CIDR block (address/prefix)" }
+  },
+  {
+    rule: 'a CIDR prefix within its family',
+    reject: (c) => { c.dataPlane.proxyProtocol = { trustedAddresses: ['10.0.0.0/40'] } },
+    accept: (c) => { c.dataPlane.proxyProtocol = { trustedAddresses: ['10.0.0.0/32'] } },
+    issue: { instancePath: '/dataPlane/proxyProtocol/trustedAddresses/0', message: "'10.0.0.0/40': the prefix length must be an integer from 0 to 32" }
+  },
+  {
+    rule: 'the PROXY protocol needs trusted balancers',
+    reject: (c) => { c.dataPlane.proxyProtocol = { enabled: true } },
+    accept: (c) => { c.dataPlane.proxyProtocol = { enabled: false } },
+    issue: { instancePath: '/dataPlane/proxyProtocol/trustedAddresses', message: "must list the load balancers' addresses when enabled is true (a PROXY header is read from them only)" }
   }
 ]
 

@@ -1,6 +1,7 @@
 // The logger: allowlisting serializers and static redaction (second line of defence).
 import t from 'tap'
 import { createLogger, serializers } from '../../src/observability/logger.js'
+import { kConnection } from '../../src/tls/symbols.js'
 import { LogCapture } from '../integration/helpers/gateway-stack.js'
 
 t.test('the request serializer keeps allowlisted fields only', async (t) => {
@@ -17,6 +18,12 @@ t.test('the request serializer keeps allowlisted fields only', async (t) => {
     headers: { 'content-type': 'text/xml', soapaction: 'x', 'user-agent': 'ua' }
   })
   t.same(serializers.res({ statusCode: 200, headers: { 'set-cookie': 'x' } } as { statusCode: number }), { statusCode: 200 })
+})
+
+t.test('the request serializer names the client address the listener recorded (PROXY header), not the peer', async (t) => {
+  const raw = { remoteAddress: '10.0.0.9', [kConnection]: { address: '192.0.2.41' } }
+  t.match(serializers.req({ method: 'GET', url: '/', ip: '10.0.0.9', socket: { remoteAddress: '10.0.0.9', _parent: raw } as never }), { remoteAddress: '192.0.2.41' })
+  t.match(serializers.req({ method: 'GET', url: '/', ip: '10.0.0.9', socket: { remoteAddress: '::ffff:10.0.0.9' } }), { remoteAddress: '10.0.0.9' }, 'without one: the peer')
 })
 
 t.test('credentials are redacted wherever a debug call puts them', async (t) => {

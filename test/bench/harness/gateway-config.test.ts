@@ -21,6 +21,7 @@ t.test('the gateway accepts the bench configuration, as generated', async (t) =>
   t.equal(config.environments.ecole!.upstream.connections, 50)
   t.equal(config.environments.ecole!.upstream.probe, false)
   t.equal(config.ops.port, 19090)
+  t.equal(config.dataPlane.connections.perAddress, 1024, 'the load generator is one address: the per-address cap must not refuse it')
   t.equal(createConfigValidator()(gatewayBenchConfig({ ...base, validation: 'off' })).validation.mode, 'off')
 })
 
