@@ -43,6 +43,9 @@ export function gatewayBenchConfig (o: GatewayBenchConfigOptions): Record<string
       // Every load connection comes from one loopback address: the per-address cap (64 by
       // default) would refuse a run with more connections, so it is set to maxConnections' default.
       connections: { perAddress: 1024 },
+      // Likewise one caller without a certificate: its body share (32 MiB by default) would refuse
+      // the 1 MiB runs' 50 concurrent uploads; the total (256 MiB) still bounds them.
+      bodyMemory: { perIdentityBytes: 268435456 },
       tls: { cert: o.cert, key: o.key, clientCertificates: 'none' }
     },
     ops: { host: '127.0.0.1', port: o.opsPort },

@@ -22,6 +22,7 @@ t.test('the gateway accepts the bench configuration, as generated', async (t) =>
   t.equal(config.environments.ecole!.upstream.probe, false)
   t.equal(config.ops.port, 19090)
   t.equal(config.dataPlane.connections.perAddress, 1024, 'the load generator is one address: the per-address cap must not refuse it')
+  t.equal(config.dataPlane.bodyMemory.perIdentityBytes, config.dataPlane.bodyMemory.totalBytes, 'nor its body share refuse the concurrent 1 MiB uploads')
   t.equal(createConfigValidator()(gatewayBenchConfig({ ...base, validation: 'off' })).validation.mode, 'off')
 })
 
