@@ -51,7 +51,7 @@ t.test('npm start, then the printed curl command', async (t) => {
 
   // SIGHUP reloads (here the same dev configuration) and never stops the gateway.
   proc.kill('SIGHUP')
-  for (let i = 0; i < 200 && !stdout.includes('configuration reloaded'); i++) await new Promise((resolve) => setTimeout(resolve, 25))
+  for (let i = 0; i < 2400 && !stdout.includes('configuration reloaded'); i++) await new Promise((resolve) => setTimeout(resolve, 25))
   t.match(stdout, '"msg":"configuration reloaded: TLS material, upstream credentials and guichet mapping"')
   const again = await exec('bash', ['-c', `${command} -sS -w '\n%{http_code}'`], { cwd, timeout: 30000 })
   t.match(again.stdout, /\n200$/, 'still serving after SIGHUP')
@@ -78,7 +78,8 @@ t.test('with log.file: SIGUSR2 reopens the log file (logrotate), SIGHUP reloads 
   t.teardown(() => { if (proc.exitCode === null) proc.kill('SIGKILL') })
   const waitFor = async (file: string, text: string): Promise<string> => {
     let content = ''
-    for (let i = 0; i < 400 && !content.includes(text); i++) {
+    // Bounded, generously: a loaded machine may take many seconds to start the validation workers.
+    for (let i = 0; i < 2400 && !content.includes(text); i++) {
       await new Promise((resolve) => setTimeout(resolve, 25))
       content = await readFile(file, 'utf8').catch(() => '')
     }
