@@ -13,6 +13,8 @@ export interface GatewayErrorOptions {
   cause?: unknown
   /** when the client may try again: answered as `Retry-After` (whole seconds) */
   retryAfterSeconds?: number
+  /** extension members of the problem+json answer (RFC 9457 §3.2), e.g. `errors`, `anomalies` */
+  problem?: Record<string, unknown>
 }
 
 /** Base class of every error the project originates. */
@@ -20,6 +22,7 @@ export class GatewayError extends Error {
   readonly code: string
   readonly statusCode: number
   readonly retryAfterSeconds: number | undefined
+  readonly problem: Record<string, unknown> | undefined
 
   constructor (code: string, message: string, statusCode: number, options?: GatewayErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
@@ -27,6 +30,7 @@ export class GatewayError extends Error {
     this.code = code
     this.statusCode = statusCode
     this.retryAfterSeconds = options?.retryAfterSeconds
+    this.problem = options?.problem
   }
 }
 

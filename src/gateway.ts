@@ -43,6 +43,9 @@ import { createRefusalReporter } from './tls/connection-refusals.js'
 import { createDataPlaneListener, type ConnectionInspector, type DataPlaneListener } from './tls/listener.js'
 import { createDataPlaneServer, readServerTlsMaterial, secureContextOptions } from './tls/server-options.js'
 import { refusalReason } from './tls/client-certificate-refusals.js'
+import { buildJsonContract } from './contract/json-contract.js'
+import { createMessageBuilder } from './rest/message-builder.js'
+import { readMessageCertificates } from './rest/message-certificates.js'
 import { codes as configCodes } from './config/errors.js'
 import { restartOnlyChanges } from './config/reload.js'
 
@@ -207,13 +210,17 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     if (drainTimedOut) await upstreams.destroy()
     else await upstreams.close()
   })
+  // The REST API's JSON contract, from the same specification files, built once.
+  const contract = buildJsonContract(spec)
+  const messageCertificates = await readMessageCertificates(config)
   const identityOf = identityReader(config.dataPlane.tls.identityFrom)
   // The guichet mapping in force: a reload swaps it between two calls, never during one.
   let guichetRules = buildGuichetAuthorization(config)
   const guichets: GuichetAuthorization = {
     get unguarded () { return guichetRules.unguarded },
     authorize: (...args) => { guichetRules.authorize(...args) },
-    knows: (env, identity) => guichetRules.knows(env, identity)
+    knows: (env, identity) => guichetRules.knows(env, identity),
+    guichetsOf: (env, identity) => guichetRules.guichetsOf(env, identity)
   }
   const warnUnguarded = (): void => {
     for (const env of guichets.unguarded) {
@@ -240,7 +247,12 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     statusOf: statusLookup(soapCodes, specCodes),
     // Same bindings as request.log (plane, reqId in the line); see DataPlaneContext.accessLog.
     accessLog: logger.child({ plane: 'data' }, { redact: [] }),
-    now
+    now,
+    rest: {
+      contract,
+      builder: createMessageBuilder({ contract, clock }),
+      certificateOf: (env, guichet) => messageCertificates.get(env)?.get(guichet) ?? { pem: Buffer.alloc(0), name: undefined }
+    }
   }, lifecycle)
 
   const proxyProtocol = config.dataPlane.proxyProtocol

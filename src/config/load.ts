@@ -30,6 +30,7 @@ export const FILE_OPTIONS: readonly (readonly string[])[] = [
   ['environments', '*', 'upstream', 'cert'],
   ['environments', '*', 'upstream', 'key'],
   ['environments', '*', 'upstream', 'passphraseFile'],
+  ['environments', '*', 'messageCertificates', '*', 'cert'],
   ['environments', '*', 'upstream', 'credentials', '*', 'cert'],
   ['environments', '*', 'upstream', 'credentials', '*', 'key'],
   ['environments', '*', 'upstream', 'credentials', '*', 'passphraseFile']

@@ -142,6 +142,20 @@ const environmentSchema = {
       }
     },
     upstream: upstreamSchema,
+    // What the messages the REST API builds carry as certificat/nomCertificat, per acting guichet.
+    messageCertificates: {
+      type: 'object',
+      default: {},
+      propertyNames: { pattern: '^G[0-9]{4}$' },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          cert: nonEmpty,
+          name: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' }
+        }
+      }
+    },
     validation: {
       type: 'object',
       additionalProperties: false,

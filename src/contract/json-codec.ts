@@ -340,7 +340,8 @@ function tagName (ctx: WriteContext, decl: ElementDecl, loc: Loc | undefined): {
 
 function writeElement (ctx: WriteContext, decl: ElementDecl, shape: Shape, v: unknown, loc: Loc | undefined, rootDecls: string): void {
   const tag = tagName(ctx, decl, loc)
-  const open = `<${tag.name}${rootDecls}${tag.decl}`
+  const decls = `${rootDecls}${tag.decl}`
+  const open = `<${tag.name}${decls}`
   switch (shape.kind) {
     case 'scalar':
       ctx.out.push(`${open}>${escText(writeScalar(shape.type, v, loc))}</${tag.name}>\n`)
@@ -350,11 +351,13 @@ function writeElement (ctx: WriteContext, decl: ElementDecl, shape: Shape, v: un
       return
     case 'object':
       if (!isObject(v)) throw new WriteFault('expected an object', loc)
-      writeObject(ctx, shape, v, open, tag.name, loc)
+      // Attributes before namespace declarations, as the SNE writes its documents
+      // (`<ns1:interfaceNuu versionInterface="02.01" xmlns:ns1="…">`).
+      writeObject(ctx, shape, v, `<${tag.name}`, tag.name, loc, decls)
   }
 }
 
-function writeObject (ctx: WriteContext, shape: ObjectShape, v: Record<string, unknown>, open: string, name: string, loc: Loc | undefined): void {
+function writeObject (ctx: WriteContext, shape: ObjectShape, v: Record<string, unknown>, open: string, name: string, loc: Loc | undefined, decls: string): void {
   for (const key in v) {
     if (!shape.names.has(key) && v[key] !== undefined) throw new WriteFault(`the property ${key} is not in the schema here`, { up: loc, key })
   }
@@ -365,6 +368,7 @@ function writeObject (ctx: WriteContext, shape: ObjectShape, v: Record<string, u
     if (a.attribute.uri !== '') throw new WriteFault(`the attribute ${a.attribute.local} is in a namespace the writer does not declare`, { up: loc, key: a.name })
     start += ` ${a.attribute.local}="${escAttr(writeScalar(a.attribute.type, value, { up: loc, key: a.name }))}"`
   }
+  start += decls
   const text = shape.value === undefined ? '' : escText(writeScalar(shape.value, v[VALUE_PROPERTY], { up: loc, key: VALUE_PROPERTY }))
   // The start tag's slot: filled once we know whether the element is empty.
   const slot = ctx.out.length

@@ -29,6 +29,8 @@ export interface GuichetAuthorization {
   authorize (env: string, identity: string | undefined, operation: string | undefined, facts: GuichetFacts | undefined, log: DecisionLog): void
   /** true when `identity` is configured in `env` (a bounded metric label) */
   knows (env: string, identity: string | undefined): boolean
+  /** the guichets `identity` may act for in `env` (`*` included as such); undefined where unguarded or unknown */
+  guichetsOf (env: string, identity: string | undefined): readonly string[] | undefined
 }
 
 /** What the decisions are logged with (a pino or Fastify logger). */
@@ -63,6 +65,10 @@ export function buildGuichetAuthorization (config: GatewayConfig): GuichetAuthor
   return {
     unguarded,
     knows: (env, identity) => identity !== undefined && rules.get(env)?.identities.has(identity) === true,
+    guichetsOf (env, identity) {
+      const list = identity === undefined ? undefined : rules.get(env)?.identities.get(identity)
+      return list === undefined ? undefined : [...list]
+    },
     authorize (env, identity, operation, facts, log) {
       const r = rules.get(env)
       if (r === undefined) return

@@ -14,6 +14,7 @@ import type { GuichetAuthorization } from '../guichets/authorization.js'
 import type { OperationPolicy } from './operation-policy.js'
 import type { BodyBudget } from '../limits/body-budget.js'
 import type { CallLimits } from './call-limits.js'
+import type { RestContext } from '../rest/rest-routes.js'
 
 export interface DataPlaneContext {
   config: GatewayConfig
@@ -43,4 +44,6 @@ export interface DataPlaneContext {
   accessLog: Logger
   /** monotonic milliseconds, for durations */
   now: () => number
+  /** the REST API's contract, message builder and message certificates */
+  rest: RestContext
 }

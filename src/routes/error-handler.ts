@@ -38,7 +38,8 @@ export function problemOf (err: GatewayError, requestId: string, violations?: re
     status: err.statusCode,
     code: err.code,
     instance: requestId,
-    ...(violations === undefined ? {} : { violations })
+    ...(violations === undefined ? {} : { violations }),
+    ...err.problem
   }
 }
 

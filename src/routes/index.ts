@@ -15,6 +15,8 @@ import { callerKey } from './call-limits.js'
 import { clientAddressOf } from '../tls/client-address.js'
 import { soapServiceRoutes } from './soap-service.js'
 import { validateRoutes } from './validate.js'
+import { restRoutes } from '../rest/rest-routes.js'
+import { API_PREFIX } from '../rest/route-table.js'
 import { wsdlRoutes } from './wsdl.js'
 
 export interface DataPlaneLifecycle {
@@ -24,6 +26,8 @@ export interface DataPlaneLifecycle {
   onStart: () => void
   onEnd: () => void
 }
+
+const REST_PATH = new RegExp(`^(?:/[a-z][a-z0-9-]{0,31})?${API_PREFIX}(?:[/?]|$)`)
 
 /** Registers the data plane on `app` (a fresh Fastify instance, not yet ready). */
 export async function registerDataPlane (app: FastifyInstance, ctx: DataPlaneContext, lifecycle: DataPlaneLifecycle): Promise<void> {
@@ -45,6 +49,8 @@ export async function registerDataPlane (app: FastifyInstance, ctx: DataPlaneCon
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const state = newCallState(ctx.now())
     state.clientRequestId = clientRequestId(request.headers)
+    // Under the REST API's prefix, every error is problem+json, those before routing included.
+    if (REST_PATH.test(request.url)) state.format = 'json'
     request[kCall] = state
     reply.header('x-request-id', request.id)
     lifecycle.onStart()
@@ -73,4 +79,5 @@ export async function registerDataPlane (app: FastifyInstance, ctx: DataPlaneCon
   await app.register(soapServiceRoutes(ctx))
   await app.register(wsdlRoutes(ctx))
   await app.register(validateRoutes(ctx))
+  await app.register(restRoutes(ctx, ctx.rest))
 }
