@@ -43,7 +43,7 @@ import { createRefusalReporter } from './tls/connection-refusals.js'
 import { createDataPlaneListener, type ConnectionInspector, type DataPlaneListener } from './tls/listener.js'
 import { createDataPlaneServer, readServerTlsMaterial, secureContextOptions } from './tls/server-options.js'
 import { refusalReason } from './tls/client-certificate-refusals.js'
-import { buildJsonContract } from './contract/json-contract.js'
+import { buildJsonContract, type JsonContract } from './contract/json-contract.js'
 import { createMessageBuilder } from './rest/message-builder.js'
 import { readMessageCertificates } from './rest/message-certificates.js'
 import { codes as configCodes } from './config/errors.js'
@@ -210,8 +210,8 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     if (drainTimedOut) await upstreams.destroy()
     else await upstreams.close()
   })
-  // The REST API's JSON contract, from the same specification files, built once.
-  const contract = buildJsonContract(spec)
+  // The REST API's JSON contract, from the same specification files, built once per spec.
+  const contract = contractOf(spec)
   const messageCertificates = await readMessageCertificates(config)
   const identityOf = identityReader(config.dataPlane.tls.identityFrom)
   // The guichet mapping in force: a reload swaps it between two calls, never during one.
@@ -385,6 +385,17 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
       return await reload(next, 'sighup')
     }
   }
+}
+
+const contracts = new WeakMap<InterfaceSpec, JsonContract>()
+/** The JSON contract of `spec`, built once (about a quarter of a second) however many gateways use it. */
+function contractOf (spec: InterfaceSpec): JsonContract {
+  let contract = contracts.get(spec)
+  if (contract === undefined) {
+    contract = buildJsonContract(spec)
+    contracts.set(spec, contract)
+  }
+  return contract
 }
 
 /** What changed on disk: modification time and size, '' for an absent option or file. */
