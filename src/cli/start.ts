@@ -15,7 +15,7 @@
  * the log file (logrotate). Neither drops a connection or a call.
  */
 import { readFile } from 'node:fs/promises'
-import { relative, resolve } from 'node:path'
+import { dirname, relative, resolve } from 'node:path'
 import { cwd as processCwd, env as processEnv, stderr, stdout } from 'node:process'
 import closeWithGrace from 'close-with-grace'
 import type { Logger } from 'pino'
@@ -50,6 +50,8 @@ Every option can be overridden by an SNE_GATEWAY_… environment variable: see d
 /** The sample message of the first call (a creation), beside its content type, under examples/. */
 export const SAMPLE_REQUEST = 'requests/getNumUnique-CRE.mtom'
 export const SAMPLE_CONTENT_TYPE = 'requests/getNumUnique-CRE.content-type'
+/** The JSON of the same creation, for the REST API's first call, under examples/. */
+export const REST_SAMPLE = 'rest/demande-cre.json'
 
 interface Args {
   config: string | undefined
@@ -85,6 +87,18 @@ export function firstCallHint (pki: DevPki, dataPlaneUrl: string, contentType: s
     `    ${dataPlaneUrl}/ecole/services/DemandeLogementImplService/`,
     '',
     `WSDL: ${dataPlaneUrl}/ecole/services/DemandeLogementImplService/?wsdl   (same client certificate)`,
+    '',
+    'The same creation with JSON alone (REST API, docs/rest.md):',
+    '',
+    `  curl --cacert ${rel(pki.ca.cert)} --cert ${rel(pki.client.cert)} --key ${rel(pki.client.key)} \\`,
+    "    -H 'Content-Type: application/json' \\",
+    `    --data-binary @${rel(resolve(dirname(sample), '..', REST_SAMPLE))} \\`,
+    `    ${dataPlaneUrl}/ecole/api/v1/demandes`,
+    '',
+    'then read it back (the demo identity may act for any guichet here, so it names the acting one):',
+    '',
+    `  curl --cacert ${rel(pki.ca.cert)} --cert ${rel(pki.client.cert)} --key ${rel(pki.client.key)} \\`,
+    `    -H 'SNE-Guichet: G1226' ${dataPlaneUrl}/ecole/api/v1/demandes/<numUnique>`,
     `A TLS 1.0 attempt is refused: openssl s_client -connect ${new URL(dataPlaneUrl).host} -tls1 -cipher DEFAULT@SECLEVEL=0`,
     ''
   ].join('\n')

@@ -45,6 +45,20 @@ t.test('npm start, then the printed curl command', async (t) => {
   t.match(answer, 'numUniqueReponse', 'the simulator\'s answer')
   t.match(answer, /<(\w+:)?numUnique>[0-9A-Z]{18}</, 'with a numéro unique')
 
+  // The REST quick start, as printed: a creation with JSON alone, then the read of what it made.
+  const restAt = hint.indexOf('  curl ', hint.indexOf('The same creation with JSON alone'))
+  const create = hint.slice(restAt, hint.indexOf('/api/v1/demandes', restAt) + '/api/v1/demandes'.length)
+  t.match(create, /--data-binary @.*examples\/rest\/demande-cre\.json/)
+  const created = await exec('bash', ['-c', `${create} -sS -w '\\n%{http_code}'`], { cwd, timeout: 30000 })
+  t.match(created.stdout, /\n201$/, 'the JSON creation: 201')
+  const numUnique = /"numUnique":"([0-9A-Z]{18})"/.exec(created.stdout)?.[1] ?? ''
+  t.match(numUnique, /^\d{13}G1226$/, 'with its numéro unique, in JSON')
+  const readAt = hint.indexOf('  curl ', hint.indexOf('then read it back'))
+  const readCommand = hint.slice(readAt, hint.indexOf('<numUnique>', readAt) + '<numUnique>'.length).replace('<numUnique>', numUnique)
+  const read = await exec('bash', ['-c', `${readCommand} -sS -w '\\n%{http_code}'`], { cwd, timeout: 30000 })
+  t.match(read.stdout, /\n200$/, 'read back: 200')
+  t.match(read.stdout, `"numUnique":"${numUnique}"`)
+
   const port = /https:\/\/127\.0\.0\.1:(\d+)\/ecole/.exec(command)![1]!
   const tls1 = await exec('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1', '-cipher', 'DEFAULT@SECLEVEL=0'], { timeout: 20000 }).then(() => 0, (e: { code: number }) => e.code)
   t.not(tls1, 0, 'a TLS 1.0 attempt is refused')

@@ -93,3 +93,7 @@ t.test('every example document, through JSON and back, is itself, indentation as
     t.equal(contract.toXml(value, { version }), unindented, file)
   }
 })
+
+t.test('examples/rest/demande-cre.json is the JSON of examples/documents/cre.xml', async (t) => {
+  t.same(JSON.parse(read('rest/demande-cre.json').toString('utf8')), demandeOf('cre'))
+})
