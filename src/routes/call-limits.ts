@@ -14,6 +14,7 @@ import { createKeyedLimiter, type Admission, type KeyedLimiter, type LimitRule }
 import { codes } from '../limits/errors.js'
 import type { GatewayMetrics } from '../observability/metrics.js'
 import { kCall } from './call-state.js'
+import { rateLimitFields } from '../limits/rate-limit-fields.js'
 import { clientAddressOf } from '../tls/client-address.js'
 
 export type LimitScope = 'identity' | 'guichet'
@@ -44,12 +45,22 @@ export function buildCallLimits (config: GatewayConfig, metrics: GatewayMetrics,
     const env = state.env as string
     const limiter = limiters.get(env)?.[scope]
     if (limiter === undefined || keys.length === 0) return
-    const admission: Admission = limiter.admit(keys, now())
+    const at = now()
+    const admission: Admission = limiter.admit(keys, at)
+    // JSON routes (the REST API) tell the caller where it stands: the RateLimit fields of its
+    // identity's bucket on every answer, of the refusing key's on a refusal.
+    const fields = (key: string | undefined): void => {
+      if (state.format !== 'json' || key === undefined) return
+      const values = limiter.rateLimit(key, at)
+      if (values !== undefined) reply.headers(rateLimitFields(values))
+    }
     if (admission.admitted) {
       // 'close' fires once per response, delivered or aborted.
       reply.raw.once('close', admission.release)
+      if (scope === 'identity') fields(keys[0])
       return
     }
+    fields(admission.key)
     metrics.limitRefusals.inc({ env, limit: admission.limit, scope })
     state.outcome = 'refused'
     const who = scope === 'identity' ? 'client' : 'guichet'

@@ -142,3 +142,28 @@ t.test('every route: modify, renew, radiate, reactivate, declare DALO, search do
   const gone = await call('GET', `/demandes/${nu}`)
   t.match(gone.status, /^(404|422)$/, 'a deleted demande is no longer read')
 })
+
+t.test('limits on REST: RateLimit fields on every answer, a 429 problem with Retry-After', async (t) => {
+  const limited = await startStack({
+    edit: (c) => {
+      c.environments.ecole.guichets = { identities: { G1226: ['G1226'] } }
+      c.environments.ecole.limits = { identity: { ratePerSecond: 0.1, burst: 2 } }
+    },
+    deps: { clock: () => NOW }
+  })
+  t.teardown(limited.close)
+  const get = async (): Promise<{ status: number, headers: Record<string, unknown>, json: Json }> => {
+    const res = await request(limited.gatewayUrl + API + '/dalo?depuis=2025-01-01T00:00:00.000%2B01:00', { dispatcher: limited.client })
+    return { status: res.statusCode, headers: res.headers, json: await res.body.json() as Json }
+  }
+  const first = await get()
+  t.equal(first.status, 200)
+  t.match(first.headers, { 'ratelimit-limit': '2', 'ratelimit-remaining': '1' })
+  t.match((await get()).headers, { 'ratelimit-remaining': '0' })
+  const refused = await get()
+  t.equal(refused.status, 429)
+  t.equal(refused.headers['content-type'], 'application/problem+json; charset=utf-8')
+  t.equal(refused.json.code, 'GW_LIMIT_RATE')
+  t.equal(refused.headers['retry-after'], '10', 'a token every 10 s')
+  t.match(refused.headers, { 'ratelimit-limit': '2', 'ratelimit-remaining': '0', 'ratelimit-reset': /^\d+$/ })
+})
