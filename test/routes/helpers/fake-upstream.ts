@@ -15,12 +15,12 @@ export function codedError (code: string, message = `upstream said: internal det
 }
 
 export class FakeUpstream extends Dispatcher {
-  readonly calls: Array<{ path: string, method: string }> = []
+  readonly calls: Array<{ path: string, method: string, headers: Record<string, unknown> }> = []
   private readonly hanging: Array<() => void> = []
   constructor (private readonly steps: Step[]) { super() }
 
   override dispatch (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    this.calls.push({ path: opts.path, method: opts.method })
+    this.calls.push({ path: opts.path, method: opts.method, headers: (opts.headers ?? {}) as Record<string, unknown> })
     const step = this.steps.shift() ?? { kind: 'fail-connecting', error: codedError('ECONNREFUSED') }
     const controller = { abort () {}, pause () {}, resume () {}, aborted: false, paused: false, reason: null, rawHeaders: [], rawTrailers: [] } as unknown as Dispatcher.DispatchController
     queueMicrotask(() => {
