@@ -27,6 +27,7 @@ import type { GatewayConfig } from '../config/schema.js'
 import { pino } from 'pino'
 
 import { createMetrics } from '../observability/metrics.js'
+import { restApiDocs } from '../ops/api-docs.js'
 import { censusOpsPlugins } from '../ops/census-plugins.js'
 import { createLogger, flushLogger } from '../observability/logger.js'
 import { buildSimulator } from '../simulator/index.js'
@@ -155,16 +156,23 @@ export default async function start (args: string[]): Promise<number> {
   }
   logger.info({ file: loaded.file, overrides: loaded.overrides, environments: Object.keys(config.environments) }, 'configuration loaded')
 
+  // The REST API's reference on the ops plane: its JSON contract and documents, made once, here.
+  const apiDocsPlugin = config.ops.enabled ? await restApiDocs(spec, Object.keys(config.environments)) : undefined
   // The legacy-TLS census registers its metrics on the gateway's registry, made here first.
   const metrics = createMetrics()
   const tlsCensus = config.census.enabled
     ? buildTlsCensus(tlsCensusOptions(config.census), { logger: logger.child({ component: 'tls-census' }), registry: metrics.registry })
     : undefined
+  const opsPlugins = [
+    ...(tlsCensus === undefined ? [] : censusOpsPlugins(tlsCensus, { registry: metrics.registry })),
+    ...(apiDocsPlugin === undefined ? [] : [apiDocsPlugin])
+  ]
   const gateway = await buildGateway(config, {
     spec,
     logger,
     metrics,
-    ...(tlsCensus === undefined ? {} : { connectionObserver: tlsCensus, opsPlugins: censusOpsPlugins(tlsCensus, { registry: metrics.registry }) })
+    ...(tlsCensus === undefined ? {} : { connectionObserver: tlsCensus }),
+    opsPlugins
   }).catch((err: unknown) => { tlsCensus?.close(); throw err })
   let closing = false
   // What the next SIGHUP loads: the file again, or the dev configuration (same PKI paths, same simulator).

@@ -2,26 +2,13 @@
 // its CSP without an error, and a rejection just made with `openssl s_client -tls1` appears in its
 // legacy clients table.
 import t from 'tap'
-import { existsSync } from 'node:fs'
-import { chromium, type BrowserContext } from 'playwright-core'
-import { sClient, startCensusStack, tempDir, waitForRows } from '../census/helpers/census-stack.js'
+import { chromiumSkip, launchChromium } from './helpers/chromium.js'
+import { sClient, startCensusStack, waitForRows } from '../census/helpers/census-stack.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-
-// Skipped on a developer machine without Chromium; never in CI, where .ci/run installs it.
-const skip = existsSync(CHROMIUM) || process.env.CI !== undefined ? false : `${CHROMIUM} is not installed (apt-get install chromium; .ci/run does)`
-
-t.test('the ops page shows a TLS 1.0 rejection made by openssl s_client', { skip }, async (t) => {
+t.test('the ops page shows a TLS 1.0 rejection made by openssl s_client', { skip: chromiumSkip }, async (t) => {
   const stack = await startCensusStack()
   t.teardown(() => stack.close())
-  const context: BrowserContext = await chromium.launchPersistentContext(tempDir(t), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic'],
-    timeout: 60000
-  })
-  t.teardown(async () => { await context.close() })
+  const context = await launchChromium(t)
   const page = context.pages()[0] ?? await context.newPage()
   const problems: string[] = []
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`) })
