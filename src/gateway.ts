@@ -43,9 +43,11 @@ import { createRefusalReporter } from './tls/connection-refusals.js'
 import { createDataPlaneListener, type ConnectionInspector, type DataPlaneListener } from './tls/listener.js'
 import { createDataPlaneServer, readServerTlsMaterial, secureContextOptions } from './tls/server-options.js'
 import { refusalReason } from './tls/client-certificate-refusals.js'
-import { buildJsonContract, type JsonContract } from './contract/json-contract.js'
+import { contractOf } from './contract/json-contract.js'
 import { createMessageBuilder } from './rest/message-builder.js'
 import { readMessageCertificates } from './rest/message-certificates.js'
+import { restOpenApi } from './rest/openapi.js'
+import { loadRestOpenApiSources } from './rest/openapi-sources.js'
 import { codes as configCodes } from './config/errors.js'
 import { restartOnlyChanges } from './config/reload.js'
 
@@ -213,6 +215,9 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
   // The REST API's JSON contract, from the same specification files, built once per spec.
   const contract = contractOf(spec)
   const messageCertificates = await readMessageCertificates(config)
+  // The published OpenAPI documents, made at their first request (they read examples/).
+  let openapiSources: ReturnType<typeof loadRestOpenApiSources> | undefined
+  const openapiTexts = new Map<string, string>()
   const identityOf = identityReader(config.dataPlane.tls.identityFrom)
   // The guichet mapping in force: a reload swaps it between two calls, never during one.
   let guichetRules = buildGuichetAuthorization(config)
@@ -251,7 +256,17 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     rest: {
       contract,
       builder: createMessageBuilder({ contract, clock }),
-      certificateOf: (env, guichet) => messageCertificates.get(env)?.get(guichet) ?? { pem: Buffer.alloc(0), name: undefined }
+      certificateOf: (env, guichet) => messageCertificates.get(env)?.get(guichet) ?? { pem: Buffer.alloc(0), name: undefined },
+      openapi: async (env) => {
+        let text = openapiTexts.get(env)
+        if (text === undefined) {
+          openapiSources ??= loadRestOpenApiSources(contract, { xmlLimits: spec.xmlLimits })
+          const sources = await openapiSources
+          text = JSON.stringify(restOpenApi(contract, { env, ...sources, ...(config.dataPlane.publicUrl === undefined ? {} : { serverUrl: config.dataPlane.publicUrl }) }))
+          openapiTexts.set(env, text)
+        }
+        return text
+      }
     }
   }, lifecycle)
 
@@ -385,17 +400,6 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
       return await reload(next, 'sighup')
     }
   }
-}
-
-const contracts = new WeakMap<InterfaceSpec, JsonContract>()
-/** The JSON contract of `spec`, built once (about a quarter of a second) however many gateways use it. */
-function contractOf (spec: InterfaceSpec): JsonContract {
-  let contract = contracts.get(spec)
-  if (contract === undefined) {
-    contract = buildJsonContract(spec)
-    contracts.set(spec, contract)
-  }
-  return contract
 }
 
 /** What changed on disk: modification time and size, '' for an absent option or file. */

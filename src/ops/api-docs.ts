@@ -16,7 +16,7 @@ import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
-import { buildJsonContract, type JsonContract } from '../contract/json-contract.js'
+import { contractOf, type JsonContract } from '../contract/json-contract.js'
 import type { JsonSchema } from '../contract/json-schema.js'
 import type { InterfaceSpec } from '../contract/types.js'
 import { restOpenApi } from '../rest/openapi.js'
@@ -147,7 +147,7 @@ export function apiDocs (options: ApiDocsOptions): FastifyPluginAsync {
  * The reference of the REST API for the spec and the configured environments: the JSON contract
  * (`contract`, or built from `spec`), the examples and one document per environment, made once.
  */
-export async function restApiDocs (spec: InterfaceSpec, environments: readonly string[], contract: JsonContract = buildJsonContract(spec)): Promise<FastifyPluginAsync> {
+export async function restApiDocs (spec: InterfaceSpec, environments: readonly string[], contract: JsonContract = contractOf(spec)): Promise<FastifyPluginAsync> {
   const sources = await loadRestOpenApiSources(contract, { xmlLimits: spec.xmlLimits })
   return apiDocs({ documents: new Map(environments.map((env) => [env, restOpenApi(contract, { env, ...sources })])) })
 }

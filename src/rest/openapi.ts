@@ -11,12 +11,13 @@ import type { JsonContract } from '../contract/json-contract.js'
 import type { JsonSchema } from '../contract/json-schema.js'
 import { API_INTERFACE_VERSION, API_PREFIX, REST_ROUTES, type RestAnswer, type RestRoute } from './route-table.js'
 import type { ExampleObject, RestExamples } from './openapi-examples.js'
+import { PROBLEM_TYPE_BASE } from '../routes/error-handler.js'
+
+export { PROBLEM_TYPE_BASE }
 
 /** The members of a DALO decision body: the children of the declarationNouveauDalo wrapper it sets. */
 export const DALO_FIELDS = ['dateDecisionDalo', 'statutDalo', 'typologieLogementDalo'] as const
 
-/** The base of the problem types: `${PROBLEM_TYPE_BASE}<code>`. */
-export const PROBLEM_TYPE_BASE = 'https://sne-gateway.invalid/problems/'
 
 export interface RestOpenApiOptions {
   /** the environment the document describes: its server is `${serverUrl}/${env}/api/v1` */

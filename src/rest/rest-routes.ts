@@ -7,6 +7,7 @@
  * answer comes back as JSON (`answers.ts`), its anomalies as a 422 problem. Errors are
  * `application/problem+json` (the data plane's error handler, `format: 'json'`).
  */
+import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { JsonContract } from '../contract/json-contract.js'
 import { pointerOfPath } from '../contract/json-contract.js'
@@ -23,6 +24,8 @@ import { API_INTERFACE_VERSION, API_PREFIX, fastifyPath, REST_ROUTES, type RestR
 export interface RestContext {
   contract: JsonContract
   builder: MessageBuilder
+  /** the OpenAPI document of an environment's REST API (JSON text, made once per environment) */
+  openapi: (env: string) => Promise<string>
   /** the certificat/nomCertificat of the messages built for `guichet` in `env` */
   certificateOf: (env: string, guichet: string) => MessageCertificate
 }
@@ -46,7 +49,9 @@ function jsonBody (request: FastifyRequest): Json {
   try {
     value = JSON.parse((request.body as Buffer).toString('utf8'))
   } catch (err) {
-    throw new codes.GW_REST_INVALID_JSON((err as Error).message.slice(0, 200))
+    // The parser's message quotes the body: only the position is passed on.
+    const at = /position (\d+)/.exec((err as Error).message)?.[1]
+    throw new codes.GW_REST_INVALID_JSON(at === undefined ? 'it does not parse' : `it does not parse (at position ${at})`)
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new codes.GW_REST_INVALID_JSON('a JSON object is expected')
   return value as Json
@@ -178,6 +183,18 @@ export function restRoutes (ctx: DataPlaneContext, rest: RestContext) {
       reply.header('sne-interface-version', API_INTERFACE_VERSION)
       await resolve(request, reply)
     }
+
+    // The published contract: the same client certificate rules as the calls it describes.
+    const openapi = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+      const text = await rest.openapi(request[kCall].env as string)
+      const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`
+      reply.header('etag', etag).header('cache-control', 'private, max-age=300')
+      if (request.headers['if-none-match'] === etag) return await reply.code(304).send()
+      request[kCall].bytesOut = Buffer.byteLength(text)
+      request[kCall].outcome = 'published'
+      return await reply.type('application/json; charset=utf-8').send(text)
+    }
+    for (const url of ['/:env' + API_PREFIX + '/openapi.json', API_PREFIX + '/openapi.json']) app.get(url, { onRequest, handler: openapi })
 
     for (const route of REST_ROUTES) {
       const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {

@@ -30,14 +30,17 @@ export function toGatewayError (err: unknown, request: FastifyRequest, bodyLimit
   return new codes.GW_ROUTE_INTERNAL(request.id, { cause: err })
 }
 
-/** The problem+json body (RFC 9457) of a gateway error. */
+/** The base of the problem types, `urn:sne-gateway:error:<code>`: names (stable, documented in docs/errors.md), not locators. */
+export const PROBLEM_TYPE_BASE = 'urn:sne-gateway:error:'
+
+/** The problem+json body (RFC 9457) of a gateway error; `instance` is the request id as a URI. */
 export function problemOf (err: GatewayError, requestId: string, violations?: readonly Violation[]): Record<string, unknown> {
   return {
-    type: `urn:sne-gateway:error:${err.code}`,
+    type: PROBLEM_TYPE_BASE + err.code,
     title: err.message,
     status: err.statusCode,
     code: err.code,
-    instance: requestId,
+    instance: `urn:uuid:${requestId}`,
     ...(violations === undefined ? {} : { violations }),
     ...err.problem
   }

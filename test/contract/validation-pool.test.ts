@@ -96,7 +96,8 @@ t.test('a worker that dies fails its pending checks with GW_SPEC_VALIDATOR_UNAVA
   for (const s of settled) t.match((s as PromiseRejectedResult).reason, { code: 'GW_SPEC_VALIDATOR_UNAVAILABLE', statusCode: 503 })
   await t.rejects(pool.check(valid.message, valid.contentType, valid.soapAction), { code: 'GW_SPEC_VALIDATOR_UNAVAILABLE' }, 'none is ready while it is replaced')
   let after: Awaited<ReturnType<typeof pool.check>> | undefined
-  for (let i = 0; i < 200 && after === undefined; i++) {
+  // Bounded, generously: a replacement worker compiles the spec, which takes seconds on a loaded machine.
+  for (let i = 0; i < 2400 && after === undefined; i++) {
     await new Promise((resolve) => setTimeout(resolve, 25))
     after = await pool.check(valid.message, valid.contentType, valid.soapAction).catch(() => undefined)
   }

@@ -96,14 +96,14 @@ t.test('identity concurrency: calls held open take the slots, the next is 429; o
     await stalledUpload(t, stack, credential, cre.message.length, cre.message.subarray(0, 100)),
     await stalledUpload(t, stack, credential, cre.message.length, cre.message.subarray(0, 100))
   ]
-  for (let i = 0; i < 400 && await metric(stack, /sne_gateway_inflight_requests/) < 2; i++) await sleep(5)
+  for (let i = 0; i < 4000 && await metric(stack, /sne_gateway_inflight_requests/) < 2; i++) await sleep(5)
   const refused = await stack.post(SERVICE, cre.message, cre.contentType)
   t.equal(refused.status, 429)
   t.equal(subcode(refused.body), 'GW_LIMIT_CONCURRENCY')
   t.equal(refused.headers['retry-after'], '1')
   t.match(refused.body.toString('utf8'), 'client G1226 already has 2 calls in progress')
   for (const socket of held) socket.destroy()
-  for (let i = 0; i < 400 && await metric(stack, /sne_gateway_inflight_requests/) > 0; i++) await sleep(5)
+  for (let i = 0; i < 4000 && await metric(stack, /sne_gateway_inflight_requests/) > 0; i++) await sleep(5)
   const admitted = await stack.post(SERVICE, cre.message, cre.contentType)
   t.equal(admitted.status, 200, 'the aborted calls released their slots')
 })
@@ -172,6 +172,6 @@ t.test('stalled uploads: one identity\'s many ~10 MiB uploads are refused past i
   t.equal(res.statusCode, 200, 'a legitimate client of another identity is served')
 
   for (const socket of sockets) socket.destroy()
-  for (let i = 0; i < 400 && held() > 0; i++) await sleep(10)
+  for (let i = 0; i < 2000 && held() > 0; i++) await sleep(10)
   t.equal(held(), 0, 'the stalled uploads\' bytes are given back when their clients go away')
 })

@@ -167,3 +167,17 @@ t.test('limits on REST: RateLimit fields on every answer, a 429 problem with Ret
   t.equal(refused.headers['retry-after'], '10', 'a token every 10 s')
   t.match(refused.headers, { 'ratelimit-limit': '2', 'ratelimit-remaining': '0', 'ratelimit-reset': /^\d+$/ })
 })
+
+t.test('the OpenAPI document is published per environment, with the client certificate, cacheable', async (t) => {
+  const res = await request(stack.gatewayUrl + API + '/openapi.json', { dispatcher: stack.client })
+  t.equal(res.statusCode, 200)
+  const doc = await res.body.json() as Json
+  t.equal(doc.openapi, '3.1.0')
+  t.match(doc.servers, [{ url: /\/ecole\/api\/v1$/ }])
+  t.ok(doc.paths['/demandes/{numUnique}'].get, 'the routes')
+  const etag = res.headers.etag as string
+  t.match(res.headers['cache-control'], 'max-age=')
+  const again = await request(stack.gatewayUrl + API + '/openapi.json', { dispatcher: stack.client, headers: { 'if-none-match': etag } })
+  t.equal(again.statusCode, 304)
+  await again.body.dump()
+})

@@ -124,7 +124,7 @@ t.test('a reload swaps G1104\'s upstream certificate while one of its calls is i
   let heldDone = false
   const held = post(asG1104, actingAs('valid-getNumUnique-cre-mtom', 'G1104')).finally(() => { heldDone = true })
   // The held call has reached the simulator once the latency has been injected.
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 2000; i++) {
     const { total } = (await stack.sim!.admin.inject({ method: 'GET', url: '/faults' })).json() as { total: number }
     if (total > 0) break
     await new Promise((resolve) => setTimeout(resolve, 10))
@@ -147,7 +147,7 @@ t.test('a reload swaps G1104\'s upstream certificate while one of its calls is i
   t.match(await metrics(), /sne_gateway_config_reloads_total\{trigger="sighup",result="applied"\} 1\n/)
   // The old pool closes once its call has ended: back to one pool per credential in use.
   let pools = ''
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 2000; i++) {
     pools = /sne_gateway_upstream_pools (\d+)/.exec(await metrics())?.[1] ?? ''
     if (pools === '2') break
     await new Promise((resolve) => setTimeout(resolve, 10))

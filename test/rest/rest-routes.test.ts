@@ -17,7 +17,7 @@ t.test('a REST creation that times out after it was sent: outcome unknown, audit
   const res = await gw.gateway.app.inject({ method: 'POST', url: '/ecole/api/v1/demandes', payload: cre, headers: { 'content-type': 'application/json', 'x-request-id': 'editor-7' } })
   t.equal(res.statusCode, 504)
   t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
-  t.match(res.json(), { code: 'GW_PROXY_OUTCOME_UNKNOWN', status: 504, instance: res.headers['x-request-id'] })
+  t.match(res.json(), { code: 'GW_PROXY_OUTCOME_UNKNOWN', status: 504, instance: `urn:uuid:${String(res.headers['x-request-id'])}` })
   t.equal(upstream.calls.length, 1, 'never retried')
   const sent = upstream.calls[0]!
   t.match(String(sent.headers['content-type']), /^multipart\/related; type="application\/xop\+xml"/, 'the upstream got the built MTOM message')

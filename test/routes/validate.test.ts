@@ -46,7 +46,7 @@ t.test('errors of the call itself are application/problem+json for JSON callers'
   const unknown = await gw.gateway.app.inject({ method: 'POST', url: '/production/validate', payload: valid.message, headers: { 'content-type': valid.contentType } })
   t.equal(unknown.statusCode, 404)
   t.equal(unknown.headers['content-type'], 'application/problem+json; charset=utf-8')
-  t.match(unknown.json(), { type: 'urn:sne-gateway:error:GW_ROUTE_UNKNOWN_ENVIRONMENT', status: 404, code: 'GW_ROUTE_UNKNOWN_ENVIRONMENT', title: 'environment production is not configured on this gateway', instance: unknown.headers['x-request-id'] })
+  t.match(unknown.json(), { type: 'urn:sne-gateway:error:GW_ROUTE_UNKNOWN_ENVIRONMENT', status: 404, code: 'GW_ROUTE_UNKNOWN_ENVIRONMENT', title: 'environment production is not configured on this gateway', instance: `urn:uuid:${String(unknown.headers['x-request-id'])}` })
   const large = await gw.gateway.app.inject({ method: 'POST', url: '/ecole/validate', payload: valid.message, headers: { 'content-type': valid.contentType } })
   t.equal(large.statusCode, 413)
   t.match(large.json(), { code: 'GW_ROUTE_BODY_TOO_LARGE' })

@@ -132,7 +132,7 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
       const out = { status: res.statusCode, headers: res.headers, body: Buffer.from(await res.body.arrayBuffer()) }
       // The access line is written when the server side of the response closes, which can come
       // just after the client has read it: wait for it (bounded), so that tests can read it.
-      for (let i = 0; i < 400 && logs.access().length <= before; i++) await new Promise((resolve) => setTimeout(resolve, 5))
+      for (let i = 0; i < 2000 && logs.access().length <= before; i++) await new Promise((resolve) => setTimeout(resolve, 5))
       return out
     },
     async simulatorStats () {
