@@ -8,13 +8,15 @@
  *    direct, nginx, gateway); the new-connection handshake rate; a CPU profile of the gateway under load;
  * 4. keep-alive load, simulator upstream: direct, nginx, gateway;
  * 5. validation micro-benchmarks, in-process;
+ * (rest) the REST creation and read on the canned section's gateway, each right after the SOAP call
+ *    it becomes, and their CPU per call against the project's goal (≤ 1.3 × the SOAP call's);
  * 6. the tables appended to bench/RESULTS.md (and bench/out/results.{md,json}).
  *
  * Bounded (a global deadline; each run checks it before it starts), loopback only; every process
  * it starts is stopped on every way out: normal end, error, SIGINT/SIGTERM, deadline.
  *
  * usage: node dist/bench/run.js [--duration S] [--warmup S] [--connections N] [--threads N]
- *          [--budget S] [--sections canned,halfload,simulator,handshake,profile,micro] [--no-append]
+ *          [--budget S] [--sections canned,rest,halfload,simulator,handshake,profile,micro] [--no-append]
  */
 import { existsSync } from 'node:fs'
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises'
@@ -22,6 +24,7 @@ import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { defaultSpecDir, loadSpec } from '../src/contract/index.js'
+import { buildJsonContract } from '../src/contract/json-contract.js'
 import type { InterfaceSpec } from '../src/contract/types.js'
 import { ensureDevPki } from '../src/tls/dev-pki.js'
 import { saveAnswers, requestAction, STATS_PATH, type RecordedAnswer } from './harness/canned-upstream.js'
@@ -33,6 +36,7 @@ import { buildBenchMessages, numUniqueOfAnswer, readMessageSources, type BenchMe
 import { postOnce, type PostTls } from './harness/post-once.js'
 import { ProcessGroup } from './harness/processes.js'
 import { renderResults } from './harness/report.js'
+import { buildRestMessages, interleaveRest, restGatewayExtra, type RestBenchMessage } from './harness/rest-messages.js'
 import type { BenchResults, LoadRun, TargetKind, ThreadProfile } from './harness/results.js'
 import { cpuProfiles, startCanned, startGateway, startNginx, startSimulator, type HarnessContext, type Running } from './harness/targets.js'
 import { ensureTools, toolVersions } from './harness/tools.js'
@@ -40,7 +44,7 @@ import { runValidationMicro } from './harness/validation-micro.js'
 import { inspectorSwitch } from './harness/inspector-switch.js'
 import { runWrk, wrkLuaScript } from './harness/wrk.js'
 
-const SECTIONS = ['simulator', 'canned', 'halfload', 'handshake', 'profile', 'micro'] as const
+const SECTIONS = ['simulator', 'canned', 'rest', 'halfload', 'handshake', 'profile', 'micro'] as const
 type Section = typeof SECTIONS[number]
 
 /**
@@ -166,6 +170,22 @@ async function main (): Promise<void> {
       await writeFile(scriptFile, wrkLuaScript({ bodyFile, contentType: m.contentType }))
       loadMessages.set(m.name, { name: m.name, contentType: m.contentType, body: m.body, scriptFile })
     }
+    // --- the REST creation and read, each paired with the SOAP call it becomes ---
+    const restMessages: RestBenchMessage[] = opts.sections.has('rest')
+      ? buildRestMessages({ spec, contract: buildJsonContract(spec), sources, numUnique })
+      : []
+    for (const m of restMessages) {
+      const bodyFile = m.body === undefined ? undefined : join(outDir, 'messages', `${m.name}.json`)
+      if (bodyFile !== undefined) await writeFile(bodyFile, m.body!)
+      const scriptFile = join(outDir, 'lua', `${m.name}.lua`)
+      await writeFile(scriptFile, wrkLuaScript({ method: m.method, headers: m.headers, ...(bodyFile === undefined ? {} : { bodyFile, contentType: m.contentType! }) }))
+      loadMessages.set(m.name, { name: m.name, method: m.method, headers: m.headers, path: m.path, okStatus: m.okStatus, scriptFile, ...(m.body === undefined ? {} : { body: m.body, contentType: m.contentType! }) })
+    }
+    if (restMessages.length > 0) {
+      notes.push('REST runs: on the gateway with validation on only; the guichet G1226 acts (the creation\'s numGuichet; the read\'s `SNE-Guichet` header: no guichets are configured, as for the SOAP runs), ' +
+        'and its certificate goes in the messages the REST API builds (`messageCertificates`), as the SOAP getDemandeLogement carries it (the SOAP CRE carries an empty one, so the REST creation\'s message is about 1.2 KB larger). ' +
+        'The canned upstream answers them by action, like the SOAP calls.')
+    }
     const answers = new Map<string, RecordedAnswer>()
     for (const m of messages) {
       const action = requestAction(m.contentType, undefined)
@@ -237,7 +257,9 @@ async function main (): Promise<void> {
 
     // --- canned upstream ---
     let profile: BenchResults['profile']
-    const wantsCanned = ['canned', 'handshake', 'profile'].some((s) => opts.sections.has(s as Section))
+    let restProfile: BenchResults['restProfile']
+    const wantsCanned = ['canned', 'rest', 'handshake', 'profile'].some((s) => opts.sections.has(s as Section))
+    const restExtra = restMessages.length > 0 ? restGatewayExtra(ctx.pki.client.cert) : undefined
     if (opts.sections.has('halfload') && !opts.sections.has('canned')) {
       notes.push('Half load: not run, its pace comes from the gateway\'s keep-alive runs of the canned section, which was not selected.')
     }
@@ -253,13 +275,20 @@ async function main (): Promise<void> {
         if (opts.sections.has('handshake')) runs.push(await measure(t, handshakeMessage, handshakeSettings, { handshake: true }))
       }
       try {
-        const cannedLoad = async (t: LoadTarget): Promise<void> => {
-          if (opts.sections.has('canned')) await loadAll(t)
+        const soapNames = opts.sections.has('canned') ? messages.map((m) => m.name) : []
+        // the gateway's runs: each REST call right after the SOAP call it becomes (measured alone when canned is not selected)
+        const gatewayNames = restMessages.length === 0 ? soapNames : interleaveRest(soapNames.length > 0 ? soapNames : [...new Set(restMessages.map((m) => m.soap))], restMessages)
+        const cannedLoad = (names: readonly string[]) => async (t: LoadTarget): Promise<void> => {
+          await loadAll(t, names)
           await handshake(t)
         }
-        await cannedLoad({ kind: 'direct', running: canned, upstream: canned, upstreamKind: 'canned', tls: asWrk, upstreamStatsUrl: statsUrl })
-        await proxied(async () => await startNginx(ctx, canned, nginxOptions), 'nginx', canned, 'canned', cannedLoad)
-        await proxied(async () => await startGateway(ctx, canned, { name: 'canned', validation: 'enforce', upstreamConnections }), 'gateway', canned, 'canned', cannedLoad)
+        if (opts.sections.has('canned') || opts.sections.has('handshake')) {
+          await cannedLoad(soapNames)({ kind: 'direct', running: canned, upstream: canned, upstreamKind: 'canned', tls: asWrk, upstreamStatsUrl: statsUrl })
+          await proxied(async () => await startNginx(ctx, canned, nginxOptions), 'nginx', canned, 'canned', cannedLoad(soapNames))
+        }
+        if (opts.sections.has('canned') || opts.sections.has('handshake') || restMessages.length > 0) {
+          await proxied(async () => await startGateway(ctx, canned, { name: 'canned', validation: 'enforce', upstreamConnections, ...(restExtra === undefined ? {} : { extra: restExtra }) }), 'gateway', canned, 'canned', cannedLoad(gatewayNames))
+        }
         if (opts.sections.has('canned')) {
           await proxied(async () => await startGateway(ctx, canned, { name: 'canned-novalidation', validation: 'off', upstreamConnections }), 'gateway (validation off)', canned, 'canned', loadAll)
           if (opts.sections.has('halfload')) await halfLoad(canned)
@@ -274,31 +303,38 @@ async function main (): Promise<void> {
           const dir = join(outDir, 'profile')
           await mkdir(dir, { recursive: true })
           const before = new Set(await cpuProfiles(dir))
+          // the CRE, then (rest section) the REST creation on the same profiled gateway: one profile file per thread, cut to each run's window
+          const profiledNames = ['cre', ...restMessages.filter((m) => m.soap === 'cre').map((m) => m.name)]
           const profiled: LoadRun[] = []
-          await proxied(async () => await startGateway(ctx, canned, { name: 'canned-profile', validation: 'enforce', upstreamConnections, cpuProfileDir: dir }), 'gateway', canned, 'canned', async (t) => {
-            profiled.push(await measure(t, loadMessages.get('cre')!, settings))
+          await proxied(async () => await startGateway(ctx, canned, { name: 'canned-profile', validation: 'enforce', upstreamConnections, cpuProfileDir: dir, ...(restExtra === undefined ? {} : { extra: restExtra }) }), 'gateway', canned, 'canned', async (t) => {
+            for (const name of profiledNames) profiled.push(await measure(t, loadMessages.get(name)!, settings))
           })
           // one file per thread: the main thread (id 0) and each validation worker
           const files = (await cpuProfiles(dir)).filter((f) => !before.has(f))
             .map((f) => ({ f, id: profileThreadId(f) ?? Number.MAX_SAFE_INTEGER }))
             .sort((a, b) => a.id - b.id)
-          if (files.length > 0 && profiled[0]?.wrk !== undefined) {
-            const window = profiled[0].monotonicWindowUs
-            const threads: ThreadProfile[] = []
-            for (const { f, id } of files) {
-              const data = JSON.parse(await readFile(f, 'utf8')) as CpuProfile
-              const summary = summariseCpuProfile(data, { root: join(root, 'dist'), top: 15, ...(window === undefined ? {} : { window }) })
-              if (window !== undefined && summary.totalMs === 0) notes.push(`The CPU profile ${relative(root, f)} has no sample inside the measured window (clock mismatch?): its table covers the whole thread's life.`)
-              threads.push({
-                thread: id === 0 ? 'main thread' : `worker thread ${id}`,
-                file: relative(root, f),
-                summary: summary.totalMs === 0 ? summariseCpuProfile(data, { root: join(root, 'dist'), top: 15 }) : summary
-              })
+          const data = await Promise.all(files.map(async ({ f }) => JSON.parse(await readFile(f, 'utf8')) as CpuProfile))
+          const summarise = (run: LoadRun): ThreadProfile[] => files.map(({ f, id }, i) => {
+            const window = run.monotonicWindowUs
+            const summary = summariseCpuProfile(data[i]!, { root: join(root, 'dist'), top: 15, ...(window === undefined ? {} : { window }) })
+            if (window !== undefined && summary.totalMs === 0) notes.push(`The CPU profile ${relative(root, f)} has no sample inside the measured window of ${run.message} (clock mismatch?): its table covers the whole thread's life.`)
+            return {
+              thread: id === 0 ? 'main thread' : `worker thread ${id}`,
+              file: relative(root, f),
+              summary: summary.totalMs === 0 ? summariseCpuProfile(data[i]!, { root: join(root, 'dist'), top: 15 }) : summary
             }
-            profile = { message: messages[0]!.label, threads }
-          } else {
-            notes.push(`No CPU profile: ${files.length === 0 ? 'the profiled gateway wrote none' : `its load run was skipped (${profiled[0]?.skipped ?? 'unknown'})`}.`)
+          })
+          const labelOf = (name: string): string => messages.find((m) => m.name === name)?.label ?? restMessages.find((m) => m.name === name)?.label ?? name
+          for (const run of profiled) {
+            if (files.length === 0 || run.wrk === undefined) {
+              notes.push(`No CPU profile of ${labelOf(run.message)}: ${files.length === 0 ? 'the profiled gateway wrote none' : `its load run was skipped (${run.skipped ?? 'unknown'})`}.`)
+              continue
+            }
+            const summary = { message: labelOf(run.message), threads: summarise(run) }
+            if (run.message === 'cre') profile = summary
+            else restProfile = summary
           }
+          if (profiled.length === 0) notes.push('No CPU profile: the profiled gateway did not start.')
         }
       } finally {
         await canned.proc.stop()
@@ -333,10 +369,15 @@ async function main (): Promise<void> {
         nginxWorkers: String(opts.nginxWorkers),
         gatewayUpstreamConnections: upstreamConnections
       },
-      messages: messages.map((m: BenchMessage) => ({ name: m.name, label: m.label, bytes: m.body.length })),
+      messages: [
+        ...messages.map((m: BenchMessage) => ({ name: m.name, label: m.label, bytes: m.body.length })),
+        ...restMessages.map((m) => ({ name: m.name, label: m.label, bytes: m.body?.length ?? 0 }))
+      ],
       runs,
       validationMicro: micro,
       ...(profile === undefined ? {} : { profile }),
+      ...(restProfile === undefined ? {} : { restProfile }),
+      ...(restMessages.length === 0 ? {} : { restPairs: restMessages.map((m) => ({ rest: m.name, soap: m.soap })) }),
       loadAverageAfter: await loadAverage(),
       notes: [
         `All processes (wrk, the proxy, the upstream) share the machine's ${machine.nproc} CPUs; other work running at the same time shows in the load averages.`,

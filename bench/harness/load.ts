@@ -1,6 +1,6 @@
 /**
  * One measured load run: a preflight call (the target must answer the message as the upstream
- * would: HTTP 200, no Fault — otherwise the run would measure refusals), a warm-up, then the
+ * would: HTTP 200, or the message's own success status, no Fault — otherwise the run would measure refusals), a warm-up, then the
  * measured wrk run with the CPU and RSS of each process sampled over the same window.
  */
 import type { PostTls } from './post-once.js'
@@ -25,10 +25,23 @@ export interface LoadSettings {
 
 export interface LoadMessage {
   name: string
-  contentType: string
-  body: Buffer
+  /** POST (the default) or GET (a REST read: no body) */
+  method?: 'POST' | 'GET'
+  contentType?: string
+  body?: Buffer
+  /** further request headers (e.g. SNE-Guichet), in the script and the preflight alike */
+  headers?: Record<string, string>
+  /** the path asked for, instead of the target's (a REST route rather than the SOAP service) */
+  path?: string
+  /** the status of a good answer (default 200; a REST creation answers 201) */
+  okStatus?: number
   /** the Lua script of this message (bench/out/lua/<name>.lua) */
   scriptFile: string
+}
+
+/** The URL a message is sent to on a target: the target's, or its `path` on the target's origin. */
+export function messageUrl (targetUrl: string, message: Pick<LoadMessage, 'path'>): string {
+  return message.path === undefined ? targetUrl : new URL(message.path, targetUrl).href
 }
 
 export interface LoadTarget {
@@ -57,10 +70,12 @@ export async function measure (target: LoadTarget, message: LoadMessage, setting
     settings.log(`skip ${tag}: time budget exhausted`)
     return { ...base, skipped: 'time budget exhausted' }
   }
+  const url = messageUrl(target.running.url, message)
+  const okStatus = message.okStatus ?? 200
   try {
-    const pre = await postOnce(target.running.url, message, target.tls)
+    const pre = await postOnce(url, message, target.tls)
     const fault = faultSummary(pre.body)
-    if (pre.statusCode !== 200 || fault !== undefined) {
+    if (pre.statusCode !== okStatus || fault !== undefined) {
       const why = `preflight answered HTTP ${pre.statusCode}${fault === undefined ? '' : ` (${fault})`}`
       settings.log(`skip ${tag}: ${why}`)
       return { ...base, skipped: why }
@@ -71,7 +86,7 @@ export async function measure (target: LoadTarget, message: LoadMessage, setting
     return { ...base, skipped: why }
   }
 
-  const wrk = { url: target.running.url, scriptFile: message.scriptFile, connections: settings.connections, threads: settings.threads, connectionClose: handshake }
+  const wrk = { url, scriptFile: message.scriptFile, connections: settings.connections, threads: settings.threads, connectionClose: handshake }
   try {
     if (settings.warmupSeconds > 0) await runWrk({ ...wrk, durationSeconds: settings.warmupSeconds }, settings.wrkPath)
     const roots = new Map<string, number>([['upstream', target.upstream.proc.pid]])

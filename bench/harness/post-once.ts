@@ -18,8 +18,17 @@ export interface PostAnswer {
   body: Buffer
 }
 
-/** POSTs `body` to `url` and reads the whole answer. */
-export async function postOnce (url: string, message: { contentType: string, body: Buffer }, tls: PostTls, timeoutMs = 30_000): Promise<PostAnswer> {
+/** One request: a POST of `body` with its content type (the default), or a GET without a body. */
+export interface OneRequest {
+  method?: 'POST' | 'GET'
+  contentType?: string
+  body?: Buffer
+  /** further request headers (e.g. SNE-Guichet) */
+  headers?: Record<string, string>
+}
+
+/** Sends `message` to `url` (a POST unless it says GET) and reads the whole answer. */
+export async function postOnce (url: string, message: OneRequest, tls: PostTls, timeoutMs = 30_000): Promise<PostAnswer> {
   const agent = new Agent({
     connect: { ca: tls.ca, cert: tls.cert, key: tls.key, servername: tls.servername, rejectUnauthorized: true },
     headersTimeout: timeoutMs,
@@ -30,9 +39,9 @@ export async function postOnce (url: string, message: { contentType: string, bod
     const answer = await agent.request({
       origin: u.origin,
       path: u.pathname + u.search,
-      method: 'POST',
-      headers: { 'content-type': message.contentType },
-      body: message.body
+      method: message.method ?? 'POST',
+      headers: { ...(message.contentType === undefined ? {} : { 'content-type': message.contentType }), ...message.headers },
+      ...(message.body === undefined || message.method === 'GET' ? {} : { body: message.body })
     })
     const body = Buffer.from(await answer.body.arrayBuffer())
     const ct = answer.headers['content-type']

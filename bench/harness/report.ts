@@ -3,7 +3,7 @@
  * versions, commands), then the tables, all from the same run.
  */
 import { HALF_LOAD_GOAL_ADDED_P99_MS, halfLoadRows, halfLoadVerdicts } from './half-load.js'
-import { cpuMicrosPerRequest, profileGroups, ratios, type BenchResults, type LoadRun } from './results.js'
+import { cpuMicrosPerRequest, profileGroups, ratios, REST_GOAL_CPU_RATIO, restVsSoap, type BenchResults, type LoadRun, type ThreadProfile } from './results.js'
 import { errorCount } from './wrk.js'
 
 const dash = '—'
@@ -86,6 +86,46 @@ function halfLoadSection (results: BenchResults): string[] {
   return out
 }
 
+/** The REST section: each REST call against the SOAP call it becomes, and the verdict on the goal. */
+function restSection (results: BenchResults): string[] {
+  const pairs = results.restPairs ?? []
+  if (pairs.length === 0) return []
+  const label = (name: string): string => results.messages.find((x) => x.name === name)?.label ?? name
+  const rows = restVsSoap(results.runs, pairs)
+  const out = [
+    '### REST API against the SOAP call it becomes (gateway, validation on, canned upstream)', '',
+    'The same gateway process as the keep-alive runs above, each REST run right after its SOAP counterpart. ' +
+      'CPU per call: the gateway\'s process tree (main thread and validation workers) over the measured window ÷ the calls completed.', '',
+    table(
+      ['REST call', 'SOAP call it becomes', 'REST req/s', 'SOAP req/s', 'REST CPU µs/call', 'SOAP CPU µs/call', 'CPU REST ÷ SOAP'],
+      rows.map((r) => [label(r.rest), label(r.soap), fixed(r.restRps, 0), fixed(r.soapRps, 0), fixed(r.restCpuUs, 0), fixed(r.soapCpuUs, 0), fixed(r.cpuRatio, 2)])
+    ),
+    ''
+  ]
+  const verdicts = rows.map((r) => r.met === undefined || r.cpuRatio === undefined
+    ? `${label(r.rest)}: not measured`
+    : `${label(r.rest)}: ${r.met ? 'met' : 'not met'} (${fixed(r.restCpuUs, 0)} ÷ ${fixed(r.soapCpuUs, 0)} µs = ${r.cpuRatio.toFixed(3)}×)`)
+  out.push(`Goal, a REST call's CPU ≤ ${REST_GOAL_CPU_RATIO} × the SOAP call's it becomes: ${verdicts.join('; ')}.`, '')
+  return out
+}
+
+/** One profiled run: a table of areas and one of functions per thread. */
+function profileSection (title: string, p: { message: string, threads: ThreadProfile[] }): string[] {
+  const out: string[] = []
+  out.push(`### ${title} (validation on, ${p.message}, canned upstream)`, '')
+  out.push('`node --cpu-prof` on the gateway child, one profile per thread, each cut to the measured window (the start-up is left out).', '')
+  for (const th of p.threads) {
+    const busy = th.summary.totalMs - th.summary.idleMs
+    out.push(`#### ${th.thread}`, '')
+    out.push(`${th.file}: ${(busy / 1000).toFixed(1)} s busy of the ${(th.summary.totalMs / 1000).toFixed(1)} s measured window. Self time by area:`, '')
+    out.push(table(['area', 'self ms', '% of busy'], th.summary.areas.slice(0, 12).map((a) => [a.area, a.selfMs.toFixed(0), a.percent.toFixed(1)])), '')
+    out.push('Where the time goes: ' + profileGroups(th.summary.areas).map((g) => `${g.name} ${g.percent.toFixed(0)}%`).join(', ') + '.', '')
+    out.push('Top functions by self time:', '')
+    out.push(table(['function', 'location', 'self ms', '% of busy'], th.summary.top.map((r) => [`\`${r.name}\``, r.location === '' ? dash : r.location, r.selfMs.toFixed(0), r.percent.toFixed(1)])), '')
+  }
+  return out
+}
+
 const LOAD_HEADER = ['message', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'proxy CPU % (µs/req)', 'proxy RSS MB', 'upstream CPU % (µs/req)', 'upstream RSS MB', 'upstream conns opened / calls', 'wrk CPU %']
 
 /** The Markdown section of one run. */
@@ -116,7 +156,9 @@ export function renderResults (results: BenchResults): string {
     out.push(table(LOAD_HEADER, loadRows(runs, results)), '')
   }
 
-  const ratioRows = ratios(keepAlive).filter((r) => r.target !== 'nginx' || r.vsDirect !== undefined)
+  // the REST runs (gateway only) have their own table, against the SOAP calls they become
+  const restNames = new Set((results.restPairs ?? []).map((p) => p.rest))
+  const ratioRows = ratios(keepAlive).filter((r) => (r.target !== 'nginx' || r.vsDirect !== undefined) && !restNames.has(r.message))
   if (ratioRows.length > 0) {
     out.push('### Ratios (same run)', '')
     const label = (name: string): string => results.messages.find((x) => x.name === name)?.label ?? name
@@ -126,6 +168,7 @@ export function renderResults (results: BenchResults): string {
     ), '')
   }
 
+  out.push(...restSection(results))
   out.push(...halfLoadSection(results))
 
   const handshakes = results.runs.filter((r) => r.handshake && r.paced === undefined)
@@ -146,19 +189,7 @@ export function renderResults (results: BenchResults): string {
     ), '')
   }
 
-  if (results.profile !== undefined) {
-    const p = results.profile
-    out.push(`### CPU profile of the gateway under load (validation on, ${p.message}, canned upstream)`, '')
-    out.push('`node --cpu-prof` on the gateway child, one profile per thread, each cut to the measured window (the start-up is left out).', '')
-    for (const th of p.threads) {
-      const busy = th.summary.totalMs - th.summary.idleMs
-      out.push(`#### ${th.thread}`, '')
-      out.push(`${th.file}: ${(busy / 1000).toFixed(1)} s busy of the ${(th.summary.totalMs / 1000).toFixed(1)} s measured window. Self time by area:`, '')
-      out.push(table(['area', 'self ms', '% of busy'], th.summary.areas.slice(0, 12).map((a) => [a.area, a.selfMs.toFixed(0), a.percent.toFixed(1)])), '')
-      out.push('Where the time goes: ' + profileGroups(th.summary.areas).map((g) => `${g.name} ${g.percent.toFixed(0)}%`).join(', ') + '.', '')
-      out.push('Top functions by self time:', '')
-      out.push(table(['function', 'location', 'self ms', '% of busy'], th.summary.top.map((r) => [`\`${r.name}\``, r.location === '' ? dash : r.location, r.selfMs.toFixed(0), r.percent.toFixed(1)])), '')
-    }
-  }
+  if (results.profile !== undefined) out.push(...profileSection('CPU profile of the gateway under load', results.profile))
+  if (results.restProfile !== undefined) out.push(...profileSection('CPU profile of the same gateway under REST load', results.restProfile))
   return out.join('\n')
 }

@@ -68,6 +68,10 @@ export interface BenchResults {
   validationMicro: ValidationMicroRow[]
   /** the profiled gateway's threads: the main thread first, then its validation workers */
   profile?: { message: string, threads: ThreadProfile[] }
+  /** the same profiled gateway, cut to the window of a REST load run (the rest section) */
+  restProfile?: { message: string, threads: ThreadProfile[] }
+  /** the REST load messages (BenchMessage names) and the SOAP message each becomes */
+  restPairs?: Array<{ rest: string, soap: string }>
   /** load averages at the end of the run */
   loadAverageAfter: string
   notes: string[]
@@ -150,4 +154,47 @@ export function profileGroups (areas: ReadonlyArray<{ area: string, percent: num
   const grouped = out.reduce((s, g) => s + g.percent, 0)
   out.push({ name: 'other', percent: Math.max(0, areas.reduce((s, a) => s + a.percent, 0) - grouped) })
   return out
+}
+
+/** The project's goal: a REST call costs at most this many times the CPU of the SOAP call it becomes. */
+export const REST_GOAL_CPU_RATIO = 1.3
+
+export interface RestVsSoapRow {
+  rest: string
+  soap: string
+  /** the figures of each run, absent when it was skipped */
+  restRps: number | undefined
+  soapRps: number | undefined
+  /** the gateway's CPU per call, µs */
+  restCpuUs: number | undefined
+  soapCpuUs: number | undefined
+  /** REST CPU per call ÷ SOAP CPU per call */
+  cpuRatio: number | undefined
+  /** cpuRatio ≤ REST_GOAL_CPU_RATIO, on the unrounded ratio; undefined when not measured */
+  met: boolean | undefined
+}
+
+/**
+ * Each REST call against the SOAP call it becomes, on the gateway with validation on (keep-alive
+ * runs of the canned upstream): req/s, CPU per call and their ratio.
+ */
+export function restVsSoap (allRuns: readonly LoadRun[], pairs: ReadonlyArray<{ rest: string, soap: string }>): RestVsSoapRow[] {
+  const find = (message: string): LoadRun | undefined => allRuns.find((r) =>
+    r.upstream === 'canned' && r.target === 'gateway' && !r.handshake && r.paced === undefined && r.message === message && (r.wrk?.requests ?? 0) > 0)
+  return pairs.map(({ rest, soap }) => {
+    const [r, s] = [find(rest), find(soap)]
+    const restCpuUs = cpuMicrosPerRequest(r?.proxy, r?.wrk)
+    const soapCpuUs = cpuMicrosPerRequest(s?.proxy, s?.wrk)
+    const cpuRatio = restCpuUs !== undefined && soapCpuUs !== undefined && soapCpuUs > 0 ? restCpuUs / soapCpuUs : undefined
+    return {
+      rest,
+      soap,
+      restRps: r?.wrk?.requestsPerSecond,
+      soapRps: s?.wrk?.requestsPerSecond,
+      restCpuUs,
+      soapCpuUs,
+      cpuRatio,
+      met: cpuRatio === undefined ? undefined : cpuRatio <= REST_GOAL_CPU_RATIO
+    }
+  })
 }

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { renderResults, table } from '../../../bench/harness/report.js'
-import { cpuMicrosPerRequest, profileGroups, ratios, type BenchResults, type LoadRun } from '../../../bench/harness/results.js'
+import { cpuMicrosPerRequest, profileGroups, ratios, restVsSoap, type BenchResults, type LoadRun } from '../../../bench/harness/results.js'
 import type { WrkResult } from '../../../bench/harness/wrk.js'
 
 const wrk = (rps: number, p50Ms: number, p99Ms: number): WrkResult => ({
@@ -101,6 +101,49 @@ t.test('the Markdown report carries context and every table', async (t) => {
   t.match(md, '#### main thread\n\nbench/out/profile/x.cpuprofile: 8.0 s busy of the 10.0 s measured window')
   t.match(md, '#### worker thread 1\n\nbench/out/profile/y.cpuprofile: 6.0 s busy of the 10.0 s measured window')
   t.match(md, '| `validate` | src/contract/index.js:10 | 3000 | 37.5 |')
+})
+
+const restRuns: LoadRun[] = [
+  { upstream: 'canned', target: 'gateway', message: 'cre', handshake: false, wrk: wrk(2000, 5, 14), proxy: res(10) },
+  { upstream: 'canned', target: 'gateway', message: 'rest-create', handshake: false, wrk: wrk(1500, 6, 18), proxy: res(9.75) },
+  { upstream: 'canned', target: 'gateway', message: 'demande', handshake: false, wrk: wrk(2500, 4, 10), proxy: res(10) },
+  { upstream: 'canned', target: 'gateway', message: 'rest-read', handshake: false, wrk: wrk(2000, 5, 12), proxy: res(10.5) },
+  // not the keep-alive runs of the gateway with validation on: left out
+  { upstream: 'canned', target: 'gateway (validation off)', message: 'cre', handshake: false, wrk: wrk(3000, 1, 1), proxy: res(1) },
+  { upstream: 'canned', target: 'gateway', message: 'demande', handshake: true, wrk: wrk(100, 1, 1), proxy: res(1) }
+]
+const restPairs = [{ rest: 'rest-create', soap: 'cre' }, { rest: 'rest-read', soap: 'demande' }]
+
+t.test('restVsSoap: CPU per call of each REST call against the SOAP call it becomes, and the goal', async (t) => {
+  const [create, read] = restVsSoap(restRuns, restPairs)
+  t.match(create, { rest: 'rest-create', soap: 'cre', restRps: 1500, soapRps: 2000, restCpuUs: 650, soapCpuUs: 500, cpuRatio: 1.3, met: true }, '650 µs against 500 µs: exactly the goal')
+  t.match(read, { restCpuUs: 525, soapCpuUs: 400, met: false })
+  t.ok(Math.abs(read!.cpuRatio! - 1.3125) < 1e-9, '1.3125 is not rounded into the goal')
+  const [missing] = restVsSoap([{ upstream: 'canned', target: 'gateway', message: 'rest-create', handshake: false, skipped: 'preflight answered HTTP 502' }, restRuns[0]!], restPairs)
+  t.match(missing, { restRps: undefined, soapRps: 2000, cpuRatio: undefined, met: undefined })
+})
+
+t.test('the REST section: the pairs, the verdict with its figures; REST runs stay out of the ratios against nginx', async (t) => {
+  const md = renderResults({
+    machine: { date: '2025-01-01T00:00:00.000Z', nproc: 2, cpuModel: 'AMD EPYC', kernel: '6.1', memoryGb: 4, node: 'v20.20.2', openssl: '3.0', loadAverage: '1.00 0.50 0.25' },
+    versions: { nginx: 'nginx/1.22.1', wrk: 'wrk debian/4.1.0' },
+    settings: { connections: 50, threads: 2, warmupSeconds: 3, durationSeconds: 10, command: 'npm run bench -- --sections rest', wrkExample: 'wrk …', nginxWorkers: '2', gatewayUpstreamConnections: 50 },
+    messages: [
+      { name: 'cre', label: 'getNumUnique CRE (MTOM)', bytes: 4400 }, { name: 'demande', label: 'getDemandeLogement (MTOM)', bytes: 1900 },
+      { name: 'rest-create', label: 'REST POST /demandes', bytes: 1500 }, { name: 'rest-read', label: 'REST GET /demandes/{numUnique}', bytes: 0 }
+    ],
+    runs: restRuns,
+    validationMicro: [],
+    restPairs,
+    loadAverageAfter: '2.00 1.00 0.50',
+    notes: [],
+    elapsedSeconds: 60
+  })
+  t.match(md, '### REST API against the SOAP call it becomes (gateway, validation on, canned upstream)')
+  t.match(md, '| REST POST /demandes | getNumUnique CRE (MTOM) | 1500 | 2000 | 650 | 500 | 1.30 |')
+  t.match(md, '| REST GET /demandes/{numUnique} | getDemandeLogement (MTOM) | 2000 | 2500 | 525 | 400 | 1.31 |')
+  t.match(md, 'Goal, a REST call\'s CPU ≤ 1.3 × the SOAP call\'s it becomes: REST POST /demandes: met (650 ÷ 500 µs = 1.300×); REST GET /demandes/{numUnique}: not met (525 ÷ 400 µs = 1.313×).')
+  t.notMatch(md, /\| canned \| REST/, 'no row of a REST call in the ratios table')
 })
 
 t.test('table', async (t) => {

@@ -20,6 +20,19 @@ t.test('the script posts the file with the whole content type and prints one JSO
   t.match(lua, WRK_JSON_MARKER.trim())
 })
 
+t.test('a GET script has no body; a POST needs one', async (t) => {
+  const lua = wrkLuaScript({ method: 'GET', headers: { 'SNE-Guichet': 'G1226' } })
+  t.match(lua, 'wrk.method = "GET"')
+  t.notMatch(lua, 'wrk.body')
+  t.notMatch(lua, 'Content-Type')
+  t.match(lua, 'wrk.headers["SNE-Guichet"] = "G1226"')
+  const json = wrkLuaScript({ bodyFile: '/tmp/c.json', contentType: 'application/json' })
+  t.match(json, 'wrk.method = "POST"')
+  t.match(json, 'wrk.headers["Content-Type"] = "application/json"')
+  t.throws(() => wrkLuaScript({ method: 'GET', bodyFile: '/tmp/x' }), /a GET has no body/)
+  t.throws(() => wrkLuaScript({ contentType: 'application/json' }), /a POST needs a body file/)
+})
+
 t.test('parseWrkOutput reads the JSON line among wrk\'s text', async (t) => {
   const stdout = [
     'Running 10s test @ https://127.0.0.1:8443/ecole/services/DemandeLogementImplService/',
