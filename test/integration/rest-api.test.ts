@@ -1,25 +1,14 @@
 // The REST API over real mutual TLS, in front of the école simulator: JSON in, JSON out, the SOAP
 // message built by the gateway and sent down the SOAP path.
 import t from 'tap'
-import { readFileSync } from 'node:fs'
 import { request } from 'undici'
-import { buildJsonContract } from '../../src/contract/json-contract.js'
 import { NOW, startStack, type Stack } from './helpers/gateway-stack.js'
+import { exampleDemandes, type Json } from './helpers/rest-examples.js'
 
 // The gateway dates the files it writes with its clock: the corpus clock, as the simulator's.
 const stack: Stack = await startStack({ edit: (c) => { c.environments.ecole.guichets = { identities: { G1226: ['G1226'] } } }, deps: { clock: () => NOW } })
 t.teardown(async () => { await stack.close() })
-const contract = buildJsonContract(stack.spec)
-
-type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** The demandeLogement of an example document, as JSON. */
-function example (name: string): Json {
-  const bytes = readFileSync(new URL(`../../examples/documents/${name}.xml`, import.meta.url))
-  const r = stack.spec.validateDocument(bytes)
-  const json = contract.toJson(r.doc!.root, bytes).value as Json
-  return json.demande[0].demandeLogement as Json
-}
+const example = exampleDemandes(stack.spec)
 
 const API = '/ecole/api/v1'
 async function call (method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number, headers: Record<string, unknown>, json: Json }> {
