@@ -141,7 +141,9 @@ export function ratios (allRuns: readonly LoadRun[]): RatioRow[] {
 
 /** Areas of a CPU profile grouped by what they do, for a one-line reading of the profile. */
 export const PROFILE_GROUPS: ReadonlyArray<{ name: string, areas: RegExp }> = [
-  { name: 'XSD validation (src/spec, libxml2-wasm, wasm)', areas: /^(src\/spec|libxml2-wasm|wasm)$/ },
+  // src/spec was the folder's name before it became src/contract: older profiles still say so.
+  { name: 'validation and JSON contract (src/contract, libxml2-wasm, wasm)', areas: /^(src\/contract|src\/spec|libxml2-wasm|wasm)$/ },
+  { name: 'REST API (src/rest)', areas: /^src\/rest$/ },
   { name: 'SOAP/MIME/XML codec (src/soap)', areas: /^src\/soap$/ },
   { name: 'HTTP, TLS and sockets (node internals, native, fastify, undici)', areas: /^(node internals|\(native\/builtin\)|fastify|@fastify\/.*|undici|find-my-way|light-my-request|avvio)$/ },
   { name: 'logging and metrics (pino, prom-client)', areas: /^(pino|@pinojs\/.*|sonic-boom|pino-std-serializers|prom-client)$/ },

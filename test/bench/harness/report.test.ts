@@ -52,7 +52,7 @@ t.test('a run that completed no request gives no ratio', async (t) => {
 
 t.test('profileGroups', async (t) => {
   const groups = profileGroups([
-    { area: 'src/spec', percent: 20 }, { area: 'wasm', percent: 15 }, { area: 'libxml2-wasm', percent: 5 },
+    { area: 'src/contract', percent: 20 }, { area: 'wasm', percent: 15 }, { area: 'libxml2-wasm', percent: 5 },
     { area: 'src/soap', percent: 10 }, { area: 'node internals', percent: 25 }, { area: 'undici', percent: 5 },
     { area: 'pino', percent: 3 }, { area: '(garbage collector)', percent: 7 }, { area: 'ajv', percent: 10 }
   ])
@@ -77,7 +77,7 @@ t.test('the Markdown report carries context and every table', async (t) => {
     profile: {
       message: 'getNumUnique CRE (MTOM)',
       threads: [
-        { thread: 'main thread', file: 'bench/out/profile/x.cpuprofile', summary: { totalMs: 10000, idleMs: 2000, top: [{ name: 'validate', location: 'src/contract/index.js:10', area: 'src/spec', selfMs: 3000, percent: 37.5 }], areas: [{ area: 'src/spec', selfMs: 3000, percent: 37.5 }] } },
+        { thread: 'main thread', file: 'bench/out/profile/x.cpuprofile', summary: { totalMs: 10000, idleMs: 2000, top: [{ name: 'validate', location: 'src/contract/index.js:10', area: 'src/contract', selfMs: 3000, percent: 37.5 }], areas: [{ area: 'src/contract', selfMs: 3000, percent: 37.5 }] } },
         { thread: 'worker thread 1', file: 'bench/out/profile/y.cpuprofile', summary: { totalMs: 10000, idleMs: 4000, top: [], areas: [{ area: 'wasm', selfMs: 3000, percent: 50 }] } }
       ]
     },
@@ -95,7 +95,7 @@ t.test('the Markdown report carries context and every table', async (t) => {
   t.match(md, '| getNumUnique CRE (MTOM) | gateway | 2000 | 5.00 | 14.00 | 0 | 100 (500) | 80 | 10 (50) | 80 | 50 / 20000 | — |')
   t.match(md, '| getNumUnique CRE (MTOM) | gateway (validation off) | skipped: preflight answered HTTP 400 |')
   t.match(md, '| canned | getNumUnique CRE (MTOM) | gateway | 2000 | 0.25 | 0.20 | +4.00 | +10.00 | 5.0 |')
-  t.match(md, 'Where the time goes: XSD validation (src/spec, libxml2-wasm, wasm) 38%')
+  t.match(md, 'Where the time goes: validation and JSON contract (src/contract, libxml2-wasm, wasm) 38%')
   t.match(md, '### New-connection TLS handshake rate')
   t.match(md, '| MTOM attachment | 1024 | 100 | 0.250 | 4.1 | 0 |')
   t.match(md, '#### main thread\n\nbench/out/profile/x.cpuprofile: 8.0 s busy of the 10.0 s measured window')
