@@ -11,6 +11,7 @@ import { isGatewayError } from '../errors.js'
 import { decodeSoapMessage } from '../soap/message.js'
 import type { SoapMessage, XmlElement } from '../soap/types.js'
 import { parseXml } from '../soap/xml-reader.js'
+import { carriedDocuments } from '../routes/response-drift.js'
 import type { RestAnswer } from './route-table.js'
 
 /** One anomaly of the SNE: its code verbatim, its message, and where in the demande when known. */
@@ -24,22 +25,6 @@ export type AnswerOutcome =
   | { kind: 'anomalies', anomalies: Anomaly[] }
   | { kind: 'fault', code: string | undefined }
   | { kind: 'off-contract', reason: string }
-
-const BASE64 = /^[A-Za-z0-9+/\s]+={0,2}\s*$/
-
-/** The interfaceNuu document an answer carries (MTOM part or inline base64). */
-function carriedDocument (message: SoapMessage): Buffer | undefined {
-  const payload = message.payload
-  if (payload === undefined) return undefined
-  for (const child of payload.children) {
-    const include = message.includes.find((i) => i.owner === child)
-    if (include !== undefined) return include.part.body
-    if (child.children.length === 0 && child.text.length > 0 && BASE64.test(child.text)) {
-      return Buffer.from(child.text.replace(/\s+/g, ''), 'base64')
-    }
-  }
-  return undefined
-}
 
 /** The Fault's first subcode (`gw:…`, the SNE's own code), never its text. */
 function faultCode (fault: XmlElement): string | undefined {
@@ -72,7 +57,7 @@ export function readAnswer (spec: InterfaceSpec, contract: JsonContract, body: B
   }
   const payload = message.payload
   if (payload !== undefined && payload.local === 'Fault' && payload.uri === message.envelope.root.uri) return { kind: 'fault', code: faultCode(payload) }
-  const bytes = carriedDocument(message)
+  const bytes = carriedDocuments(message)[0]
   if (bytes === undefined) return { kind: 'off-contract', reason: 'no interfaceNuu document' }
   let json: Json
   try {

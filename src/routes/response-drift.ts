@@ -14,7 +14,8 @@ import type { InterfaceSpec } from '../contract/types.js'
 
 const BASE64 = /^[A-Za-z0-9+/\s]+={0,2}\s*$/
 
-function carriedDocuments (message: SoapMessage): Buffer[] {
+/** The interfaceNuu documents a message carries: MTOM parts, or inline base64 that holds XML. */
+export function carriedDocuments (message: SoapMessage): Buffer[] {
   const docs: Buffer[] = []
   const payload = message.payload
   if (payload === undefined) return docs
