@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { JsonContract } from '../contract/json-contract.js'
-import { buildMtomMessage } from '../soap/mtom-writer.js'
+import { base64Lines, buildMtomMessage } from '../soap/mtom-writer.js'
 import { escapeXmlText } from '../soap/xml-escape.js'
 import { API_INTERFACE_VERSION } from './route-table.js'
 
@@ -95,7 +95,17 @@ export interface MessageBuilder {
 
 export function createMessageBuilder (options: BuilderOptions): MessageBuilder {
   const { contract, clock } = options
-  const boundary = options.boundary ?? (() => `uuid:${randomBytes(16).toString('hex')}`)
+  // A random prefix per builder and a counter: unique per message, and no entropy drawn per call.
+  const prefix = `uuid:${randomBytes(12).toString('hex')}-`
+  let counter = 0
+  const boundary = options.boundary ?? (() => `${prefix}${(counter = (counter + 1) % Number.MAX_SAFE_INTEGER).toString(16)}`)
+  // The certificate part is the same in every message of a guichet: encoded once.
+  const encodedCertificates = new WeakMap<Buffer, Buffer>()
+  const encodedCertificate = (pem: Buffer): Buffer => {
+    let encoded = encodedCertificates.get(pem)
+    if (encoded === undefined) encodedCertificates.set(pem, encoded = base64Lines(pem))
+    return encoded
+  }
   let next = randomBytes(3).readUIntBE(0, 3) % 1000000
   const sequence = options.sequence ?? (() => { next = (next + 1) % 1000000; return next })
   const offsetOf = options.offsetMinutes ?? ((at: Date) => -at.getTimezoneOffset())
@@ -117,7 +127,7 @@ export function createMessageBuilder (options: BuilderOptions): MessageBuilder {
       const stamp = fileStamp(at, offset)
       const certName = certificate.name ?? `CER${input.guichet}-${stamp}.pem`
       const certChildren = child('nomCertificat', certName) + fileChild('certificat', 'certificate', 'application/x-x509-ca-cert')
-      const certPart = { contentId: 'certificate', contentType: 'application/octet-stream', transferEncoding: 'BASE64', disposition: 'attachment', body: certificate.pem }
+      const certPart = { contentId: 'certificate', contentType: 'application/octet-stream', transferEncoding: 'BASE64', disposition: 'attachment', body: certificate.pem, encoded: encodedCertificate(certificate.pem) }
       const docPart = (body: Buffer): { contentId: string, contentType: string, transferEncoding: string, disposition: string, body: Buffer } =>
         ({ contentId: 'xml_id', contentType: 'text/xml; charset=UTF-8', transferEncoding: '8bit', disposition: 'attachment; name="xml_id"', body })
       let fileName: string | undefined

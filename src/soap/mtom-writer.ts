@@ -20,6 +20,11 @@ export interface MtomPartInput {
   transferEncoding: string
   disposition?: string
   body: Buffer
+  /**
+   * `body` already in its transfer encoding (e.g. `base64Lines(body)` kept by a caller that sends
+   * the same attachment in many messages): written as is
+   */
+  encoded?: Buffer
 }
 
 export interface MtomMessageInput {
@@ -58,26 +63,46 @@ function headerValue (value: string, what: string): string {
   return value
 }
 
-/** LF → CRLF (bare LFs only): RFC 2045 §2.7-2.8 text in 7bit/8bit is CRLF-delimited. */
+/**
+ * LF → CRLF (bare LFs only): RFC 2045 §2.7-2.8 text in 7bit/8bit is CRLF-delimited. The line ends
+ * are found with native searches and the result is written into one buffer: a document of a few
+ * hundred lines costs two passes, not a buffer per line.
+ */
 function toCrlf (body: Buffer): Buffer {
-  if (body.indexOf(0x0a) < 0) return body
-  let from = 0
-  const chunks: Buffer[] = []
-  for (let i = 0; i < body.length; i++) {
-    if (body[i] === 0x0a && (i === 0 || body[i - 1] !== 0x0d)) {
-      chunks.push(body.subarray(from, i), Buffer.from(CRLF))
-      from = i + 1
-    }
+  let bare = 0
+  for (let i = body.indexOf(0x0a); i >= 0; i = body.indexOf(0x0a, i + 1)) {
+    if (i === 0 || body[i - 1] !== 0x0d) bare++
   }
-  chunks.push(body.subarray(from))
-  return Buffer.concat(chunks)
+  if (bare === 0) return body
+  const out = Buffer.allocUnsafe(body.length + bare)
+  let from = 0
+  let at = 0
+  for (let i = body.indexOf(0x0a); i >= 0; i = body.indexOf(0x0a, i + 1)) {
+    if (i !== 0 && body[i - 1] === 0x0d) continue
+    at += body.copy(out, at, from, i)
+    out[at++] = 0x0d
+    out[at++] = 0x0a
+    from = i + 1
+  }
+  body.copy(out, at, from)
+  return out
 }
 
-function base64Lines (body: Buffer): Buffer {
-  const b64 = body.toString('base64')
-  const lines: string[] = []
-  for (let i = 0; i < b64.length; i += 76) lines.push(b64.slice(i, i + 76))
-  return Buffer.from(lines.join(CRLF), 'latin1')
+/** Base64 in 76-character lines separated by CRLF (RFC 2045 §6.8), written into one buffer. */
+export function base64Lines (body: Buffer): Buffer {
+  const b64 = Buffer.from(body.toString('base64'), 'latin1')
+  const lines = Math.ceil(b64.length / 76)
+  if (lines <= 1) return b64
+  const out = Buffer.allocUnsafe(b64.length + 2 * (lines - 1))
+  let at = 0
+  for (let i = 0; i < b64.length; i += 76) {
+    if (i > 0) {
+      out[at++] = 0x0d
+      out[at++] = 0x0a
+    }
+    at += b64.copy(out, at, i, Math.min(i + 76, b64.length))
+  }
+  return out
 }
 
 function encodePart (part: MtomPartInput): Buffer {
@@ -136,7 +161,7 @@ export function buildMtomMessage (input: MtomMessageInput): MtomMessage {
     // it for text parts; the SNE is layout-sensitive, so the order is kept as observed
     const headers = part.transferEncoding.trim().toLowerCase() === 'base64' ? [type, cid, cte] : [type, cte, cid]
     if (part.disposition !== undefined) headers.push(`Content-Disposition: ${headerValue(part.disposition, 'a Content-Disposition')}`)
-    push(headers, encodePart(part), id)
+    push(headers, part.encoded ?? encodePart(part), id)
   }
   chunks.push(Buffer.from(`--${boundary}--${CRLF}`, 'latin1'))
 
