@@ -92,9 +92,14 @@ function fragmentOf (el: XmlElement, ctx: ReadContext): string {
   return text.slice(0, nameEnd) + decls + text.slice(nameEnd)
 }
 
+/** Whitespace that xs:whiteSpace `replace` changes, and that `collapse` changes. */
+const CONTROL_WS = /[\t\n\r]/
+const COLLAPSIBLE = /[\t\n\r]|^ | $| {2}/
+
 function readScalar (t: SimpleType, raw: string, el: XmlElement, attribute?: string): string | number | boolean {
   if (t.json === 'string') {
-    if (t.whiteSpace === 'preserve') return raw
+    // Most values need no whitespace processing: one test, no copy.
+    if (t.whiteSpace === 'preserve' || !(t.whiteSpace === 'replace' ? CONTROL_WS : COLLAPSIBLE).test(raw)) return raw
     const replaced = raw.replace(/[\t\n\r]/g, ' ')
     return t.whiteSpace === 'replace' ? replaced : replaced.replace(/ +/g, ' ').trim()
   }
@@ -287,6 +292,8 @@ interface WriteContext {
   /** the main namespace and its prefix */
   uri: string
   prefix: string
+  /** the key of this prefix and namespace in the tag cache */
+  tagKey: string
 }
 
 /** Where a value stands in the JSON, as a chain built only as deep as the walk goes. */
@@ -310,85 +317,117 @@ function isObject (v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
-function writeScalar (t: SimpleType, v: unknown, loc: Loc | undefined): string {
+/** A scalar as written; `up` and `key` locate it (a location is made only for a refusal). */
+function writeScalar (t: SimpleType, v: unknown, up: Loc | undefined, key: string | number | undefined): string {
   switch (t.json) {
     case 'boolean':
-      if (typeof v !== 'boolean') throw new WriteFault('expected a boolean', loc)
+      if (typeof v !== 'boolean') throw new WriteFault('expected a boolean', at(up, key))
       return v ? 'true' : 'false'
     case 'integer':
-      if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new WriteFault('expected an integer', loc)
+      if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new WriteFault('expected an integer', at(up, key))
       return String(v)
     case 'number': {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new WriteFault('expected a finite number', loc)
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new WriteFault('expected a finite number', at(up, key))
       const s = String(v)
       // xs:decimal has no exponent form.
       return /e/i.test(s) ? v.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 }) : s
     }
     default:
-      if (typeof v !== 'string') throw new WriteFault('expected a string', loc)
-      if (NOT_XML_CHAR.test(v)) throw new WriteFault('a character XML 1.0 cannot carry (control character or lone surrogate)', loc)
+      if (typeof v !== 'string') throw new WriteFault('expected a string', at(up, key))
+      if (NOT_XML_CHAR.test(v)) throw new WriteFault('a character XML 1.0 cannot carry (control character or lone surrogate)', at(up, key))
       return v
   }
 }
 
-/** The element's name as written, and the declaration it needs (an unqualified element under a default namespace). */
-function tagName (ctx: WriteContext, decl: ElementDecl, loc: Loc | undefined): { name: string, decl: string } {
-  if (decl.uri === ctx.uri) return { name: ctx.prefix === '' ? decl.local : `${ctx.prefix}:${decl.local}`, decl: '' }
-  if (decl.uri === '') return { name: decl.local, decl: ctx.prefix === '' ? ' xmlns=""' : '' }
-  throw new WriteFault(`the element ${decl.local} is in a namespace the writer does not declare`, loc)
+/** An element's tag as written with the writer's prefix, and the declaration it needs (an unqualified element under a default namespace). */
+interface Tag {
+  name: string
+  /** `<name` */
+  open: string
+  /** `</name>\n` */
+  close: string
+  decl: string
 }
 
-function writeElement (ctx: WriteContext, decl: ElementDecl, shape: Shape, v: unknown, loc: Loc | undefined, rootDecls: string): void {
-  const tag = tagName(ctx, decl, loc)
-  const decls = `${rootDecls}${tag.decl}`
-  const open = `<${tag.name}${decls}`
+/** Tags by declaration and prefix: made once, not for every element written. */
+const tags = new WeakMap<ElementDecl, Map<string, Tag>>()
+
+function tagOf (ctx: WriteContext, decl: ElementDecl, up: Loc | undefined, key: string | number | undefined): Tag {
+  let byPrefix = tags.get(decl)
+  let tag = byPrefix?.get(ctx.tagKey)
+  if (tag !== undefined) return tag
+  let name: string
+  let declaration = ''
+  if (decl.uri === ctx.uri) name = ctx.prefix === '' ? decl.local : `${ctx.prefix}:${decl.local}`
+  else if (decl.uri === '') {
+    name = decl.local
+    if (ctx.prefix === '') declaration = ' xmlns=""'
+  } else throw new WriteFault(`the element ${decl.local} is in a namespace the writer does not declare`, at(up, key))
+  tag = { name, open: `<${name}`, close: `</${name}>\n`, decl: declaration }
+  if (byPrefix === undefined) tags.set(decl, byPrefix = new Map())
+  byPrefix.set(ctx.tagKey, tag)
+  return tag
+}
+
+/** The location of a value: its holder's location and its key there (none for the root). */
+function at (up: Loc | undefined, key: string | number | undefined): Loc | undefined {
+  return key === undefined ? up : { up, key }
+}
+
+function writeElement (ctx: WriteContext, decl: ElementDecl, shape: Shape, v: unknown, up: Loc | undefined, key: string | number | undefined, rootDecls: string): void {
+  const tag = tagOf(ctx, decl, up, key)
+  const decls = rootDecls === '' ? tag.decl : `${rootDecls}${tag.decl}`
+  const out = ctx.out
   switch (shape.kind) {
     case 'scalar':
-      ctx.out.push(`${open}>${escText(writeScalar(shape.type, v, loc))}</${tag.name}>\n`)
+      out.push(tag.open, decls, '>', escText(writeScalar(shape.type, v, up, key)), tag.close)
       return
     case 'code':
-      ctx.out.push(`${open} ${shape.attribute.local}="${escAttr(writeScalar(shape.attribute.type, v, loc))}"/>\n`)
+      out.push(tag.open, decls, ' ', shape.attribute.local, '="', escAttr(writeScalar(shape.attribute.type, v, up, key)), '"/>\n')
       return
-    case 'object':
+    case 'object': {
+      const loc = at(up, key)
       if (!isObject(v)) throw new WriteFault('expected an object', loc)
       // Attributes before namespace declarations, as the SNE writes its documents
       // (`<ns1:interfaceNuu versionInterface="02.01" xmlns:ns1="…">`).
-      writeObject(ctx, shape, v, `<${tag.name}`, tag.name, loc, decls)
+      writeObject(ctx, shape, v, tag, loc, decls)
+    }
   }
 }
 
-function writeObject (ctx: WriteContext, shape: ObjectShape, v: Record<string, unknown>, open: string, name: string, loc: Loc | undefined, decls: string): void {
+function writeObject (ctx: WriteContext, shape: ObjectShape, v: Record<string, unknown>, tag: Tag, loc: Loc | undefined, decls: string): void {
   for (const key in v) {
     if (!shape.names.has(key) && v[key] !== undefined) throw new WriteFault(`the property ${key} is not in the schema here`, { up: loc, key })
   }
-  let start = open
+  const out = ctx.out
+  let start = tag.open
   for (const a of shape.attributes) {
     const value = v[a.name]
     if (value === undefined) continue
     if (a.attribute.uri !== '') throw new WriteFault(`the attribute ${a.attribute.local} is in a namespace the writer does not declare`, { up: loc, key: a.name })
-    start += ` ${a.attribute.local}="${escAttr(writeScalar(a.attribute.type, value, { up: loc, key: a.name }))}"`
+    start += ` ${a.attribute.local}="${escAttr(writeScalar(a.attribute.type, value, loc, a.name))}"`
   }
   start += decls
-  const text = shape.value === undefined ? '' : escText(writeScalar(shape.value, v[VALUE_PROPERTY], { up: loc, key: VALUE_PROPERTY }))
+  const text = shape.value === undefined ? '' : escText(writeScalar(shape.value, v[VALUE_PROPERTY], loc, VALUE_PROPERTY))
   // The start tag's slot: filled once we know whether the element is empty.
-  const slot = ctx.out.length
-  ctx.out.push('')
+  const slot = out.length
+  out.push('')
   for (const p of shape.content) {
     const value = v[p.name]
     if (value === undefined) continue
-    const at: Loc = { up: loc, key: p.name }
-    if (p.kind === 'any') writeFragments(ctx, p, value, at)
-    else if (!p.array) writeElement(ctx, p.element, p.shape, value, at, '')
+    if (p.kind === 'any') writeFragments(ctx, p, value, { up: loc, key: p.name })
+    else if (!p.array) writeElement(ctx, p.element, p.shape, value, loc, p.name, '')
     else {
-      if (!Array.isArray(value)) throw new WriteFault('expected an array', at)
-      for (let i = 0; i < value.length; i++) writeElement(ctx, p.element, p.shape, value[i], { up: at, key: i }, '')
+      if (!Array.isArray(value)) throw new WriteFault('expected an array', { up: loc, key: p.name })
+      const list: Loc = { up: loc, key: p.name }
+      for (let i = 0; i < value.length; i++) writeElement(ctx, p.element, p.shape, value[i], list, i, '')
     }
   }
-  if (ctx.out.length === slot + 1) {
-    ctx.out[slot] = text === '' ? `${start}/>\n` : `${start}>${text}</${name}>\n`
+  if (out.length === slot + 1) {
+    out[slot] = text === '' ? `${start}/>\n` : `${start}>${text}${tag.close}`
   } else {
-    ctx.out[slot] = `${start}>${text}\n`
-    ctx.out.push(`</${name}>\n`)
+    out[slot] = `${start}>${text}\n`
+    out.push(tag.close)
   }
 }
 
@@ -419,13 +458,13 @@ function writeFragments (ctx: WriteContext, p: WildcardProperty, value: unknown,
  */
 export function jsonToXml (mapping: JsonMapping, decl: ElementDecl, value: unknown, options: JsonToXmlOptions = {}): string {
   const prefix = options.prefix ?? 'ns1'
-  const ctx: WriteContext = { out: [], uri: decl.uri, prefix }
+  const ctx: WriteContext = { out: [], uri: decl.uri, prefix, tagKey: `${prefix}\u0000${decl.uri}` }
   if (options.declaration ?? true) ctx.out.push('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n')
   const ns = decl.uri === '' ? '' : prefix === '' ? ` xmlns="${escapeXmlAttribute(decl.uri)}"` : ` xmlns:${prefix}="${escapeXmlAttribute(decl.uri)}"`
   const shape = mapping.shapeOf(decl.type)
   if (shape.kind !== 'object') throw new JsonCodecError('the root element must have element content', '', `/${decl.local}`)
   try {
-    writeElement(ctx, decl, shape, value, undefined, ns)
+    writeElement(ctx, decl, shape, value, undefined, undefined, ns)
   } catch (err) {
     if (!(err instanceof WriteFault)) throw err
     const pointer = pointerOf(err.loc)

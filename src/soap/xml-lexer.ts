@@ -3,7 +3,6 @@
  * checks, references, attribute values, the XML declaration, comments, processing
  * instructions and the refusal of markup declarations. `xml-reader.ts` builds the tree on it.
  */
-import { isAscii } from 'node:buffer'
 import { codes, soapError } from './errors.js'
 import type { GatewayErrorConstructor } from '../errors.js'
 import type { XmlLimits, XmlProcessingInstruction } from './types.js'
@@ -113,9 +112,9 @@ export class XmlLexer {
         i = this.lcPos
         col = this.lcCol
       }
-      // most lines are ASCII even in a non-ASCII document: ask the native check first
-      if (isAscii(b.subarray(i, pos))) col += pos - i
-      else for (; i < pos; i++) if ((b[i]! & 0xc0) !== 0x80) col++
+      // counted from the previous element on the same line: linear over the document, and no
+      // buffer view allocated per element
+      for (; i < pos; i++) if ((b[i]! & 0xc0) !== 0x80) col++
     }
     this.lcPos = pos
     this.lcLine = line

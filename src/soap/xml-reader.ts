@@ -64,6 +64,13 @@ export function parseXml (input: Buffer, limits?: Partial<XmlLimits>): XmlDocume
 }
 
 const CDATA_END = Buffer.from(']]>')
+/**
+ * The lists of an element without attributes or children: shared and frozen (most elements of an
+ * interfaceNuu document are leaves without attributes, and a list per element was a quarter of
+ * the parse's allocations).
+ */
+const NO_ATTRIBUTES = Object.freeze([]) as unknown as XmlAttribute[]
+const NO_CHILDREN = Object.freeze([]) as unknown as XmlElement[]
 
 /** The tree layer: prolog, elements, namespaces and text, over the lexer. */
 class Reader extends XmlLexer {
@@ -148,7 +155,8 @@ class Reader extends XmlLexer {
         this.fail(codes.GW_SOAP_XML_TRUNCATED, p, 'markup')
       } else {
         const child = this.startTag(current, open.length)
-        current.children.push(child)
+        if (current.children === NO_CHILDREN) current.children = [child]
+        else current.children.push(child)
         if (child.end === 0) {
           open.push(child); nameStart.push(this.tagNameStart); nameEnd.push(this.tagNameEnd); nsMark.push(this.tagNsMark)
           current = child
@@ -227,7 +235,7 @@ class Reader extends XmlLexer {
 
     this.locate(start)
     const el: XmlElement = {
-      uri, local, prefix, attributes: attrs, children: [], text: '', parent,
+      uri, local, prefix, attributes: attrs.length === 0 ? NO_ATTRIBUTES : attrs, children: NO_CHILDREN, text: '', parent,
       line: this.line, column: this.column, start, end: 0, namespaces: declared
     }
     if (empty) {
