@@ -54,7 +54,6 @@ const TZ = '(Z|[+-][0-9]{2}:[0-9]{2})?'
 const DATE = new RegExp(`^${YEAR}-([0-9]{2})-([0-9]{2})${TZ}$`)
 const DATE_TIME = new RegExp(`^${YEAR}-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2}(?:\\.[0-9]+)?)${TZ}$`)
 const G_YEAR = new RegExp(`^${YEAR}${TZ}$`)
-const BASE64_CHAR = /^[A-Za-z0-9+/]$/
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
 function leap (year: number): boolean {
@@ -85,23 +84,34 @@ function validDate (sign: string, year: string, month: string, day: string): boo
   return d <= max
 }
 
-/** The octets of a base64Binary lexical value (whitespace removed), or -1 when it is not one. */
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+
+/**
+ * The octets of a base64Binary value as libxml2 reads it, or -1 when it refuses it: characters
+ * outside the alphabet and `=` are ignored (RFC 2045's "ignored by decoding software"), no data
+ * after the first `=`, whole groups of four, and the unused bits of the last character zero.
+ */
 function base64Octets (value: string): number {
-  const s = value.replace(/[ \t\r\n]/g, '')
-  if (s.length % 4 !== 0) return -1
+  let data = 0
   let pad = 0
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!
-    if (c === '=') {
-      if (i < s.length - 2) return -1
+  let last = 0
+  for (let k = 0; k < value.length; k++) {
+    const ch = value[k]!
+    if (ch === '=') {
       pad++
-    } else if (pad > 0 || !BASE64_CHAR.test(c)) {
-      return -1
+      continue
     }
+    const d = B64.indexOf(ch)
+    if (d < 0) continue
+    if (pad > 0) return -1
+    data++
+    last = d
   }
-  if (pad === 2 && !/[AQgw]$/.test(s.slice(0, -2))) return -1
-  if (pad === 1 && !/[AEIMQUYcgkosw048]$/.test(s.slice(0, -1))) return -1
-  return (s.length / 4) * 3 - pad
+  const whole = 3 * Math.floor(data / 4)
+  if (pad === 0) return data % 4 === 0 ? whole : -1
+  if (pad === 1) return data % 4 === 3 && (last & 0x03) === 0 ? whole + 2 : -1
+  if (pad === 2) return data % 4 === 2 && (last & 0x0f) === 0 ? whole + 1 : -1
+  return -1
 }
 
 type Lexical = (value: string) => boolean

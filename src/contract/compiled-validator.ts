@@ -26,7 +26,8 @@ export const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance'
 
 /** A compiled interface version: undefined from `validate` means "ask libxml2" (xsi: attributes). */
 export interface CompiledDocumentSchema {
-  validate: (root: XmlElement, part: string) => Violation[] | undefined
+  /** `ignored`: elements read as absent (the xop:Include of MTOM attachments, as libxml2 sees them blanked) */
+  validate: (root: XmlElement, part: string, ignored?: ReadonlySet<XmlElement>) => Violation[] | undefined
 }
 
 export interface CompileResult {
@@ -45,6 +46,12 @@ interface Run {
   out: Violation[]
   /** violations found, listed or not */
   total: number
+  ignored: ReadonlySet<XmlElement> | undefined
+}
+
+/** An element's children, less those the run reads as absent. */
+function kidsOf (el: XmlElement, run: Run): XmlElement[] {
+  return run.ignored === undefined ? el.children : el.children.filter((c) => !run.ignored!.has(c))
 }
 
 type ElementCheck = (el: XmlElement, run: Run) => void
@@ -292,9 +299,13 @@ export function compileDocumentSchema (model: SchemaModel): CompileResult {
       fixed: a.fixed === undefined ? undefined : normalizeSpace(a.fixed, a.type.whiteSpace)
     }]))
     const required = (t?.attributes ?? []).filter((a) => a.required)
-    const any = t?.anyAttribute === undefined ? undefined : namespaceMatcher({ namespace: t.anyAttribute.namespace, tns: t.name?.uri ?? '' })
-    if (t?.anyAttribute !== undefined) {
-      throw new UnsupportedConstruct('xs:anyAttribute', t.source, 'attribute wildcards are not compiled')
+    // A lax or skip attribute wildcard admits attributes of its namespaces unchecked; libxml2
+    // would check one a global declaration of the schema set names: only namespaces outside
+    // the schema's own (and no-namespace) are compiled, and no strict wildcard.
+    const wild = t?.anyAttribute
+    const any = wild === undefined ? undefined : namespaceMatcher({ namespace: wild.namespace, tns: wild.tns ?? '' })
+    if (wild !== undefined && (wild.processContents === 'strict' || any!(wild.tns ?? '') || any!(''))) {
+      throw new UnsupportedConstruct('xs:anyAttribute', t!.source, 'a strict attribute wildcard, or one admitting the schema\'s own namespace, is not compiled')
     }
     return (el, run) => {
       for (const a of el.attributes) {
@@ -343,7 +354,7 @@ export function compileDocumentSchema (model: SchemaModel): CompileResult {
       const value = valueCheck(t.simpleContent, undefined)
       return (el, run) => {
         attrs(el, run)
-        if (el.children.length > 0) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Element content is not allowed, because the content type is a simple type definition.')
+        if (kidsOf(el, run).length > 0) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Element content is not allowed, because the content type is a simple type definition.')
         else value(el, run)
       }
     }
@@ -351,14 +362,14 @@ export function compileDocumentSchema (model: SchemaModel): CompileResult {
       return (el, run) => {
         attrs(el, run)
         if (!isBlank(el.text)) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Character content is not allowed, because the content type is empty.')
-        if (el.children.length > 0) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Element content is not allowed, because the content type is empty.')
+        if (kidsOf(el, run).length > 0) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Element content is not allowed, because the content type is empty.')
       }
     }
     const content = compileParticle(t.content)
     return (el, run) => {
       attrs(el, run)
       if (!isBlank(el.text)) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Character content other than whitespace is not allowed because the content type is \'element-only\'.')
-      const kids = el.children
+      const kids = kidsOf(el, run)
       const st: MatchState = { assigned: new Array<Assigned>(kids.length), failAt: -1 }
       const matched = content.match(kids, 0, st)
       // Matched up to `matched`: a child left over is not expected; -1: failAt says where.
@@ -387,7 +398,7 @@ export function compileDocumentSchema (model: SchemaModel): CompileResult {
       const attrs = attributesCheck(undefined)
       body = (el, run) => {
         attrs(el, run)
-        if (el.children.length > 0) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Element content is not allowed, because the type definition is simple.')
+        if (kidsOf(el, run).length > 0) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Element content is not allowed, because the type definition is simple.')
         else value(el, run)
       }
     }
@@ -406,7 +417,7 @@ export function compileDocumentSchema (model: SchemaModel): CompileResult {
       const value = valueCheck(t, d)
       c = (el, run) => {
         attrs(el, run)
-        if (el.children.length > 0) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Element content is not allowed, because the type definition is simple.')
+        if (kidsOf(el, run).length > 0) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Element content is not allowed, because the type definition is simple.')
         else value(el, run)
       }
     }
@@ -438,8 +449,8 @@ export function compileDocumentSchema (model: SchemaModel): CompileResult {
   return {
     unsupported,
     schema: {
-      validate (root, part) {
-        const run: Run = { part, out: [], total: 0 }
+      validate (root, part, ignored) {
+        const run: Run = { part, out: [], total: 0, ignored: ignored !== undefined && ignored.size > 0 ? ignored : undefined }
         const check = globals.get(qkey(root))
         if (check === undefined) {
           report(run, root, 'GW_SCHEMA_UNKNOWN_ROOT', 'No matching global declaration available for the validation root.')

@@ -78,7 +78,7 @@ export async function loadSpec (options: LoadSpecOptions): Promise<InterfaceSpec
   }
 
   const versionList = [...compiled.versions.keys()].sort()
-  const compiledDocuments = compileVersions(compiled.versions, new Map([...files.values()].map((f) => [f.path, f.bytes])))
+  const compiledDocuments = compileVersions(compiled.versions, new Map([...files.values()].map((f) => [f.path, f.bytes])), listing.wsdl)
   const ctx: MessageValidatorContext = {
     lx,
     parseOption: messageParseOptions(lx),
@@ -91,7 +91,8 @@ export async function loadSpec (options: LoadSpecOptions): Promise<InterfaceSpec
     // resolved once: the reader takes a complete limits object as is, without merging per call
     xmlLimits: resolveXmlLimits(options.xmlLimits),
     clock: options.clock ?? (() => new Date()),
-    compiled: options.documentValidation === 'libxml2' ? new Map() : compiledDocuments.schemas
+    compiled: options.documentValidation === 'libxml2' ? new Map() : compiledDocuments.schemas,
+    compiledService: options.documentValidation === 'libxml2' ? undefined : compiledDocuments.service
   }
   let disposed = false
   const alive = (): void => {
