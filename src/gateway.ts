@@ -119,6 +119,17 @@ export interface ReloadOutcome {
   replacedCredentials: string[]
 }
 
+/**
+ * Counts and logs, once at start, the interface versions whose XSD did not compile to code
+ * (they validate with libxml2), with the construct in the way, its file and line.
+ */
+export function recordSchemaFallbacks (spec: Pick<InterfaceSpec, 'schemaFallbacks'>, metrics: Pick<GatewayMetrics, 'schemaFallbacks'>, logger: Pick<Logger, 'warn'>): void {
+  for (const f of spec.schemaFallbacks) {
+    metrics.schemaFallbacks.set({ version: f.version }, 1)
+    logger.warn({ version: f.version, file: f.file, line: f.line, construct: f.construct }, 'this interface version validates with libxml2: its XSD has a construct the schema compiler does not support')
+  }
+}
+
 export async function buildGateway (config: GatewayConfig, deps: GatewayDeps): Promise<Gateway> {
   const { spec, logger } = deps
   const clock = deps.clock ?? (() => new Date())
@@ -126,6 +137,7 @@ export async function buildGateway (config: GatewayConfig, deps: GatewayDeps): P
   checkOperationNames(config, spec.operations.keys())
 
   const metrics = deps.metrics ?? createMetrics()
+  recordSchemaFallbacks(spec, metrics, logger)
   const material = await readServerTlsMaterial(config.dataPlane.tls)
   const workers = validationWorkers(config.validation.workers, availableParallelism())
   const checker = deps.checker ?? (workers === 0

@@ -10,6 +10,7 @@ import { mapSchemaErrors } from './violation-mapper.js'
 import { VERSION_ATTRIBUTE } from './xsd-compiler.js'
 import type { Libxml2, LxDocument, LxElement, LxValidator } from './libxml2.js'
 import type { CompiledVersion } from './xsd-compiler.js'
+import type { CompiledDocumentSchema } from './compiled-validator.js'
 import type { Violation, XmlDocument, XmlElement, XmlLimits } from '../soap/types.js'
 
 /** What validating documents needs, compiled once by `loadSpec`. */
@@ -23,6 +24,11 @@ export interface DocumentValidatorContext {
   roots: ReadonlySet<string>
   xmlLimits: Readonly<XmlLimits>
   clock: () => Date
+  /**
+   * the versions whose XSD compiled to code (`compiled-validator.ts`), validated on the light
+   * tree; the others, and documents the compiled code hands back, go to libxml2
+   */
+  compiled: ReadonlyMap<string, CompiledDocumentSchema>
 }
 
 export interface DocumentResult {
@@ -79,7 +85,10 @@ export function validateDocumentBytes (ctx: DocumentValidatorContext, bytes: Buf
   // A document that is not an interfaceNuu document is not checked further: its rules would only repeat that.
   if (version.violations.some((v) => v.code === 'GW_SPEC_DOCUMENT_ROOT')) return { versionInterface: undefined, violations, doc }
   const compiled = version.version === undefined ? undefined : ctx.versions.get(version.version)
-  if (compiled !== undefined) violations.push(...validateWithXsd(ctx, compiled.validator, bytes, doc.root, part))
+  if (compiled !== undefined) {
+    const found = ctx.compiled.get(compiled.version)?.validate(doc.root, part)
+    violations.push(...(found ?? validateWithXsd(ctx, compiled.validator, bytes, doc.root, part)))
+  }
   violations.push(...runRules({ doc, now: ctx.clock(), part, ...(fileName === undefined ? {} : { fileName }) }))
   return { versionInterface: version.version, violations, doc }
 }

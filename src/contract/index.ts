@@ -16,11 +16,12 @@ import { listSpecDir, readSpecFile } from './spec-files.js'
 import { kContext } from './symbols.js'
 import { readCatalogue } from './wsdl-catalogue.js'
 import { VERSION_FILE, compileSchemas, documentRoots } from './xsd-compiler.js'
+import { compileVersions } from './compiled-versions.js'
 import type { MessageValidatorContext } from './message-validator.js'
 import type { SoapVersion, XmlLimits } from '../soap/types.js'
 import type { InterfaceSpec, OperationSpec } from './types.js'
 
-export type { InterfaceSpec, OperationSpec, ValidationResult, AttachedDocument, ValidateOptions } from './types.js'
+export type { InterfaceSpec, OperationSpec, ValidationResult, AttachedDocument, ValidateOptions, SchemaFallback } from './types.js'
 
 export interface LoadSpecOptions {
   /** the spec directory: one `*.wsdl`, the XSD it imports, and the `InterfaceNuu_v*.xsd` files */
@@ -29,6 +30,12 @@ export interface LoadSpecOptions {
   xmlLimits?: Partial<XmlLimits>
   /** the current time, for the "no date in the future" rule (tests fix it) */
   clock?: () => Date
+  /**
+   * how interfaceNuu documents are checked against their XSD: `compiled` (default), the schema
+   * compiled to code where it compiles, libxml2 for the rest; `libxml2`, libxml2 only (the
+   * oracle of the differential tests and benchmarks)
+   */
+  documentValidation?: 'compiled' | 'libxml2'
 }
 
 /**
@@ -71,6 +78,7 @@ export async function loadSpec (options: LoadSpecOptions): Promise<InterfaceSpec
   }
 
   const versionList = [...compiled.versions.keys()].sort()
+  const compiledDocuments = compileVersions(compiled.versions, new Map([...files.values()].map((f) => [f.path, f.bytes])), listing.wsdl)
   const ctx: MessageValidatorContext = {
     lx,
     parseOption: messageParseOptions(lx),
@@ -82,7 +90,9 @@ export async function loadSpec (options: LoadSpecOptions): Promise<InterfaceSpec
     soapVersions,
     // resolved once: the reader takes a complete limits object as is, without merging per call
     xmlLimits: resolveXmlLimits(options.xmlLimits),
-    clock: options.clock ?? (() => new Date())
+    clock: options.clock ?? (() => new Date()),
+    compiled: options.documentValidation === 'libxml2' ? new Map() : compiledDocuments.schemas,
+    compiledService: options.documentValidation === 'libxml2' ? undefined : compiledDocuments.service
   }
   let disposed = false
   const alive = (): void => {
@@ -92,6 +102,7 @@ export async function loadSpec (options: LoadSpecOptions): Promise<InterfaceSpec
     [kContext]: ctx,
     operations,
     interfaceVersions: versionList,
+    schemaFallbacks: compiledDocuments.fallbacks,
     targetNamespace,
     files: new Map([...files.values()].map((f) => [f.path, f.bytes])),
     wsdlFile: listing.wsdl,

@@ -8,6 +8,7 @@ import { soapVersionOf } from '../soap/errors.js'
 import { validateDocumentBytes, validateWithXsd, violationOf } from './document-validator.js'
 import { pathOf } from './xml-locator.js'
 import type { DocumentValidatorContext } from './document-validator.js'
+import type { CompiledDocumentSchema } from './compiled-validator.js'
 import type { LxDocument, LxElement, LxValidator } from './libxml2.js'
 import type { SoapMessage, SoapVersion, Violation, XmlDocument, XmlElement } from '../soap/types.js'
 import { parseXml } from '../soap/xml-reader.js'
@@ -22,6 +23,8 @@ export const FILE_NAME_ELEMENT = 'nomFichierDemande'
 
 export interface MessageValidatorContext extends DocumentValidatorContext {
   service: LxValidator
+  /** the webservice types compiled to code, when they compiled (`compiled-versions.ts`) */
+  compiledService: CompiledDocumentSchema | undefined
   /** operations by `{uri}local` of their request wrapper */
   byRequest: ReadonlyMap<string, OperationSpec>
   /** the SOAP versions of the WSDL's bindings */
@@ -73,10 +76,14 @@ function followPath (lx: DocumentValidatorContext['lx'], doc: LxDocument, path: 
 }
 
 /**
- * Validates the Body payload against the webservice types: libxml2 reads the envelope with its
+ * Validates the Body payload against the webservice types: with the compiled code on the tree,
+ * the xop:Include elements read as absent; or else libxml2 reads the envelope with its
  * xop:Include elements blanked, and validates the payload's subtree.
  */
 export function validatePayload (ctx: MessageValidatorContext, message: SoapMessage, payload: XmlElement): Violation[] {
+  const ignored = message.includes.length === 0 ? undefined : new Set(message.includes.map((i) => i.element))
+  const compiled = ctx.compiledService?.validate(payload, 'root', ignored)
+  if (compiled !== undefined) return compiled
   const path = indexPath(payload)
   return validateWithXsd(ctx, ctx.service, blankIncludes(message), message.envelope.root, 'root', (doc) => followPath(ctx.lx, doc, path))
 }

@@ -106,7 +106,8 @@ export interface ComplexType {
   kind: 'complex'
   name?: QName
   attributes: AttributeDecl[]
-  anyAttribute?: { namespace: string }
+  /** `xs:anyAttribute`: its namespace constraint, processContents and the declaring schema's target namespace */
+  anyAttribute?: { namespace: string, processContents?: string, tns?: string }
   /** element content, undefined when the type is empty or has simple content */
   content?: Particle
   /** the type of its text, for simple content */
@@ -388,7 +389,7 @@ export function buildSchemaModel (files: ReadonlyMap<string, Buffer>, entries: r
         const g = ref === undefined ? undefined : globals.attributeGroup.get(qkey(resolveQName(a, ref)))
         if (g !== undefined) attributesOf(g.el, g.schema, out, depth + 1)
       } else if (a.local === 'anyAttribute') {
-        out.anyAttribute = { namespace: attributeValue(a, 'namespace') ?? '##any' }
+        out.anyAttribute = { namespace: attributeValue(a, 'namespace') ?? '##any', processContents: attributeValue(a, 'processContents') ?? 'strict', tns: schema.tns }
       }
     }
   }

@@ -54,11 +54,25 @@ export interface ValidateOptions {
   identifyOnly?: boolean
 }
 
+/** An interface version validated with libxml2 because its XSD has a construct the compiler does not support. */
+export interface SchemaFallback {
+  version: string
+  file: string
+  line: number
+  construct: string
+  message: string
+}
+
 /** A loaded, compiled interface specification. Built once at start, reused for every message. */
 export interface InterfaceSpec {
   readonly operations: ReadonlyMap<string, OperationSpec>
   /** interface versions with a compiled XSD, e.g. ['02.00', '02.01'] */
   readonly interfaceVersions: readonly string[]
+  /**
+   * the interface versions whose XSD did not compile to code, each with the first construct in
+   * the way (its file and line): they validate with libxml2
+   */
+  readonly schemaFallbacks: readonly SchemaFallback[]
   /** the WSDL target namespace */
   readonly targetNamespace: string
   /** the WSDL and every XSD it imports, by path relative to the spec directory, as read from disk */

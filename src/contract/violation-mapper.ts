@@ -15,7 +15,8 @@ import type { Violation, XmlElement } from '../soap/types.js'
 /** At most this many violations per validated document; one more violation says how many were left out. */
 export const MAX_SCHEMA_VIOLATIONS = 100
 
-const FACETS: Record<string, string> = {
+/** The GW_SCHEMA_ code of each facet (libxml2's `[facet 'name']`). */
+export const FACETS: Record<string, string> = {
   enumeration: 'GW_SCHEMA_ENUMERATION',
   pattern: 'GW_SCHEMA_PATTERN',
   length: 'GW_SCHEMA_LENGTH',

@@ -6,8 +6,8 @@
 import type { XmlElement } from '../soap/types.js'
 
 /**
- * Finds the element an `xmlGetNodePath` XPath names: steps are `prefix:local`, `local` or `*`
- * (an element in a default namespace), each with an optional 1-based `[n]` among the siblings
+ * Finds the element an `xmlGetNodePath` XPath names: steps are `prefix:local`, `local` (an
+ * element in no namespace) or `*` (an element in a default namespace), each with an optional 1-based `[n]` among the siblings
  * the step matches. Returns the deepest element reached when a step cannot be followed.
  */
 export function locate (root: XmlElement, xpath: string): XmlElement | undefined {
@@ -20,7 +20,7 @@ export function locate (root: XmlElement, xpath: string): XmlElement | undefined
     const nth = m[2] === undefined ? 1 : Number(m[2])
     const colon = name.indexOf(':')
     const matches = (el: XmlElement): boolean => name === '*' ||
-      (colon < 0 ? el.prefix === '' && el.local === name : el.prefix === name.slice(0, colon) && el.local === name.slice(colon + 1))
+      (colon < 0 ? el.uri === '' && el.local === name : el.prefix === name.slice(0, colon) && el.local === name.slice(colon + 1))
     const candidates = current === undefined ? [root] : current.children
     const next = candidates.filter(matches)[nth - 1]
     if (next === undefined) return current

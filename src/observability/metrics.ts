@@ -36,6 +36,7 @@ export interface GatewayMetrics {
   readonly validationDuration: Histogram<'operation'>
   readonly validationFailures: Counter<'env' | 'operation' | 'code' | 'mode'>
   readonly validationWorkerRestarts: Counter
+  readonly schemaFallbacks: Gauge<'version'>
   readonly guichetRefusals: Counter<'env' | 'identity' | 'code'>
   readonly limitRefusals: Counter<'env' | 'limit' | 'scope'>
   /** request-body bytes held by the calls in progress; reads what `bodyBytesSource` is set to */
@@ -73,6 +74,7 @@ export function createMetrics (options: { prefix?: string } = {}): GatewayMetric
     limitRefusals: new Counter({ name: `${p}limit_refusals_total`, help: 'Calls refused by a limit: limit rate, concurrency or body_memory; scope identity, guichet or total', labelNames: ['env', 'limit', 'scope'], registers }),
     bodyBytesInFlight: new Gauge({ name: `${p}body_bytes_in_flight`, help: 'Request-body bytes held by the data-plane calls in progress (dataPlane.bodyMemory)', registers, collect () { this.set(metrics.bodyBytesSource()) } }),
     guichetRefusals: new Counter({ name: `${p}guichet_refusals_total`, help: 'Calls refused because the caller may not act for the guichets or the demande the message names, by configured identity (else "unknown") and code', labelNames: ['env', 'identity', 'code'], registers }),
+    schemaFallbacks: new Gauge({ name: `${p}schema_libxml2_versions`, help: 'Interface versions validated with libxml2 because their XSD has a construct the schema compiler does not support (1 per such version)', labelNames: ['version'], registers }),
     validationWorkerRestarts: new Counter({ name: `${p}validation_worker_restarts_total`, help: 'Validation worker threads replaced after they stopped', registers }),
     validationFailures: new Counter({ name: `${p}validation_failures_total`, help: 'Validation violations by code (mode enforce: refused; report: forwarded anyway)', labelNames: ['env', 'operation', 'code', 'mode'], registers }),
     responseDrift: new Counter({ name: `${p}response_drift_total`, help: 'Upstream answers that do not match the interface specification (response validation in report mode), by violation code', labelNames: ['env', 'operation', 'code'], registers }),

@@ -1,0 +1,472 @@
+/**
+ * The XSD of an interface version compiled to closures (the way ajv compiles a JSON Schema),
+ * from the schema model the JSON contract is generated from, and run on the light tree that
+ * `soap/`'s reader already built: one parse per document, no schema interpreted per message.
+ *
+ * It reports what libxml2 reports, in libxml2's order, with the same GW_SCHEMA_ codes, paths,
+ * lines and columns (libxml2 walks the tree in document order: an element's attributes at its
+ * start tag; a child the content model does not accept where it stands, skipping it and the
+ * siblings after it; a simple value, and missing children, at the element's end). libxml2 stays
+ * the oracle: test/contract/compiled-differential.test.ts runs both on the corpus and on
+ * generated documents.
+ *
+ * What it does not compile is found at load (`unsupported`, with file, line and construct): the
+ * version then validates with libxml2. A document carrying `xsi:` attributes (xsi:type, xsi:nil,
+ * schema location hints) is handed to libxml2 too: `validate` answers undefined.
+ */
+import { redactValues, MAX_SCHEMA_VIOLATIONS } from './violation-mapper.js'
+import { compileSimpleType, normalizeSpace, UnsupportedConstruct, valueEquality } from './compiled-simple-types.js'
+import { pathOf } from './xml-locator.js'
+import { qkey } from './schema-model.js'
+import type { ValueCheck } from './compiled-simple-types.js'
+import type { ComplexType, ElementDecl, Particle, SchemaModel, SimpleType, TypeDef, Unsupported, Wildcard } from './schema-model.js'
+import type { Violation, XmlElement } from '../soap/types.js'
+
+export const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance'
+
+/** A compiled interface version: undefined from `validate` means "ask libxml2" (xsi: attributes). */
+export interface CompiledDocumentSchema {
+  /** `ignored`: elements read as absent (the xop:Include of MTOM attachments, as libxml2 sees them blanked) */
+  validate: (root: XmlElement, part: string, ignored?: ReadonlySet<XmlElement>) => Violation[] | undefined
+}
+
+export interface CompileResult {
+  schema: CompiledDocumentSchema | undefined
+  unsupported: Unsupported[]
+}
+
+/** Thrown inside a validation to hand the document to libxml2. */
+class Defer extends Error {}
+
+/** Model notes that do not stop the compiled validator (xsi:nil documents go to libxml2). */
+const HARMLESS_NOTES = new Set(['nillable'])
+
+interface Run {
+  part: string
+  out: Violation[]
+  /** violations found, listed or not */
+  total: number
+  ignored: ReadonlySet<XmlElement> | undefined
+}
+
+/** An element's children, less those the run reads as absent. */
+function kidsOf (el: XmlElement, run: Run): XmlElement[] {
+  return run.ignored === undefined ? el.children : el.children.filter((c) => !run.ignored!.has(c))
+}
+
+type ElementCheck = (el: XmlElement, run: Run) => void
+
+function elementName (el: XmlElement): string {
+  return el.uri === '' ? el.local : `{${el.uri}}${el.local}`
+}
+
+function report (run: Run, el: XmlElement, code: string, message: string, attribute?: string): void {
+  if (++run.total > MAX_SCHEMA_VIOLATIONS) return
+  const at = attribute === undefined ? '' : `, attribute '${attribute}'`
+  run.out.push({
+    code,
+    message: redactValues(`Element '${elementName(el)}'${at}: ${message}`),
+    part: run.part,
+    path: pathOf(el) + (attribute === undefined ? '' : `/@${attribute}`),
+    line: el.line,
+    column: el.column
+  })
+}
+
+function isBlank (text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return false
+  }
+  return true
+}
+
+function namespaceMatcher (w: { namespace: string, tns: string }): (uri: string) => boolean {
+  const ns = w.namespace.trim()
+  if (ns === '##any') return () => true
+  if (ns === '##other') return (uri) => uri !== w.tns && uri !== ''
+  const allowed = new Set(ns.split(/\s+/).map((t) => t === '##targetNamespace' ? w.tns : t === '##local' ? '' : t))
+  return (uri) => allowed.has(uri)
+}
+
+/** What the content model matched each child to: its declaration or a wildcard. */
+type Assigned = ElementDecl | Wildcard
+
+interface MatchState {
+  assigned: Assigned[]
+  /** index of the child where matching failed (children.length: something is missing at the end) */
+  failAt: number
+}
+
+type Matcher = (kids: XmlElement[], i: number, st: MatchState) => number
+interface CompiledParticle {
+  match: Matcher
+  /** can the particle start with this element? */
+  first: (el: XmlElement) => boolean
+  emptiable: boolean
+}
+
+/**
+ * libxml2's automaton returns, after each match of a repeated wildcard, to the wildcard's start
+ * state, which is the end state of the particle before it; an unbounded element loops on its
+ * end state. So after `e*` (or `e+`) then `xs:any*`, libxml2 accepts `e` again among the
+ * wildcard's elements. The oracle is followed: `recurring` is that element.
+ */
+function compileWildcard (p: Wildcard, recurring: ElementDecl | undefined): CompiledParticle {
+  const ns = namespaceMatcher(p)
+  const first = (el: XmlElement): boolean => ns(el.uri)
+  const again = (el: XmlElement): boolean => recurring !== undefined && el.local === recurring.local && el.uri === recurring.uri
+  return {
+    first,
+    emptiable: p.min === 0,
+    match: (kids, i, st) => {
+      let n = 0
+      while (n < p.max && i < kids.length) {
+        const kid = kids[i]!
+        if (first(kid)) st.assigned[i] = p
+        else if (n > 0 && again(kid)) st.assigned[i] = recurring!
+        else break
+        i++
+        n++
+      }
+      if (n < p.min) {
+        st.failAt = i
+        return -1
+      }
+      return i
+    }
+  }
+}
+
+function compileParticle (p: Particle, before?: Particle): CompiledParticle {
+  if (p.kind === 'element') {
+    const d = p.element
+    const { min, max } = d
+    const first = (el: XmlElement): boolean => el.local === d.local && el.uri === d.uri
+    return {
+      first,
+      emptiable: min === 0,
+      match: (kids, i, st) => {
+        let n = 0
+        while (n < max && i < kids.length && first(kids[i]!)) {
+          st.assigned[i++] = d
+          n++
+        }
+        if (n < min) {
+          st.failAt = i
+          return -1
+        }
+        return i
+      }
+    }
+  }
+  if (p.kind === 'any') {
+    const loops = before?.kind === 'element' && before.element.max === Infinity && before.element.min <= 1 && p.max > 1
+    return compileWildcard(p, loops ? before.element : undefined)
+  }
+  const parts = p.particles.map((c, i) => compileParticle(c, p.kind === 'sequence' ? p.particles[i - 1] : undefined))
+  const { min, max } = p
+  if (p.kind === 'sequence') {
+    let until = parts.findIndex((c) => !c.emptiable)
+    if (until < 0) until = parts.length - 1
+    const heads = parts.slice(0, until + 1)
+    const first = (el: XmlElement): boolean => heads.some((c) => c.first(el))
+    const once: Matcher = (kids, i, st) => {
+      for (const c of parts) {
+        i = c.match(kids, i, st)
+        if (i < 0) return -1
+      }
+      return i
+    }
+    const emptiable = min === 0 || parts.every((c) => c.emptiable)
+    return {
+      first,
+      emptiable,
+      match: (kids, i, st) => {
+        let n = 0
+        while (n < max && i < kids.length && first(kids[i]!)) {
+          const next = once(kids, i, st)
+          if (next < 0) return -1
+          n++
+          if (next === i) break
+          i = next
+        }
+        // Too few rounds: one more, consuming nothing, fails where the first required part is missing.
+        if (n < min && !emptiable) return once(kids, i, st)
+        return i
+      }
+    }
+  }
+  if (p.kind === 'choice') {
+    const first = (el: XmlElement): boolean => parts.some((c) => c.first(el))
+    const emptiable = min === 0 || parts.some((c) => c.emptiable)
+    return {
+      first,
+      emptiable,
+      match: (kids, i, st) => {
+        let n = 0
+        while (n < max && i < kids.length) {
+          const kid = kids[i]!
+          const branch = parts.find((c) => c.first(kid))
+          if (branch === undefined) break
+          const next = branch.match(kids, i, st)
+          if (next < 0) return -1
+          n++
+          if (next === i) break
+          i = next
+        }
+        if (n < min && !emptiable) {
+          st.failAt = i
+          return -1
+        }
+        return i
+      }
+    }
+  }
+  // xs:all: each element at most once, in any order.
+  const decls = p.particles.map((c) => {
+    if (c.kind !== 'element') throw new UnsupportedConstruct('xs:all', p.source, 'an xs:all holding something else than elements')
+    return c.element
+  })
+  const first = (el: XmlElement): boolean => decls.some((d) => d.local === el.local && d.uri === el.uri)
+  return {
+    first,
+    emptiable: min === 0 || decls.every((d) => d.min === 0),
+    match: (kids, i, st) => {
+      const seen = new Set<ElementDecl>()
+      while (i < kids.length) {
+        const kid = kids[i]!
+        const d = decls.find((x) => x.local === kid.local && x.uri === kid.uri)
+        if (d === undefined || seen.has(d)) break
+        seen.add(d)
+        st.assigned[i++] = d
+      }
+      if (seen.size === 0 && min === 0) return i
+      if (decls.some((d) => d.min > 0 && !seen.has(d))) {
+        st.failAt = i
+        return -1
+      }
+      return i
+    }
+  }
+}
+
+/**
+ * Compiles every global element of `model` (and, through them, every type they use). Returns
+ * the schema, or undefined with the list of what is not compiled.
+ */
+export function compileDocumentSchema (model: SchemaModel): CompileResult {
+  const unsupported: Unsupported[] = model.unsupported.filter((u) => !HARMLESS_NOTES.has(u.construct))
+  const simpleChecks = new Map<SimpleType, ValueCheck>()
+  const typeChecks = new Map<TypeDef, ElementCheck>()
+  const elementChecks = new Map<ElementDecl, ElementCheck>()
+  const globals = new Map<string, ElementCheck>()
+
+  const simple = (t: SimpleType): ValueCheck => {
+    let c = simpleChecks.get(t)
+    if (c === undefined) {
+      c = compileSimpleType(t)
+      simpleChecks.set(t, c)
+    }
+    return c
+  }
+
+  /** The element-level value check of simple content, with the declaration's default and fixed values. */
+  const valueCheck = (t: SimpleType, decl: ElementDecl | undefined): ((el: XmlElement, run: Run) => void) => {
+    const check = simple(t)
+    const dflt = decl?.default ?? decl?.fixed
+    const fixed = decl?.fixed
+    const eq = fixed === undefined ? undefined : valueEquality(t.builtin, decl!.source)
+    const fixedValue = fixed === undefined ? undefined : normalizeSpace(fixed, t.whiteSpace)
+    return (el, run) => {
+      const value = el.text === '' && dflt !== undefined ? dflt : el.text
+      const failed = check(value)
+      if (failed !== undefined) {
+        report(run, el, failed.code, failed.message)
+        return
+      }
+      if (eq !== undefined && !eq(normalizeSpace(value, t.whiteSpace), fixedValue!)) {
+        report(run, el, 'GW_SCHEMA_FIXED_VALUE', `The element content '${value}' does not match the fixed value constraint '${fixed!}'.`)
+      }
+    }
+  }
+
+  const attributesCheck = (t: ComplexType | undefined): ((el: XmlElement, run: Run) => void) => {
+    const decls = new Map((t?.attributes ?? []).map((a) => [qkey(a), {
+      decl: a,
+      check: simple(a.type),
+      eq: a.fixed === undefined ? undefined : valueEquality(a.type.builtin, a.source),
+      fixed: a.fixed === undefined ? undefined : normalizeSpace(a.fixed, a.type.whiteSpace)
+    }]))
+    const required = (t?.attributes ?? []).filter((a) => a.required)
+    // A lax or skip attribute wildcard admits attributes of its namespaces unchecked; libxml2
+    // would check one a global declaration of the schema set names: only namespaces outside
+    // the schema's own (and no-namespace) are compiled, and no strict wildcard.
+    const wild = t?.anyAttribute
+    const any = wild === undefined ? undefined : namespaceMatcher({ namespace: wild.namespace, tns: wild.tns ?? '' })
+    if (wild !== undefined && (wild.processContents === 'strict' || any!(wild.tns ?? '') || any!(''))) {
+      throw new UnsupportedConstruct('xs:anyAttribute', t!.source, 'a strict attribute wildcard, or one admitting the schema\'s own namespace, is not compiled')
+    }
+    return (el, run) => {
+      for (const a of el.attributes) {
+        if (a.uri === XSI_NS) throw new Defer()
+        const known = decls.get(qkey(a))
+        if (known === undefined) {
+          if (any?.(a.uri) !== true) report(run, el, 'GW_SCHEMA_UNKNOWN_ATTRIBUTE', `The attribute '${a.local}' is not allowed.`, a.local)
+          continue
+        }
+        const failed = known.check(a.value)
+        if (failed !== undefined) report(run, el, failed.code, failed.message, a.local)
+        else if (known.eq !== undefined && !known.eq(normalizeSpace(a.value, known.decl.type.whiteSpace), known.fixed!)) {
+          report(run, el, 'GW_SCHEMA_FIXED_VALUE', `The value '${a.value}' does not match the fixed value constraint '${known.decl.fixed!}'.`, a.local)
+        }
+      }
+      for (const r of required) {
+        if (!el.attributes.some((a) => a.local === r.local && a.uri === r.uri)) {
+          report(run, el, 'GW_SCHEMA_MISSING_ATTRIBUTE', `The attribute '${r.local}' is required but missing.`)
+        }
+      }
+    }
+  }
+
+  /** Lax assessment of content a wildcard let in: children with a global declaration are validated. */
+  const lax = (el: XmlElement, run: Run): void => {
+    for (const a of el.attributes) if (a.uri === XSI_NS) throw new Defer()
+    for (const kid of el.children) {
+      const global = globals.get(qkey(kid))
+      if (global !== undefined) global(kid, run)
+      else lax(kid, run)
+    }
+  }
+
+  const wildcardChild = (w: Wildcard, kid: XmlElement, run: Run): void => {
+    if (w.processContents === 'skip') return
+    const global = globals.get(qkey(kid))
+    if (global !== undefined) global(kid, run)
+    else if (w.processContents === 'strict') report(run, kid, 'GW_SCHEMA_UNEXPECTED_ELEMENT', 'No matching global element declaration available, but demanded by the strict wildcard.')
+    else lax(kid, run)
+  }
+
+  const complexCheck = (t: ComplexType): ElementCheck => {
+    if (t.mixed) throw new UnsupportedConstruct('mixed content', t.source, 'mixed content is not compiled')
+    const attrs = attributesCheck(t)
+    if (t.simpleContent !== undefined) {
+      const value = valueCheck(t.simpleContent, undefined)
+      return (el, run) => {
+        attrs(el, run)
+        if (kidsOf(el, run).length > 0) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Element content is not allowed, because the content type is a simple type definition.')
+        else value(el, run)
+      }
+    }
+    if (t.content === undefined) {
+      return (el, run) => {
+        attrs(el, run)
+        if (!isBlank(el.text)) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Character content is not allowed, because the content type is empty.')
+        if (kidsOf(el, run).length > 0) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Element content is not allowed, because the content type is empty.')
+      }
+    }
+    const content = compileParticle(t.content)
+    return (el, run) => {
+      attrs(el, run)
+      if (!isBlank(el.text)) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Character content other than whitespace is not allowed because the content type is \'element-only\'.')
+      const kids = kidsOf(el, run)
+      const st: MatchState = { assigned: new Array<Assigned>(kids.length), failAt: -1 }
+      const matched = content.match(kids, 0, st)
+      // Matched up to `matched`: a child left over is not expected; -1: failAt says where.
+      if (matched >= 0) st.failAt = matched < kids.length ? matched : -1
+      const end = st.failAt < 0 ? kids.length : st.failAt
+      for (let i = 0; i < end; i++) {
+        const a = st.assigned[i]!
+        if ('kind' in a) wildcardChild(a, kids[i]!, run)
+        else elementCheck(a)(kids[i]!, run)
+      }
+      if (st.failAt >= 0 && st.failAt < kids.length) report(run, kids[st.failAt]!, 'GW_SCHEMA_UNEXPECTED_ELEMENT', 'This element is not expected.')
+      else if (st.failAt >= 0) report(run, el, 'GW_SCHEMA_MISSING_ELEMENT', 'Missing child element(s).')
+    }
+  }
+
+  const typeCheck = (t: TypeDef): ElementCheck => {
+    let c = typeChecks.get(t)
+    if (c !== undefined) return c
+    // Recursive types: the entry exists before its body is compiled.
+    let body: ElementCheck | undefined
+    c = (el, run) => body!(el, run)
+    typeChecks.set(t, c)
+    if (t.kind === 'complex') body = complexCheck(t)
+    else {
+      const value = valueCheck(t, undefined)
+      const attrs = attributesCheck(undefined)
+      body = (el, run) => {
+        attrs(el, run)
+        if (kidsOf(el, run).length > 0) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Element content is not allowed, because the type definition is simple.')
+        else value(el, run)
+      }
+    }
+    return c
+  }
+
+  const elementCheck = (d: ElementDecl): ElementCheck => {
+    let c = elementChecks.get(d)
+    if (c !== undefined) return c
+    if (d.fixed === undefined && d.default === undefined) {
+      c = typeCheck(d.type)
+    } else {
+      const t = d.type.kind === 'simple' ? d.type : d.type.simpleContent
+      if (t === undefined) throw new UnsupportedConstruct('fixed/default value', d.source, 'a fixed or default value on an element of complex content')
+      const attrs = attributesCheck(d.type.kind === 'complex' ? d.type : undefined)
+      const value = valueCheck(t, d)
+      c = (el, run) => {
+        attrs(el, run)
+        if (kidsOf(el, run).length > 0) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Element content is not allowed, because the type definition is simple.')
+        else value(el, run)
+      }
+    }
+    elementChecks.set(d, c)
+    return c
+  }
+
+  for (const [key, decl] of model.elements) {
+    try {
+      globals.set(key, elementCheck(decl))
+    } catch (err) {
+      if (!(err instanceof UnsupportedConstruct)) throw err
+      unsupported.push({ file: err.source.file, line: err.source.line, construct: err.construct, message: err.message })
+    }
+  }
+  // Every type, including those no element uses yet: what does not compile is known at load.
+  for (const t of model.types.values()) {
+    try {
+      typeCheck(t)
+    } catch (err) {
+      if (!(err instanceof UnsupportedConstruct)) throw err
+      if (!unsupported.some((u) => u.file === err.source.file && u.line === err.source.line)) {
+        unsupported.push({ file: err.source.file, line: err.source.line, construct: err.construct, message: err.message })
+      }
+    }
+  }
+  if (unsupported.length > 0) return { schema: undefined, unsupported }
+
+  return {
+    unsupported,
+    schema: {
+      validate (root, part, ignored) {
+        const run: Run = { part, out: [], total: 0, ignored: ignored !== undefined && ignored.size > 0 ? ignored : undefined }
+        const check = globals.get(qkey(root))
+        if (check === undefined) {
+          report(run, root, 'GW_SCHEMA_UNKNOWN_ROOT', 'No matching global declaration available for the validation root.')
+          return run.out
+        }
+        try {
+          check(root, run)
+        } catch (err) {
+          if (err instanceof Defer) return undefined
+          throw err
+        }
+        if (run.total > MAX_SCHEMA_VIOLATIONS) {
+          run.out.push({ code: 'GW_SCHEMA_INVALID', message: `${run.total - MAX_SCHEMA_VIOLATIONS} more schema violations not listed`, part })
+        }
+        return run.out
+      }
+    }
+  }
+}
