@@ -1,7 +1,9 @@
 /**
  * A message refused by validation: carries every violation found. Its code is the first
  * violation's (so that a single problem is named by the Fault subcode itself) and its HTTP status
- * that code's (413 for a document too large, 415 for a media type, 400 otherwise).
+ * that code's (413 for a document too large, 415 for a media type, 400 otherwise). Its message,
+ * the Fault Reason, is the first violation's code and message: a SOAP client's default exception
+ * text (zeep's, JAX-WS's, PHP's) is then what is wrong, not where to look for it.
  */
 import { GatewayError } from '../errors.js'
 import type { Violation } from '../soap/types.js'
@@ -12,9 +14,17 @@ export class ValidationFailure extends GatewayError {
   constructor (violations: readonly Violation[], statusOf: (code: string) => number) {
     const first = violations[0]
     const code = first?.code ?? 'GW_SOAP_ENVELOPE_STRUCTURE'
-    super(code, `the message is not valid: ${violations.length} violation(s), listed in the Detail`, statusOf(code))
+    super(code, reasonOf(violations), statusOf(code))
     this.violations = violations
   }
+}
+
+/** `CODE: message`, and how many more violations the Detail lists. */
+export function reasonOf (violations: readonly Violation[]): string {
+  const first = violations[0]
+  if (first === undefined) return 'the message is not valid'
+  const more = violations.length > 1 ? ` (and ${violations.length - 1} more violation(s) in the Detail)` : ''
+  return `${first.code}: ${first.message}${more}`
 }
 
 /** Builds `statusOf` from error registries (`codes` objects of the capabilities): unknown codes are 400. */
