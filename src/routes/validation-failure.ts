@@ -19,12 +19,26 @@ export class ValidationFailure extends GatewayError {
   }
 }
 
-/** `CODE: message`, and how many more violations the Detail lists. */
+/**
+ * The schema codes whose messages quote the offending value: contract/ writes it masked to its
+ * shape (personal data never reaches a Fault or a log), which the Reason says, lest an integrator
+ * read `'9999-99-99'` as what was sent.
+ */
+const VALUE_QUOTING_CODES: ReadonlySet<string> = new Set(['GW_SCHEMA_TYPE', 'GW_SCHEMA_PATTERN', 'GW_SCHEMA_ENUMERATION', 'GW_SCHEMA_LENGTH', 'GW_SCHEMA_RANGE', 'GW_SCHEMA_FIXED_VALUE'])
+export const MASKED_VALUES_NOTE = 'values are shown masked to their shape: letters as A or a, digits as 9'
+
+/** Whether the violation's message quotes a value, masked. */
+export function quotesMaskedValue (v: Violation): boolean {
+  return VALUE_QUOTING_CODES.has(v.code)
+}
+
+/** `CODE: message`, whether its value is masked, and how many more violations the Detail lists. */
 export function reasonOf (violations: readonly Violation[]): string {
   const first = violations[0]
   if (first === undefined) return 'the message is not valid'
+  const masked = quotesMaskedValue(first) ? ` (${MASKED_VALUES_NOTE})` : ''
   const more = violations.length > 1 ? ` (and ${violations.length - 1} more violation(s) in the Detail)` : ''
-  return `${first.code}: ${first.message}${more}`
+  return `${first.code}: ${first.message}${masked}${more}`
 }
 
 /** Builds `statusOf` from error registries (`codes` objects of the capabilities): unknown codes are 400. */

@@ -104,4 +104,5 @@ export function checkResults (t: Test, stack: Stack, results: ClientResult[], fa
   t.ok(invalid.fault, 'the invalid message raised the client\'s Fault')
   t.equal(invalid.fault === undefined ? undefined : faultCode(invalid.fault), 'GW_SCHEMA_PATTERN', 'the gateway\'s code, as the client exposes it')
   t.match(invalid.fault?.message, /GW_SCHEMA_PATTERN: Element 'nomCertificat'/, 'the client\'s exception text says what is wrong')
+  t.match(invalid.fault?.message, 'values are shown masked to their shape', 'and that the value it quotes is masked')
 }
