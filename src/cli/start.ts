@@ -23,6 +23,7 @@ import { CONFIG_FILE_VARIABLE } from '../config/env-overrides.js'
 import { devConfig } from '../config/dev.js'
 import { loadConfig, resolveConfig, type LoadedConfig } from '../config/load.js'
 import { buildGateway, type Gateway } from '../gateway.js'
+import { writeFirstCall } from './first-call.js'
 import type { GatewayConfig } from '../config/schema.js'
 import { pino } from 'pino'
 
@@ -74,8 +75,8 @@ export function parseStartArgs (args: readonly string[]): Args | string {
   return out
 }
 
-/** The curl command of the first call, for the dev setup. */
-export function firstCallHint (pki: DevPki, dataPlaneUrl: string, contentType: string, sample: string, from: string): string {
+/** The curl command of the first call, for the dev setup; `sample` is the MTOM message, `restSample` its JSON twin. */
+export function firstCallHint (pki: DevPki, dataPlaneUrl: string, contentType: string, sample: string, from: string, restSample = resolve(dirname(sample), '..', REST_SAMPLE)): string {
   const rel = (p: string): string => relative(from, p) || p
   return [
     '',
@@ -93,7 +94,7 @@ export function firstCallHint (pki: DevPki, dataPlaneUrl: string, contentType: s
     '',
     `  curl --cacert ${rel(pki.ca.cert)} --cert ${rel(pki.client.cert)} --key ${rel(pki.client.key)} \\`,
     "    -H 'Content-Type: application/json' \\",
-    `    --data-binary @${rel(resolve(dirname(sample), '..', REST_SAMPLE))} \\`,
+    `    --data-binary @${rel(restSample)} \\`,
     `    ${dataPlaneUrl}/ecole/api/v1/demandes`,
     '',
     'then read it back (the demo identity may act for any guichet here, so it names the acting one):',
@@ -202,9 +203,10 @@ export default async function start (args: string[]): Promise<number> {
 
   const addresses = await gateway.listen()
   if (dev !== undefined && !closing) {
-    const examples = defaultExamplesDir()
-    const contentType = (await readFile(resolve(examples, SAMPLE_CONTENT_TYPE), 'utf8')).trim()
-    stderr.write(firstCallHint(dev.pki, `https://127.0.0.1:${addresses.dataPlane.port}`, contentType, resolve(examples, SAMPLE_REQUEST), cwd) + '\n')
+    // today's copies of the samples: the examples' fixed dates would make an expired demande
+    const first = await writeFirstCall(defaultExamplesDir(), { request: SAMPLE_REQUEST, contentType: SAMPLE_CONTENT_TYPE, rest: REST_SAMPLE }, resolve(cwd, 'certs', 'first-call'), new Date())
+    const contentType = (await readFile(first.contentType, 'utf8')).trim()
+    stderr.write(firstCallHint(dev.pki, `https://127.0.0.1:${addresses.dataPlane.port}`, contentType, first.request, cwd, first.rest) + '\n')
   }
   // Keeps running: close-with-grace exits the process once a signal has been handled.
   return await new Promise<number>(() => {})

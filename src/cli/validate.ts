@@ -11,6 +11,7 @@ import { scanArgs } from './args.js'
 import { defaultSpecDir, loadSpec } from '../contract/index.js'
 import { sniffInput } from '../contract/input-kind.js'
 import type { Violation } from '../soap/types.js'
+import { MASKED_VALUES_NOTE, quotesMaskedValue } from '../routes/validation-failure.js'
 
 const USAGE = `usage: sne-gateway validate FILE... [options]
 
@@ -49,6 +50,8 @@ export function parseValidateArgs (args: string[]): Options | string {
 
 interface FileReport {
   file: string
+  /** a multipart/related message: its lines count from the start of each part */
+  multipart: boolean
   kind: 'message' | 'document'
   valid: boolean
   operation?: string
@@ -57,11 +60,19 @@ interface FileReport {
   violations: Violation[]
 }
 
-function formatViolation (file: string, v: Violation): string {
-  const where = v.line === undefined ? file : `${file}:${v.line}${v.column === undefined ? '' : `:${v.column}`}`
+/**
+ * One violation as `where: CODE path: message`. A line is the file's own only in a bare document
+ * or a plain envelope; in a multipart message, or in a document carried inside the message (an
+ * attachment, inline base64), it counts from the start of that part, and says so.
+ */
+export function formatViolation (file: string, v: Violation, multipart: boolean): string {
+  const position = v.line === undefined ? '' : `${v.line}${v.column === undefined ? '' : `:${v.column}`}`
+  const ownLines = !multipart && (v.part === undefined || v.part === 'root' || v.part === 'document')
+  let where = file
+  if (ownLines) where = position === '' ? file : `${file}:${position}`
+  else if (v.part !== undefined) where = `${file} [${v.part === 'root' ? 'root part' : `part ${v.part}`}${position === '' ? '' : `, line ${position} of the part`}]`
   const path = v.path === undefined ? '' : ` ${v.path}`
-  const part = v.part === undefined || v.part === 'root' || v.part === 'document' ? '' : ` [${v.part}]`
-  return `${where}: ${v.code}${path}${part}: ${v.message}\n`
+  return `${where}: ${v.code}${path}: ${v.message}\n`
 }
 
 /** Runs `sne-gateway validate`; resolves to the exit code. */
@@ -100,6 +111,7 @@ export default async function validate (args: string[], io: CliIo = { stdout: pr
         const r = spec.validateMessage(bytes, kind.contentType, opts.soapAction === undefined ? {} : { soapAction: opts.soapAction })
         reports.push({
           file,
+          multipart: /^\s*multipart\//i.test(kind.contentType ?? ''),
           kind: 'message',
           valid: r.violations.length === 0,
           ...(r.operation === undefined ? {} : { operation: r.operation }),
@@ -108,7 +120,7 @@ export default async function validate (args: string[], io: CliIo = { stdout: pr
         })
       } else {
         const r = spec.validateDocument(bytes)
-        reports.push({ file, kind: 'document', valid: r.violations.length === 0, ...(r.versionInterface === undefined ? {} : { versionInterface: r.versionInterface }), violations: r.violations })
+        reports.push({ file, multipart: false, kind: 'document', valid: r.violations.length === 0, ...(r.versionInterface === undefined ? {} : { versionInterface: r.versionInterface }), violations: r.violations })
       }
     }
   } finally {
@@ -122,7 +134,9 @@ export default async function validate (args: string[], io: CliIo = { stdout: pr
       if (r.valid) io.stdout.write(`${r.file}: valid ${what}\n`)
       else {
         io.stdout.write(`${r.file}: INVALID ${what}, ${r.violations.length} violation(s)\n`)
-        for (const v of r.violations) io.stdout.write(formatViolation(r.file, v))
+        for (const v of r.violations) io.stdout.write(formatViolation(r.file, v, r.multipart))
+        // contract/ masks every quoted value (the same checks serve the gateway): say so
+        if (r.violations.some(quotesMaskedValue)) io.stdout.write(`${r.file}: (${MASKED_VALUES_NOTE})\n`)
       }
     }
   }

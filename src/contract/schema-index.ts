@@ -184,9 +184,15 @@ export function elementDerivesFrom (lx: Libxml2, index: SchemaIndex, decl: Decl,
   return type !== undefined && typeDerivesFrom(lx, index, type, target, 0)
 }
 
-/** The media types an element declaration expects (`xmime:expectedContentTypes`), lower-cased. */
-export function expectedContentTypes (decl: Decl): string[] {
-  const attr = decl.el.attrs.find((a) => a.namespaceUri === XMIME_NS && a.name === 'expectedContentTypes')
+/**
+ * The media types an element declaration expects (`xmime:expectedContentTypes`), lower-cased: on
+ * the declaration, else on its type (where JAXB reads it for a type with simple content).
+ */
+export function expectedContentTypes (lx: Libxml2, index: SchemaIndex, decl: Decl): string[] {
+  const expected = (el: LxElement | undefined): { value: string } | undefined =>
+    el?.attrs.find((a) => a.namespaceUri === XMIME_NS && a.name === 'expectedContentTypes')
+  const type = typeOf(lx, index, decl)
+  const attr = expected(decl.el) ?? (type !== undefined && 'el' in type ? expected(type.el) : undefined)
   if (attr === undefined) return []
   return attr.value.split(',').map((s) => s.trim().toLowerCase().split(';')[0]!.trim()).filter((s) => s !== '')
 }

@@ -542,7 +542,9 @@ export function buildSchemaModel (files: ReadonlyMap<string, Buffer>, entries: r
       : inline === undefined
         ? namedType({ uri: XSD_NS, local: 'anyType' }, { el: e, schema }, depth + 1)
         : inline.local === 'simpleType' ? simpleType({ el: inline, schema }, undefined, depth + 1) : complexType({ el: inline, schema }, undefined, depth + 1)
-    const expected = e.attributes.find((a) => a.uri === XMIME_NS && a.local === 'expectedContentTypes')?.value
+    // xmime:expectedContentTypes on the declaration, else on its type (where JAXB reads it)
+    const expectedOf = (el: XmlElement | undefined): string | undefined => el?.attributes.find((a) => a.uri === XMIME_NS && a.local === 'expectedContentTypes')?.value
+    const expected = expectedOf(e) ?? expectedOf(typeName !== undefined ? globals.type.get(qkey(resolveQName(e, typeName)))?.el : inline)
     const decl: ElementDecl = {
       ...q,
       min: isGlobal ? 1 : occurs(e, 'minOccurs'),

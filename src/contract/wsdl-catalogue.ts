@@ -114,7 +114,7 @@ export function readCatalogue (lx: Libxml2, index: SchemaIndex, files: SpecFile[
       request,
       response,
       binaryElements: binary.map((c) => c.local),
-      documentElements: binary.filter((c) => expectedContentTypes(c.decl).some(isXmlMediaType)).map((c) => c.local)
+      documentElements: binary.filter((c) => expectedContentTypes(lx, index, c.decl).some(isXmlMediaType)).map((c) => c.local)
     })
   }
   const soapVersions: SoapVersion[] = []

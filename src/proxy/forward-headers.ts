@@ -1,7 +1,7 @@
 /**
  * Which headers cross the gateway. Requests: the content type with all its parameters (MTOM's
- * boundary, start, type and action), the SOAPAction of the validated operation, and the gateway's
- * request id; everything else stays behind, credentials and cookies included. Answers: the content type and
+ * boundary, start, type and action), the SOAPAction of the validated operation, the Accept (what
+ * form of answer the client reads) and the gateway's request id; everything else stays behind, credentials and cookies included. Answers: the content type and
  * length only, so that the client gets the upstream's bytes with the type that frames them.
  */
 import type { IncomingHttpHeaders } from 'node:http'
@@ -25,6 +25,10 @@ export function upstreamRequestHeaders (incoming: IncomingHttpHeaders, requestId
   const contentType = single(incoming['content-type'])
   if (contentType !== undefined) out['content-type'] = contentType
   if (incoming.soapaction !== undefined && operationAction !== undefined) out.soapaction = `"${operationAction}"`
+  // The answer's form is the client's to ask for (a JAX-WS endpoint answers MTOM to an Accept
+  // that names application/xop+xml): the Accept crosses, it carries no credential.
+  const accept = single(incoming.accept)
+  if (accept !== undefined) out.accept = accept
   out['x-request-id'] = requestId
   return out
 }

@@ -1,7 +1,9 @@
 /**
  * A message refused by validation: carries every violation found. Its code is the first
  * violation's (so that a single problem is named by the Fault subcode itself) and its HTTP status
- * that code's (413 for a document too large, 415 for a media type, 400 otherwise).
+ * that code's (413 for a document too large, 415 for a media type, 400 otherwise). Its message,
+ * the Fault Reason, is the first violation's code and message: a SOAP client's default exception
+ * text (zeep's, JAX-WS's, PHP's) is then what is wrong, not where to look for it.
  */
 import { GatewayError } from '../errors.js'
 import type { Violation } from '../soap/types.js'
@@ -12,9 +14,31 @@ export class ValidationFailure extends GatewayError {
   constructor (violations: readonly Violation[], statusOf: (code: string) => number) {
     const first = violations[0]
     const code = first?.code ?? 'GW_SOAP_ENVELOPE_STRUCTURE'
-    super(code, `the message is not valid: ${violations.length} violation(s), listed in the Detail`, statusOf(code))
+    super(code, reasonOf(violations), statusOf(code))
     this.violations = violations
   }
+}
+
+/**
+ * The schema codes whose messages quote the offending value: contract/ writes it masked to its
+ * shape (personal data never reaches a Fault or a log), which the Reason says, lest an integrator
+ * read `'9999-99-99'` as what was sent.
+ */
+const VALUE_QUOTING_CODES: ReadonlySet<string> = new Set(['GW_SCHEMA_TYPE', 'GW_SCHEMA_PATTERN', 'GW_SCHEMA_ENUMERATION', 'GW_SCHEMA_LENGTH', 'GW_SCHEMA_RANGE', 'GW_SCHEMA_FIXED_VALUE'])
+export const MASKED_VALUES_NOTE = 'values are shown masked to their shape: letters as A or a, digits as 9'
+
+/** Whether the violation's message quotes a value, masked. */
+export function quotesMaskedValue (v: Violation): boolean {
+  return VALUE_QUOTING_CODES.has(v.code)
+}
+
+/** `CODE: message`, whether its value is masked, and how many more violations the Detail lists. */
+export function reasonOf (violations: readonly Violation[]): string {
+  const first = violations[0]
+  if (first === undefined) return 'the message is not valid'
+  const masked = quotesMaskedValue(first) ? ` (${MASKED_VALUES_NOTE})` : ''
+  const more = violations.length > 1 ? ` (and ${violations.length - 1} more violation(s) in the Detail)` : ''
+  return `${first.code}: ${first.message}${masked}${more}`
 }
 
 /** Builds `statusOf` from error registries (`codes` objects of the capabilities): unknown codes are 400. */

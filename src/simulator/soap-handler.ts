@@ -1,8 +1,11 @@
 /**
  * One SOAP call, from the request bytes to the answer bytes, without HTTP: validation by
  * `contract/` (no second parser, no second schema), dispatch to the demande service, and the
- * answer in the MTOM layout of docs/sne-reference.md §4.2 (the root part, then the answer document as an
- * attachment that `fichierReponse` references with an xop:Include), or a SOAP Fault.
+ * answer in kind, as a JAX-WS endpoint with MTOM enabled answers (wsdl/README.md, "Answers in
+ * kind"): to an MTOM request, or one whose Accept names `application/xop+xml`, the MTOM layout of
+ * docs/sne-reference.md §4.2 (the root part, then the answer document as an attachment that
+ * `fichierReponse` references with an xop:Include); to any other, a plain SOAP 1.2 envelope with
+ * the document as inline base64. Or a SOAP Fault.
  *
  * Functional errors are answered in-band as the SNE does; a malformed or schema-invalid
  * message is a Fault in the client's SOAP version.
@@ -13,6 +16,7 @@ import { isGatewayError } from '../errors.js'
 import { codes as soapCodes } from '../soap/errors.js'
 import { renderFault } from '../soap/fault.js'
 import { MIME_BOUNDARY, buildMtomMessage } from '../soap/mtom-writer.js'
+import { SOAP12_CONTENT_TYPE } from '../soap/fault.js'
 import { SOAP12_ENVELOPE_NS, type SoapVersion, type Violation, XOP_NS, type XmlElement } from '../soap/types.js'
 import type { InterfaceSpec, OperationSpec, ValidationResult } from '../contract/types.js'
 import { ruleAnomalies } from './anomalies.js'
@@ -53,15 +57,17 @@ export interface ValidatedRequest {
   /** the operation, when the message is valid enough to name one */
   operation: string | undefined
   result: ValidationResult
+  /** answer with MTOM: the request was multipart/related or its Accept asked for application/xop+xml */
+  mtomAnswer: boolean
 }
 
 export interface SoapHandler {
   /** validates a request with the spec; nothing is changed yet */
-  validate (body: Buffer, contentType: string | undefined, soapAction: string | undefined): ValidatedRequest
+  validate (body: Buffer, contentType: string | undefined, soapAction: string | undefined, accept?: string): ValidatedRequest
   /** acts on a validated request: the service's answer, or a Fault */
   respond (request: ValidatedRequest): SoapResponse
   /** validate + respond */
-  handle (body: Buffer, contentType: string | undefined, soapAction: string | undefined): SoapResponse
+  handle (body: Buffer, contentType: string | undefined, soapAction: string | undefined, accept?: string): SoapResponse
   /** a Fault with the SNE's generic message (fault injection and unexpected errors) */
   genericFault (code: GatewayError['code'], operation: string | undefined, soapVersion?: SoapVersion): SoapResponse
 }
@@ -78,6 +84,14 @@ function faultResponse (fault: ReturnType<typeof renderFault>, operation: string
 function param (payload: XmlElement | undefined, name: string): string | undefined {
   const el = payload?.children.find((c) => c.local === name && c.uri === '')
   return el?.text.trim()
+}
+
+const MULTIPART = /^\s*multipart\/related\s*(?:;|$)/i
+const XOP = /(?:^|,)\s*application\/xop\+xml\s*(?:[;,]|$)/i
+
+/** Whether the answer is MTOM: an MTOM request, or an Accept that names application/xop+xml (JAX-WS's rule). */
+export function wantsMtom (contentType: string | undefined, accept: string | undefined): boolean {
+  return MULTIPART.test(contentType ?? '') || XOP.test(accept ?? '')
 }
 
 /** Builds the handler; everything the per-call path needs is computed here, once. */
@@ -107,8 +121,18 @@ export function createSoapHandler (deps: SoapHandlerDeps): SoapHandler {
     })
   }
 
-  function answer (op: OperationSpec, result: Answer, typeFichier?: string): SoapResponse {
-    const message = mtom(op, result)
+  /** The answer without MTOM: the document inline, base64 in `fichierReponse`, as JAX-WS writes a plain answer. */
+  function plain (op: OperationSpec, answer: Answer): { contentType: string, body: Buffer } {
+    const response = op.response ?? { uri: spec.targetNamespace, local: `${op.name}Response` }
+    const envelope = `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="${SOAP12_ENVELOPE_NS}"><soap:Header/><soap:Body>` +
+      `<ns2:${response.local} xmlns:ns2="${response.uri}">` +
+      `<fichierReponse>${Buffer.from(answer.xml, 'utf8').toString('base64')}</fichierReponse>` +
+      `</ns2:${response.local}></soap:Body></soap:Envelope>`
+    return { contentType: `${SOAP12_CONTENT_TYPE}; action="${op.action}Response"`, body: Buffer.from(envelope, 'utf8') }
+  }
+
+  function answerOf (op: OperationSpec, result: Answer, mtomAnswer: boolean, typeFichier?: string): SoapResponse {
+    const message = mtomAnswer ? mtom(op, result) : plain(op, result)
     const out: SoapResponse = {
       statusCode: 200,
       contentType: message.contentType,
@@ -140,7 +164,8 @@ export function createSoapHandler (deps: SoapHandlerDeps): SoapHandler {
     return faultResponse(fault, operation, code)
   }
 
-  function dispatch (op: OperationSpec, result: ValidationResult, rules: RuleViolation[]): SoapResponse {
+  function dispatch (op: OperationSpec, result: ValidationResult, rules: RuleViolation[], mtomAnswer: boolean): SoapResponse {
+    const answer = (op: OperationSpec, result: Answer, typeFichier?: string): SoapResponse => answerOf(op, result, mtomAnswer, typeFichier)
     const payload = result.message?.payload
     const document = result.documents[0]?.doc
     // Rule violations on a document other than a submitted file: anomalies alone.
@@ -174,18 +199,18 @@ export function createSoapHandler (deps: SoapHandlerDeps): SoapHandler {
     return genericFault(codes.GW_SIM_OPERATION_NOT_SIMULATED.code, op.name)
   }
 
-  function validate (body: Buffer, contentType: string | undefined, soapAction: string | undefined): ValidatedRequest {
+  function validate (body: Buffer, contentType: string | undefined, soapAction: string | undefined, accept?: string): ValidatedRequest {
     const result = spec.validateMessage(body, contentType, soapAction === undefined ? {} : { soapAction })
-    return { operation: result.operation, result }
+    return { operation: result.operation, result, mtomAnswer: wantsMtom(contentType, accept) }
   }
 
-  function respond ({ result }: ValidatedRequest): SoapResponse {
+  function respond ({ result, mtomAnswer }: ValidatedRequest): SoapResponse {
     const rules = result.violations.filter((v) => ruleAnomalies[v.code] !== undefined)
     const others = result.violations.filter((v) => ruleAnomalies[v.code] === undefined)
     const op = result.operation === undefined ? undefined : spec.operations.get(result.operation)
     if (others.length > 0 || op === undefined) return invalid(result, others)
     try {
-      return dispatch(op, result, rules.map((v) => (v.path === undefined ? { code: v.code } : { code: v.code, path: v.path })))
+      return dispatch(op, result, rules.map((v) => (v.path === undefined ? { code: v.code } : { code: v.code, path: v.path })), mtomAnswer)
     } catch (err) {
       if (isGatewayError(err) && err.code === codes.GW_SIM_SNE_ERROR.code) return genericFault(err.code, op.name)
       throw err
@@ -195,8 +220,8 @@ export function createSoapHandler (deps: SoapHandlerDeps): SoapHandler {
   return {
     validate,
     respond,
-    handle (body, contentType, soapAction) {
-      return respond(validate(body, contentType, soapAction))
+    handle (body, contentType, soapAction, accept) {
+      return respond(validate(body, contentType, soapAction, accept))
     },
     genericFault
   }

@@ -90,7 +90,7 @@ export async function soapRoutes (app: FastifyInstance, options: SoapRoutesOptio
     }
   }, async (request, reply) => {
     const soapAction = request.headers.soapaction?.toString()
-    const validated = handler.validate(request.body as Buffer, request.headers['content-type'], soapAction)
+    const validated = handler.validate(request.body as Buffer, request.headers['content-type'], soapAction, request.headers.accept)
     const { operation } = validated
     const decision = faults.afterBody(operation)
     // Failures that happen before the call is processed: nothing is changed.

@@ -56,9 +56,24 @@ function violationsXml (violations: Violation[] | undefined): string {
 }
 
 /**
- * Renders a Fault in the client's SOAP version. HTTP status: Sender 400, Receiver 500
- * (SOAP 1.2 Part 2 §7.5.1.2), unless `statusCode` says otherwise (413, 415, 429, 502…).
+ * HTTP statuses that are HTTP's own conditions (routing, method, size, media type, rate), kept in
+ * SOAP 1.1 too: a client decides on them (retry later, send less) before it reads any Fault.
  */
+const HTTP_LEVEL_STATUSES: ReadonlySet<number> = new Set([404, 405, 408, 413, 415, 429, 431])
+
+/**
+ * The HTTP status of a Fault. SOAP 1.2 (Part 2 §7.5.1.2): Sender 400, Receiver 500, unless
+ * `statusCode` says otherwise (413, 415, 429, 502…). SOAP 1.1 (§6.2) requires 500 for every
+ * Fault, and JAX-WS reads a 1.1 Fault only on 500: any other client status becomes 500 there,
+ * but for the HTTP-level ones above; 5xx statuses are kept (502/503/504 name the upstream's state).
+ */
+export function faultStatus (version: SoapVersion, code: FaultInput['code'], statusCode?: number): number {
+  const status = statusCode ?? (code === 'Sender' ? 400 : 500)
+  if (version === '1.1' && status < 500 && !HTTP_LEVEL_STATUSES.has(status)) return 500
+  return status
+}
+
+/** Renders a Fault in the client's SOAP version, with the status of `faultStatus`. */
 export function renderFault (input: FaultInput): RenderedFault {
   const version = input.soapVersion
   const lang = escapeXmlAttribute(input.lang ?? 'en')
@@ -82,7 +97,7 @@ export function renderFault (input: FaultInput): RenderedFault {
       '</soap:Fault>'
   }
   return {
-    statusCode: input.statusCode ?? (input.code === 'Sender' ? 400 : 500),
+    statusCode: faultStatus(version, input.code, input.statusCode),
     contentType: soapContentType(version),
     body: XML_DECLARATION + envelopeOpen(version) + fault + envelopeClose(version)
   }

@@ -1,5 +1,6 @@
 // sne-gateway validate: files of every kind, text and JSON reports, exit codes.
 import t from 'tap'
+import { readFileSync, readdirSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -43,12 +44,23 @@ t.test('an invalid file: each violation with file, line, column, code, path, mes
   t.equal(lines[1], `${files.badDocument}: INVALID document 02.01, 2 violation(s)`)
   t.equal(lines[2], `${files.badDocument}:14:21: GW_SCHEMA_ENUMERATION /interfaceNuu/demande/demandeLogement/personnePhysique/demandeur/civilite/@code: Element '{http://nuu.application.i2/}civilite', attribute 'code': [facet 'enumeration'] The value '9' is not an element of the set {'1', '2', '3'}.`)
   t.match(lines[3], new RegExp(`^${files.badDocument.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:8:9: GW_SPEC_NUM_UNIQUE_REQUIRED /interfaceNuu/demande/demandeLogement/numUnique: typeFichier MOD requires numUnique$`))
+  t.equal(lines[4], `${files.badDocument}: (values are shown masked to their shape: letters as A or a, digits as 9)`, 'the masking is said')
 })
 
-t.test('a violation inside an attachment names the part', async (t) => {
+t.test('a violation inside an attachment names the part, and its line as the part\'s, not the file\'s', async (t) => {
   const r = await run([files.badMtom])
   t.equal(r.code, 1)
-  t.match(r.out, /:4:1: GW_SCHEMA_ENUMERATION \/interfaceNuu\/entete\/typeFichier \[fichierDemande\]: /)
+  const line = r.out.split('\n')[1]!
+  t.ok(line.startsWith(`${files.badMtom} [part fichierDemande, line 4:1 of the part]: GW_SCHEMA_ENUMERATION /interfaceNuu/entete/typeFichier: `), line)
+  t.notMatch(r.out, `${files.badMtom}:4:1`, 'no file:line position that is not the file\'s')
+})
+
+t.test('the embedded document of an envelope (inline base64) is labelled too', async (t) => {
+  const bad = join(dir, 'bad-inline.xml')
+  await writeFile(bad, getNumUnique(edited('cre', ['<ns1:typeFichier>CRE<', '<ns1:typeFichier>XYZ<']), 'inline').message)
+  const r = await run([bad])
+  t.equal(r.code, 1)
+  t.match(r.out.split('\n')[1], `${bad} [part fichierDemande, line 4:1 of the part]: GW_SCHEMA_ENUMERATION`)
 })
 
 t.test('--json', async (t) => {
@@ -109,4 +121,20 @@ t.test('--help: exit 0', async (t) => {
 
 t.test('arguments: -- ends the options', async (t) => {
   t.same(parseValidateArgs(['--json', '--', '--weird-name.xml']), { files: ['--weird-name.xml'], json: true, help: false })
+})
+
+t.test('the examples validate as wsdl/README.md says: documents, requests and the inline envelope; the other envelopes are root parts', async (t) => {
+  const examples = fileURLToPath(new URL('../../examples/', import.meta.url))
+  const readme = readFileSync(new URL('../../wsdl/README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ')
+  t.match(readme, 'it accepts every file of `examples/documents/` and `examples/requests/*.mtom`, and of the envelopes only `getNumUnique-inline.xml`', 'the README says what validate accepts')
+  const inDir = (sub: string, ext: string): string[] => readdirSync(join(examples, sub)).filter((f) => f.endsWith(ext)).sort().map((f) => join(examples, sub, f))
+  const accepted = await run([...inDir('documents', '.xml'), ...inDir('requests', '.mtom'), join(examples, 'envelopes', 'getNumUnique-inline.xml')])
+  t.equal(accepted.code, 0, accepted.out)
+  const rootParts = inDir('envelopes', '.xml').filter((f) => !f.endsWith('-inline.xml'))
+  t.equal(rootParts.length, 6)
+  for (const file of rootParts) {
+    const r = await run(['--json', file])
+    const report = JSON.parse(r.out) as { files: Array<{ violations: Array<{ code: string }> }> }
+    t.same([...new Set(report.files[0]!.violations.map((v) => v.code))], ['GW_SOAP_XOP_MISSING_PART'], `${file}: refused for its missing attachments only`)
+  }
 })

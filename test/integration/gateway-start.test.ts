@@ -39,16 +39,19 @@ t.test('npm start, then the printed curl command', async (t) => {
   // The printed command, as printed (a backslash-continued shell command).
   const command = hint.slice(hint.indexOf('  curl '), hint.indexOf('DemandeLogementImplService/', hint.indexOf('  curl ')) + 'DemandeLogementImplService/'.length)
   t.match(command, /--cert certs\/client\.pem --key certs\/client\.key/)
-  t.match(command, /--data-binary @.*examples\/requests\/getNumUnique-CRE\.mtom/)
+  // today's copy of examples/requests/getNumUnique-CRE.mtom, whose fixed dates would make an expired demande
+  t.match(command, /--data-binary @certs\/first-call\/getNumUnique-CRE\.mtom/)
   const { stdout: answer } = await exec('bash', ['-c', `${command} -sS -w '\\n%{http_code}'`], { cwd, timeout: 30000 })
   t.match(answer, /\n200$/, 'HTTP 200')
   t.match(answer, 'numUniqueReponse', 'the simulator\'s answer')
   t.match(answer, /<(\w+:)?numUnique>[0-9A-Z]{18}</, 'with a numéro unique')
+  const validUntil = /<(?:\w+:)?dateFinValidite>([0-9-]{10})</.exec(answer)?.[1] ?? ''
+  t.ok(validUntil > new Date().toISOString().slice(0, 10), `a live demande: valid until ${validUntil}, after today`)
 
   // The REST quick start, as printed: a creation with JSON alone, then the read of what it made.
   const restAt = hint.indexOf('  curl ', hint.indexOf('The same creation with JSON alone'))
   const create = hint.slice(restAt, hint.indexOf('/api/v1/demandes', restAt) + '/api/v1/demandes'.length)
-  t.match(create, /--data-binary @.*examples\/rest\/demande-cre\.json/)
+  t.match(create, /--data-binary @certs\/first-call\/demande-cre\.json/)
   const created = await exec('bash', ['-c', `${create} -sS -w '\\n%{http_code}'`], { cwd, timeout: 30000 })
   t.match(created.stdout, /\n201$/, 'the JSON creation: 201')
   const numUnique = /"numUnique":"([0-9A-Z]{18})"/.exec(created.stdout)?.[1] ?? ''

@@ -26,6 +26,11 @@ t.test('a client cannot make the gateway drop or change what frames the message'
   t.same(upstreamRequestHeaders({ 'content-type': 'text/xml', soapaction: '"urn:unvalidated"' }, 'i', undefined), { 'content-type': 'text/xml', 'x-request-id': 'i' }, 'a SOAPAction of an operation not identified is not forwarded')
 })
 
+t.test('the Accept crosses: the answer\'s form (MTOM or plain) is the client\'s to ask for', async (t) => {
+  t.same(upstreamRequestHeaders({ 'content-type': 'application/soap+xml', accept: 'application/soap+xml, application/xop+xml' }, 'i', 'urn:op'),
+    { 'content-type': 'application/soap+xml', accept: 'application/soap+xml, application/xop+xml', 'x-request-id': 'i' })
+})
+
 t.test('answer headers: content type and length only', async (t) => {
   t.same(clientResponseHeaders({ 'content-type': 'application/soap+xml', 'content-length': '12', 'set-cookie': ['a=b'], server: 'x', 'transfer-encoding': 'chunked' }), { 'content-type': 'application/soap+xml', 'content-length': '12' })
 })

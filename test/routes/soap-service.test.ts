@@ -88,6 +88,11 @@ t.test('enforce: an invalid message gets a Fault listing its violations, nothing
   t.equal(faultCode(res.body), invalid.violations[0])
   for (const code of invalid.violations) t.match(res.body, `<gw:code>${code}</gw:code>`)
   t.match(res.body, '<env:Value>env:Sender</env:Value>')
+  // The Reason is the first violation's code and message, what a client's exception text shows.
+  const reason = /<env:Text xml:lang="en">([^<]*)<\/env:Text>/.exec(res.body)?.[1] ?? ''
+  const firstMessage = /<gw:violation><gw:code>[^<]*<\/gw:code><gw:message>([^<]*)<\/gw:message>/.exec(res.body)?.[1] ?? '(none)'
+  t.ok(reason.startsWith(`${invalid.violations[0]!}: ${firstMessage}`), 'Reason = first code: first message')
+  if (invalid.violations.length > 1) t.match(reason, `(and ${invalid.violations.length - 1} more violation(s) in the Detail)`)
   t.equal(gw.mock.pendingInterceptors().length, 0, 'no upstream interceptor was needed')
   t.match(gw.logs.access().at(-1), { outcome: 'invalid', status: 400, violations: invalid.violations, code: invalid.violations[0] })
   const metrics = await gw.gateway.metrics.registry.metrics()
@@ -195,7 +200,7 @@ t.test('a SOAP 1.1 message gets a SOAP 1.1 Fault', async (t) => {
   t.teardown(gw.close)
   const envelope = '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><x/></soap:Body></soap:Envelope>'
   const res = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: envelope, headers: { 'content-type': 'text/xml; charset=utf-8' } })
-  t.equal(res.statusCode, 400)
+  t.equal(res.statusCode, 500, 'SOAP 1.1 §6.2: a Fault is answered on HTTP 500 (JAX-WS reads it only there)')
   t.equal(res.headers['content-type'], 'text/xml; charset=utf-8')
   t.match(res.body, '<soap:Fault><faultcode>soap:Client</faultcode>')
 })

@@ -3,7 +3,7 @@
 import t, { type Test } from 'tap'
 import { ruleAnomalies } from '../../src/simulator/anomalies.js'
 import { createDemandeService } from '../../src/simulator/demande-service.js'
-import { createSoapHandler, type SoapResponse } from '../../src/simulator/soap-handler.js'
+import { createSoapHandler, wantsMtom, type SoapResponse } from '../../src/simulator/soap-handler.js'
 import { openStore } from '../../src/simulator/store.js'
 import { decodeSoapMessage } from '../../src/soap/message.js'
 import {
@@ -195,10 +195,30 @@ t.test('anomalies of getNumUnique', async (t) => {
   }, 'the demande is echoed with its listeAnomalie')
 })
 
-t.test('inline base64 requests are accepted', async (t) => {
+t.test('inline base64 requests are accepted, and answered in kind: plain SOAP 1.2, the document inline', async (t) => {
   const call = setup(t)
-  const a = ok(t, call(numUniqueRequest(demandeDocument(), { inline: true })))
+  const res = call(numUniqueRequest(demandeDocument(), { inline: true }))
+  t.equal(res.contentType, 'application/soap+xml; charset=utf-8; action="http://ws.metier.nuu.application.i2/getNumUniqueResponse"', 'not multipart')
+  const message = decodeSoapMessage(res.body, res.contentType)
+  t.same(message.includes, [], 'no xop:Include')
+  t.equal(message.payload?.local, 'numUniqueReponse')
+  t.match(message.payload?.children[0]?.text, /^[A-Za-z0-9+/]+=*$/, 'fichierReponse holds base64')
+  const a = ok(t, res)
   t.match(a.nu, /^0750124\d{6}G1226$/)
+})
+
+t.test('an inline request whose Accept names application/xop+xml is answered with MTOM, as JAX-WS does', async (t) => {
+  time.set('2024-01-10T09:00:00.000Z')
+  const store = openStore()
+  t.teardown(() => store.close())
+  const handler = createSoapHandler({ spec, service: createDemandeService({ store, clock: time.clock, answerVersion: '02.01' }) })
+  const req = numUniqueRequest(demandeDocument(), { inline: true })
+  const res = handler.handle(req.body, req.contentType, undefined, 'application/soap+xml, application/xop+xml; q=0.9, text/html')
+  t.match(res.contentType, /^multipart\/related; type="application\/xop\+xml"/)
+  t.equal(decodeSoapMessage(res.body, res.contentType).includes[0]?.owner.local, 'fichierReponse')
+  t.equal(wantsMtom('application/soap+xml', 'application/soap+xml'), false)
+  t.equal(wantsMtom('Multipart/Related; type="application/xop+xml"', undefined), true)
+  t.equal(wantsMtom('application/soap+xml', 'application/xop+xmlfoo'), false, 'another media type')
 })
 
 t.test('a 02.00 file is answered in 02.00, without events', async (t) => {

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { XmlDocument as LibxmlDocument } from 'libxml2-wasm'
 import { codes, soapError } from '../../src/soap/errors.js'
-import { FAULT_NAMESPACE, SOAP11_CONTENT_TYPE, SOAP12_CONTENT_TYPE, faultInputFromError, renderFault, renderOkEnvelope, soapContentType } from '../../src/soap/fault.js'
+import { FAULT_NAMESPACE, SOAP11_CONTENT_TYPE, SOAP12_CONTENT_TYPE, faultInputFromError, faultStatus, renderFault, renderOkEnvelope, soapContentType } from '../../src/soap/fault.js'
 import { SOAP11_ENVELOPE_NS, SOAP12_ENVELOPE_NS } from '../../src/soap/types.js'
 import { escapeXmlAttribute, escapeXmlText } from '../../src/soap/xml-escape.js'
 import { parseXml } from '../../src/soap/xml-reader.js'
@@ -117,8 +117,21 @@ t.test('fault input from a codec error', async (t) => {
   t.match(writer, { soapVersion: '1.2', code: 'Receiver', statusCode: 500 })
   t.match(faultInputFromError(soapError(codes.GW_SOAP_UNSUPPORTED_MEDIA_TYPE, {}, 'a/b'), '1.1'), { soapVersion: '1.1', statusCode: 415, code: 'Sender' }, 'fallback version')
   const rendered = renderFault(faultInputFromError(err))
-  t.equal(rendered.statusCode, 400)
+  t.equal(rendered.statusCode, 500, 'a SOAP 1.1 Client Fault on HTTP 500 (SOAP 1.1 §6.2)')
   t.equal(rendered.contentType, SOAP11_CONTENT_TYPE)
+})
+
+t.test('HTTP status of a Fault: SOAP 1.2 Sender 400 / Receiver 500, SOAP 1.1 always 500 but for HTTP-level statuses', async (t) => {
+  t.equal(faultStatus('1.2', 'Sender'), 400)
+  t.equal(faultStatus('1.2', 'Receiver'), 500)
+  t.equal(faultStatus('1.2', 'Sender', 403), 403)
+  t.equal(faultStatus('1.1', 'Sender'), 500)
+  t.equal(faultStatus('1.1', 'Receiver'), 500)
+  t.equal(faultStatus('1.1', 'Sender', 403), 500, 'an authorization refusal is a Fault like any other in 1.1')
+  for (const status of [404, 405, 413, 415, 429]) t.equal(faultStatus('1.1', 'Sender', status), status, `${status} is HTTP's own condition`)
+  for (const status of [502, 503, 504]) t.equal(faultStatus('1.1', 'Receiver', status), status)
+  t.equal(renderFault({ soapVersion: '1.1', code: 'Sender', subcode: 'X', reason: 'r' }).statusCode, 500)
+  t.equal(renderFault({ soapVersion: '1.2', code: 'Sender', subcode: 'X', reason: 'r' }).statusCode, 400)
 })
 
 t.test('validate-only OK envelope', async (t) => {

@@ -176,7 +176,10 @@ function schemaChildren (wrapperName: string): DocChild[] {
   const elements = wsXsd.find(`/xs:schema/xs:complexType[@name='${type}']/xs:sequence/xs:element`, ns)
   return elements.map((node) => {
     const el = node as XmlElement
-    const expected = el.attr('expectedContentTypes', 'xmime')?.value
+    // on the declaration, or on its type (where JAXB reads it, wsdl/README.md)
+    const typeName = el.attr('type')?.value.replace(/^tns:/, '')
+    const type = typeName === undefined ? undefined : wsXsd.get(`/xs:schema/xs:complexType[@name='${typeName}']`, ns) as XmlElement | null
+    const expected = el.attr('expectedContentTypes', 'xmime')?.value ?? type?.attr('expectedContentTypes', 'xmime')?.value
     return {
       name: el.attr('name')?.value ?? '',
       optional: el.attr('minOccurs')?.value === '0',
@@ -375,6 +378,8 @@ t.test('the exact libsne message of docs/sne-reference.md §4.2 validates', asyn
   const xmime = libsne.replace(/ws:contentType=/g, 'xmime:contentType=')
     .replace('<ws:numUniqueParametres>', '<ws:numUniqueParametres xmlns:xmime="http://www.w3.org/2005/05/xmlmime">')
   t.same(validatePayloadText(xmime), [], 'xmime:contentType is accepted too')
+  const unqualified = libsne.replace(/ws:contentType=/g, 'contentType=')
+  t.same(validatePayloadText(unqualified), [], 'an unqualified contentType, which a JAXB endpoint ignores, is accepted (wsdl/README.md)')
 })
 
 t.test('the inline-base64 variant carries the CRE itself', async (t) => {

@@ -168,3 +168,12 @@ export function actingAs (name: string, guichet: string): { message: Buffer, con
 }
 
 export const FIXTURES_DIR = join(new URL('../../fixtures/', import.meta.url).pathname)
+
+/**
+ * Whether a refused message's HTTP status is its Fault's: 4xx for SOAP 1.2, 500 for a SOAP 1.1
+ * Fault (SOAP 1.1 §6.2), but for HTTP's own conditions (413, 415).
+ */
+export function refusalStatusOk (status: number, body: Buffer): boolean {
+  if (body.toString('utf8').includes('<soap:Fault>')) return status === 500 || status === 413 || status === 415
+  return status >= 400 && status < 500
+}

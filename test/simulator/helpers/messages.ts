@@ -168,13 +168,16 @@ export interface ReadAnswer {
 export function readAnswer (contentType: string, body: Buffer): ReadAnswer {
   const message = decodeSoapMessage(body, contentType)
   const include = message.includes.find((i) => i.owner.local === 'fichierReponse')
-  if (include === undefined) throw new Error('no fichierReponse attachment')
-  const doc = fromElement(parseXml(include.part.body).root)
+  // an MTOM answer carries the document as an attachment, a plain one as inline base64
+  const inline = message.payload?.children.find((c) => c.local === 'fichierReponse')?.text
+  if (include === undefined && (inline === undefined || inline === '')) throw new Error('no fichierReponse')
+  const bytes = include?.part.body ?? Buffer.from(inline!, 'base64')
+  const doc = fromElement(parseXml(bytes).root)
   const demandes = childrenNamed(doc, 'demande').map((d) => child(d, 'demandeLogement')!)
   const demande = demandes[0]
   const anomalyNodes = [...childrenNamed(child(doc, 'listeAnomalie'), 'anomalie'), ...childrenNamed(child(demande, 'listeAnomalie'), 'anomalie')]
   return {
-    bytes: include.part.body,
+    bytes,
     doc,
     demande,
     demandes,
