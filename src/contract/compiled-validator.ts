@@ -261,6 +261,8 @@ export function compileDocumentSchema (model: SchemaModel): CompileResult {
   const typeChecks = new Map<TypeDef, ElementCheck>()
   const elementChecks = new Map<ElementDecl, ElementCheck>()
   const globals = new Map<string, ElementCheck>()
+  // a schema without a target namespace in the set: its global attributes would have none
+  const noNamespaceSchema = [...model.elements.keys(), ...model.types.keys()].some((k) => k.startsWith('{}'))
 
   const simple = (t: SimpleType): ValueCheck => {
     let c = simpleChecks.get(t)
@@ -301,10 +303,11 @@ export function compileDocumentSchema (model: SchemaModel): CompileResult {
     const required = (t?.attributes ?? []).filter((a) => a.required)
     // A lax or skip attribute wildcard admits attributes of its namespaces unchecked; libxml2
     // would check one a global declaration of the schema set names: only namespaces outside
-    // the schema's own (and no-namespace) are compiled, and no strict wildcard.
+    // the schema's own are compiled (no-namespace too, unless a schema of the set has no target
+    // namespace, where global attributes have none), and no strict wildcard.
     const wild = t?.anyAttribute
     const any = wild === undefined ? undefined : namespaceMatcher({ namespace: wild.namespace, tns: wild.tns ?? '' })
-    if (wild !== undefined && (wild.processContents === 'strict' || any!(wild.tns ?? '') || any!(''))) {
+    if (wild !== undefined && (wild.processContents === 'strict' || any!(wild.tns ?? '') || (noNamespaceSchema && any!('')))) {
       throw new UnsupportedConstruct('xs:anyAttribute', t!.source, 'a strict attribute wildcard, or one admitting the schema\'s own namespace, is not compiled')
     }
     return (el, run) => {
