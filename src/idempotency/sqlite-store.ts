@@ -59,6 +59,7 @@ interface Row {
 
 const COLUMNS: Readonly<Record<keyof IdempotencyChanges, string>> = {
   state: 'state',
+  guichet: 'guichet',
   sentAt: 'sent_at',
   attempts: 'attempts',
   owner: 'owner',

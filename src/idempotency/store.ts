@@ -62,7 +62,7 @@ export interface IdempotencyRecord {
 export type NewIdempotencyRecord = Pick<IdempotencyRecord, 'scope' | 'fingerprint' | 'route' | 'guichet' | 'createdAt' | 'owner' | 'leaseUntil' | 'reconciliation'>
 
 /** What may change in one step. */
-export type IdempotencyChanges = Partial<Pick<IdempotencyRecord, 'state' | 'sentAt' | 'attempts' | 'owner' | 'leaseUntil' | 'status' | 'location' | 'numUnique' | 'reconciliation'>>
+export type IdempotencyChanges = Partial<Pick<IdempotencyRecord, 'state' | 'guichet' | 'sentAt' | 'attempts' | 'owner' | 'leaseUntil' | 'status' | 'location' | 'numUnique' | 'reconciliation'>>
 
 export interface IdempotencyStore {
   /**

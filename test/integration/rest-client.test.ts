@@ -4,6 +4,7 @@
 // @hyperjump/json-schema, a validator that shares nothing with the gateway's ajv. A route added to
 // the document without a call here fails the test.
 import t from 'tap'
+import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import createClient, { type Middleware } from 'openapi-fetch'
 import openapiTS, { astToString, COMMENT_HEADER } from 'openapi-typescript'
@@ -67,7 +68,11 @@ const validated: string[] = []
 // Every answer the client receives is validated here, before the client parses it; an answer off
 // its declared schema makes the call throw.
 const validating: Middleware = {
-  onRequest ({ request, schemaPath }) { calls.push(`${request.method} ${schemaPath}`) },
+  onRequest ({ request, schemaPath }) {
+    calls.push(`${request.method} ${schemaPath}`)
+    // Every write carries its own Idempotency-Key, as the document requires.
+    if (request.method === 'POST' || request.method === 'PUT') request.headers.set('idempotency-key', randomUUID())
+  },
   async onResponse ({ request, response, schemaPath }) {
     const contentType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim()
     const uri = answerSchema(request.method, schemaPath, response.status, contentType)
