@@ -2,8 +2,12 @@
  * The embedded idempotency store: SQLite through better-sqlite3, one file per gateway.
  *
  * Crash-safe on purpose, unlike the census: `journal_mode = WAL` with `synchronous = FULL`, so
- * that a record is on disk (the WAL fsynced) when `begin` or `update` resolves, before the call
- * is sent or its answer returned; a crash or a power loss right after cannot lose it. The file
+ * that a change is on disk (the WAL fsynced) when `update` or `takeOver` resolves — the `sent`
+ * mark before the message leaves, the answer before it is returned: a crash or a power loss right
+ * after cannot lose it. `begin` alone commits without its own fsync (`synchronous = NORMAL` for
+ * that statement): a record only `received` stands for nothing sent yet, and the `sent` commit
+ * that must precede any sending makes it durable with itself (a WAL commit is written after the
+ * earlier ones); one fsync fewer per write (bench/RESULTS.md). The file
  * (and the WAL and shared-memory files SQLite creates beside it, which take its mode) is 0600:
  * it holds, until a key is done, the few fields of a demandeur a reconciliation searches on.
  * `:memory:` keeps the records in memory only (tests).
@@ -140,8 +144,14 @@ export function openSqliteIdempotencyStore (file: string): IdempotencyStore {
     begin (record) {
       return guarded('begin', () => {
         const { scope } = record
-        const result = insert.run(scope.identity, scope.env, scope.key, record.fingerprint, record.route, record.guichet, record.createdAt,
-          record.owner, record.leaseUntil, record.reconciliation === undefined ? null : JSON.stringify(record.reconciliation))
+        db.pragma('synchronous = NORMAL')
+        let result: Database.RunResult
+        try {
+          result = insert.run(scope.identity, scope.env, scope.key, record.fingerprint, record.route, record.guichet, record.createdAt,
+            record.owner, record.leaseUntil, record.reconciliation === undefined ? null : JSON.stringify(record.reconciliation))
+        } finally {
+          db.pragma('synchronous = FULL')
+        }
         if (result.changes === 1) return { created: true as const }
         const row = select.get(scope.identity, scope.env, scope.key)
         // Purged between the two statements: the key is free again; the caller retries.
