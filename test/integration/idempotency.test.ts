@@ -162,6 +162,28 @@ t.test('a timeout while the SNE registers the creation: the retry finds it, neve
   t.equal(audits('idempotency_resend').filter((a) => a.idempotencyKey === key).length, 0, 'nothing resent')
 })
 
+t.test('a slow SNE that registers the creation after the gateway gave up: no resend before the settling delay, then found', async (t) => {
+  t.teardown(clearFaults)
+  const cre = demandeOf()
+  const key = randomUUID()
+  // The simulator registers the creation 2.5 s after it arrived: after the gateway's 1.5 s.
+  await fault({ kind: 'slow-commit', operation: 'getNumUnique', latencyMs: 2500, count: 1 })
+  const started = Date.now()
+  const first = await call('POST', '/demandes', cre, { 'idempotency-key': key })
+  t.match(first, { status: 504, json: { code: 'GW_PROXY_OUTCOME_UNKNOWN' } })
+  t.same(await demandesOf(cre), [], 'not registered yet')
+  const early = await call('POST', '/demandes', cre, { 'idempotency-key': key })
+  t.match(early, { status: 409, json: { code: 'GW_IDEMPOTENCY_OUTCOME_UNKNOWN' } }, 'no trace yet, but too early to send it again')
+  t.match(early.headers['retry-after'], /^[1-9]\d*$/)
+  await sleep(Math.max(0, WAIT_MS + 300 - (Date.now() - started)))
+  const registered = await demandesOf(cre)
+  t.equal(registered.length, 1, 'the SNE registered it late')
+  const retry = await call('POST', '/demandes', cre, { 'idempotency-key': key })
+  t.equal(retry.status, 201, String(retry.json.code ?? ''))
+  t.equal(retry.json.demandeLogement.numUnique, registered[0], 'found, not sent again')
+  t.same(await demandesOf(cre), registered, 'one demande')
+})
+
 t.test('another write whose outcome is unknown is never sent again', async (t) => {
   t.teardown(clearFaults)
   const created = await call('POST', '/demandes', demandeOf(), { 'idempotency-key': randomUUID() })
