@@ -178,7 +178,7 @@ async function main (): Promise<void> {
       const bodyFile = m.body === undefined ? undefined : join(outDir, 'messages', `${m.name}.json`)
       if (bodyFile !== undefined) await writeFile(bodyFile, m.body!)
       const scriptFile = join(outDir, 'lua', `${m.name}.lua`)
-      await writeFile(scriptFile, wrkLuaScript({ method: m.method, headers: m.headers, ...(bodyFile === undefined ? {} : { bodyFile, contentType: m.contentType! }) }))
+      await writeFile(scriptFile, wrkLuaScript({ method: m.method, headers: m.headers, ...(m.uniqueHeader === undefined ? {} : { uniqueHeader: m.uniqueHeader }), ...(bodyFile === undefined ? {} : { bodyFile, contentType: m.contentType! }) }))
       loadMessages.set(m.name, { name: m.name, method: m.method, headers: m.headers, path: m.path, okStatus: m.okStatus, scriptFile, ...(m.body === undefined ? {} : { body: m.body, contentType: m.contentType! }) })
     }
     if (restMessages.length > 0) {

@@ -13,6 +13,7 @@ commands:
   validate     check SOAP messages or interfaceNuu documents offline
   convert      convert interfaceNuu documents between XML and JSON, offline
   schema       print the JSON Schema (or OpenAPI) of the interface's JSON contract
+  idempotency  list the REST writes whose outcome is unknown (ops)
   help         print this help
 `
 
@@ -23,7 +24,8 @@ const commands: Record<string, () => Promise<Command>> = {
   simulator: async () => (await import('./cli/simulator.js')).default,
   validate: async () => (await import('./cli/validate.js')).default,
   convert: async () => (await import('./cli/convert.js')).default,
-  schema: async () => (await import('./cli/schema.js')).default
+  schema: async () => (await import('./cli/schema.js')).default,
+  idempotency: async () => (await import('./cli/idempotency.js')).default
 }
 
 async function main (args: string[]): Promise<number> {

@@ -50,6 +50,9 @@ import { restOpenApi } from './rest/openapi.js'
 import { loadRestOpenApiSources } from './rest/openapi-sources.js'
 import { codes as configCodes } from './config/errors.js'
 import { restartOnlyChanges } from './config/reload.js'
+import { openSqliteIdempotencyStore } from './idempotency/sqlite-store.js'
+import { startRetention } from './idempotency/retention.js'
+import type { IdempotencyStore } from './idempotency/store.js'
 
 export interface ConnectionObserver {
   inspect: ConnectionInspector
@@ -81,6 +84,12 @@ export interface GatewayDeps {
    * loading `spec.dir`, or `spec` inline. The gateway closes it on `close()` either way.
    */
   checker?: MessageChecker
+  /**
+   * The idempotency store of the REST writes (default: the SQLite file `idempotency.file`, which
+   * the gateway then closes on `close()`) and the wall clock of its leases and retention (default
+   * `new Date()`, not `clock`: leases are real durations even where message dates are fixed).
+   */
+  idempotency?: { store?: IdempotencyStore, clock?: () => Date }
 }
 
 export interface ListeningAddresses {
@@ -246,6 +255,10 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
   }
   warnUnguarded()
   deps.connectionObserver?.attach(httpsServer, identityOf)
+  const ownStore = deps.idempotency?.store === undefined
+  const idempotencyStore = deps.idempotency?.store ?? openSqliteIdempotencyStore(config.idempotency.file)
+  const idempotencyClock = deps.idempotency?.clock ?? (() => new Date())
+  const stopRetention = startRetention(idempotencyStore, { ...config.idempotency, clock: idempotencyClock, logger: logger.child({ component: 'idempotency' }) })
   const bodyBudget = createBodyBudget(config.dataPlane.bodyMemory)
   metrics.bodyBytesSource = bodyBudget.inFlight
   await registerDataPlane(app, {
@@ -268,6 +281,7 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     rest: {
       contract,
       builder: createMessageBuilder({ contract, clock }),
+      idempotency: { store: idempotencyStore, clock: idempotencyClock },
       certificateOf: (env, guichet) => messageCertificates.get(env)?.get(guichet) ?? { pem: Buffer.alloc(0), name: undefined },
       openapi: async (env) => {
         let text = openapiTexts.get(env)
@@ -380,6 +394,8 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     await stopped
     await app.close()
     await ops?.close()
+    stopRetention()
+    if (ownStore) await idempotencyStore.close()
     // After the drain: no call is waiting for a check any more.
     await checker.close()
   }

@@ -11,6 +11,7 @@
  * built message carries in its content type like the SOAP one: its MIME boundary, file names and
  * dates, which differ, are never looked at.
  */
+import { randomUUID } from 'node:crypto'
 import type { JsonContract } from '../../src/contract/json-contract.js'
 import type { InterfaceSpec } from '../../src/contract/types.js'
 import type { MessageSources } from './messages.js'
@@ -32,6 +33,8 @@ export interface RestBenchMessage {
   contentType?: string
   body?: Buffer
   headers: Record<string, string>
+  /** a header wrk sets to a new value on every request (`headers` holds the preflight's) */
+  uniqueHeader?: string
   /** the success status of the route */
   okStatus: number
 }
@@ -68,7 +71,9 @@ export function buildRestMessages (input: RestMessagesInput): RestBenchMessage[]
       path: `${REST_API_PATH}/demandes`,
       contentType: 'application/json',
       body: Buffer.from(JSON.stringify(demande), 'utf8'),
-      headers: {},
+      // A write: each creation its own Idempotency-Key (a repeated one would be a replay, not a creation).
+      headers: { 'Idempotency-Key': `bench-preflight-${randomUUID()}` },
+      uniqueHeader: 'Idempotency-Key',
       okStatus: 201
     },
     {

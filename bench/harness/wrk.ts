@@ -22,6 +22,12 @@ export interface WrkScriptOptions {
    * mean rate. wrk excludes the pause from the latency it records.
    */
   delayMs?: number
+  /**
+   * a header whose value must differ on every request (the REST writes' `Idempotency-Key`): each
+   * request gets `<start second>-<thread>-<random>-<counter>`, so that neither two threads nor two
+   * runs of the script (warm-up, measure) repeat a value
+   */
+  uniqueHeader?: string
 }
 
 /** The marker of the line `done` prints. */
@@ -51,6 +57,28 @@ function requestLines (options: WrkScriptOptions): string[] {
   return [`local f = assert(io.open(${luaString(options.bodyFile)}, "rb"))`, 'wrk.method = "POST"', 'wrk.body = f:read("*a")', 'f:close()']
 }
 
+/** The hooks that give each request its own value of `name`. */
+function uniqueHeaderHooks (name: string): string[] {
+  return [
+    '',
+    'local threads = 0',
+    'setup = function(thread)',
+    '  threads = threads + 1',
+    '  thread:set("tid", threads)',
+    'end',
+    'local prefix, counter = "", 0',
+    'init = function(args)',
+    '  math.randomseed(os.time() + (tid or 0) * 7919)',
+    '  prefix = string.format("%d-%d-%d-", os.time(), tid or 0, math.random(1, 1000000000))',
+    'end',
+    'request = function()',
+    '  counter = counter + 1',
+    `  wrk.headers[${luaString(name)}] = prefix .. counter`,
+    '  return wrk.format()',
+    'end'
+  ]
+}
+
 /** The Lua script of one message. */
 export function wrkLuaScript (options: WrkScriptOptions): string {
   const all = { ...(options.contentType === undefined ? {} : { 'Content-Type': options.contentType }), ...options.headers }
@@ -61,6 +89,7 @@ export function wrkLuaScript (options: WrkScriptOptions): string {
     ...requestLines(options),
     ...headers,
     ...delay,
+    ...(options.uniqueHeader === undefined ? [] : uniqueHeaderHooks(options.uniqueHeader)),
     '',
     'done = function(summary, latency, requests)',
     '  local e = summary.errors',

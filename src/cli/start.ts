@@ -14,6 +14,7 @@
  * credentials, guichet mapping: config/reload.ts) and reopens the log file; SIGUSR2 only reopens
  * the log file (logrotate). Neither drops a connection or a call.
  */
+import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { dirname, relative, resolve } from 'node:path'
 import { cwd as processCwd, env as processEnv, stderr, stdout } from 'node:process'
@@ -76,7 +77,7 @@ export function parseStartArgs (args: readonly string[]): Args | string {
 }
 
 /** The curl command of the first call, for the dev setup; `sample` is the MTOM message, `restSample` its JSON twin. */
-export function firstCallHint (pki: DevPki, dataPlaneUrl: string, contentType: string, sample: string, from: string, restSample = resolve(dirname(sample), '..', REST_SAMPLE)): string {
+export function firstCallHint (pki: DevPki, dataPlaneUrl: string, contentType: string, sample: string, from: string, restSample = resolve(dirname(sample), '..', REST_SAMPLE), idempotencyKey: string = randomUUID()): string {
   const rel = (p: string): string => relative(from, p) || p
   return [
     '',
@@ -90,10 +91,12 @@ export function firstCallHint (pki: DevPki, dataPlaneUrl: string, contentType: s
     '',
     `WSDL: ${dataPlaneUrl}/ecole/services/DemandeLogementImplService/?wsdl   (same client certificate)`,
     '',
-    'The same creation with JSON alone (REST API, docs/rest.md):',
+    'The same creation with JSON alone (REST API, docs/rest.md). Sent twice, it answers the same',
+    'demande: the Idempotency-Key makes a retry safe; a new creation needs a new key.',
     '',
     `  curl --cacert ${rel(pki.ca.cert)} --cert ${rel(pki.client.cert)} --key ${rel(pki.client.key)} \\`,
     "    -H 'Content-Type: application/json' \\",
+    `    -H 'Idempotency-Key: ${idempotencyKey}' \\`,
     `    --data-binary @${rel(restSample)} \\`,
     `    ${dataPlaneUrl}/ecole/api/v1/demandes`,
     '',

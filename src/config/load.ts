@@ -25,6 +25,7 @@ export const FILE_OPTIONS: readonly (readonly string[])[] = [
   ['log', 'file'],
   ['audit', 'file'],
   ['census', 'file'],
+  ['idempotency', 'file'],
   ['spec', 'dir'],
   ['environments', '*', 'upstream', 'ca'],
   ['environments', '*', 'upstream', 'cert'],

@@ -287,6 +287,18 @@ export const configSchema = {
         file: nonEmpty
       }
     },
+    // Idempotency-Key records of the REST writes (idempotency/, docs/rest.md#idempotent-writes).
+    idempotency: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        file: { ...nonEmpty, default: 'data/idempotency.sqlite' },
+        retentionDays: { type: 'number', exclusiveMinimum: 0, maximum: 3650, default: 7 },
+        purgeIntervalMs: { type: 'integer', minimum: 1000, default: 3600000 },
+        settlingDelayMs: { type: 'integer', minimum: 0, maximum: 86400000, default: 60000 }
+      }
+    },
     // The legacy-TLS census (census/census.ts, docs/tls-census.md).
     census: {
       type: 'object',

@@ -11,14 +11,20 @@ import type { Logger } from 'pino'
 
 export interface AuditRecord {
   event: 'outcome_unknown' | 'answer_not_delivered' | 'answer_truncated'
+  /** REST writes with an Idempotency-Key (idempotency/): a creation sent again after its reconciliation, or a retry answered "outcome unknown" */
+  | 'idempotency_resend' | 'idempotency_outcome_unknown'
   reqId: string
   /** the client's own X-Request-Id (sanitized, bounded), for the editor's side of the reconciliation */
   clientRequestId?: string | undefined
   env: string
   operation: string
   identity: string | undefined
-  /** hex SHA-256 of the request body as received (and forwarded) */
+  /** hex SHA-256 of the request body as received (and forwarded); for the idempotency events, the request's fingerprint */
   bodySha256: string
+  /** the client's Idempotency-Key, for the idempotency events */
+  idempotencyKey?: string | undefined
+  /** the numéro unique concerned, when known */
+  numUnique?: string | undefined
   /** the request's nomFichierDemande, when it has one */
   fileName?: string | undefined
   /** the upstream failure code, e.g. UND_ERR_HEADERS_TIMEOUT */

@@ -54,6 +54,7 @@ export interface GatewayMetrics {
   readonly reloads: Counter<'trigger' | 'result'>
   readonly reloadedAt: Gauge
   readonly connectionsRefused: Counter<'reason'>
+  readonly idempotency: Counter<'env' | 'outcome'>
 }
 
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
@@ -87,6 +88,7 @@ export function createMetrics (options: { prefix?: string } = {}): GatewayMetric
     upstreamPools: new Gauge({ name: `${p}upstream_pools`, help: 'Upstream connection pools open: one per environment credential in use, plus those a reload replaced that still finish their calls', registers }),
     reloads: new Counter({ name: `${p}config_reloads_total`, help: 'Configuration reloads by trigger (sighup, crl) and result (applied, refused)', labelNames: ['trigger', 'result'], registers }),
     reloadedAt: new Gauge({ name: `${p}config_reloaded_timestamp_seconds`, help: 'When the running TLS material, credentials and guichet mapping were last loaded (start or reload), Unix seconds', registers }),
+    idempotency: new Counter({ name: `${p}idempotency_total`, help: 'REST writes by what their Idempotency-Key decided: new, replayed, in_flight, key_reused, reconciled, resent, outcome_unknown', labelNames: ['env', 'outcome'], registers }),
     connectionsRefused: new Counter({ name: `${p}connections_refused_total`, help: 'Data-plane connections refused or closed by the listener\'s limits, by reason (max_connections, per_address, proxy_header, idle_before_request)', labelNames: ['reason'], registers })
   }
   return metrics

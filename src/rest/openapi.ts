@@ -46,9 +46,10 @@ const PROBLEM_STATUSES: readonly ProblemStatus[] = [
   { status: 400, description: 'The request breaks the contract: a body, path, query or header that does not validate (`errors` lists each violation with its JSON Pointer and XSD path), or malformed JSON', applies: () => true },
   { status: 403, description: 'The client certificate may not act for this guichet (GW_GUICHET_FORBIDDEN), or not in this environment', applies: () => true },
   { status: 404, description: 'No demande has this numéro unique', applies: (r) => r.path.includes('{numUnique}') },
+  { status: 409, description: 'A call with this Idempotency-Key is in progress (GW_IDEMPOTENCY_IN_FLIGHT), or its outcome is unknown and it is not sent again now (GW_IDEMPOTENCY_OUTCOME_UNKNOWN); retry after `Retry-After` seconds when given', applies: (r) => r.write, headers: ['Retry-After'] },
   { status: 413, description: 'The body is larger than the gateway accepts', applies: (r) => r.body !== undefined },
   { status: 415, description: 'The body is not `application/json`', applies: (r) => r.body !== undefined },
-  { status: 422, description: 'The SNE refused the call: `anomalies` lists its listeAnomalie, codes verbatim (e.g. CTRL_DEM_0009)', applies: () => true },
+  { status: 422, description: 'The SNE refused the call: `anomalies` lists its listeAnomalie, codes verbatim (e.g. CTRL_DEM_0009); or, on a write, its Idempotency-Key was used for another call (GW_IDEMPOTENCY_KEY_REUSED)', applies: () => true },
   { status: 429, description: 'A rate or concurrency limit of the client identity or the guichet (GW_LIMIT_…): retry after `Retry-After` seconds', applies: () => true, headers: ['Retry-After', 'RateLimit-Policy', 'RateLimit'] },
   { status: 502, description: 'The SNE answered with a Fault or with an answer outside the contract', applies: () => true },
   { status: 503, description: 'The SNE cannot be reached, or the gateway is shutting down: retry after `Retry-After` seconds', applies: () => true, headers: ['Retry-After'] },
@@ -60,6 +61,7 @@ const HEADERS: Record<string, JsonSchema> = {
   'X-Request-Id': { description: "The gateway's identifier of the call, also the problem's `instance` (`urn:uuid:<id>`) and in its logs", schema: { type: 'string' } },
   'SNE-Interface-Version': { description: 'The interface version this API speaks', schema: { type: 'string', const: API_INTERFACE_VERSION } },
   Location: { description: 'The created demande: `…/demandes/{numUnique}`', schema: { type: 'string' } },
+  'Idempotency-Replayed': { description: '`true` when the answer is that of an earlier call with the same Idempotency-Key (nothing was sent again)', schema: { type: 'string', const: 'true' } },
   'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
   'RateLimit-Policy': { description: 'The limit that applies (IETF draft-ietf-httpapi-ratelimit-headers)', schema: { type: 'string' } },
   RateLimit: { description: 'What remains of the limit (IETF draft-ietf-httpapi-ratelimit-headers)', schema: { type: 'string' } }
@@ -197,6 +199,13 @@ function parameters (numUniqueSchema: string, examples: RestExamples | undefined
       description: 'The guichet the call acts for; required when the client certificate may act for several guichets',
       schema: { type: 'string', pattern: '^G[0-9]{4}$' }
     }, examples?.guichet),
+    idempotencyKey: {
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: true,
+      description: 'A unique value per call (a UUID), sent again unchanged on each retry of that call: a retry is answered from the first call, never carried out twice (docs/rest.md, "Idempotent writes"). 1 to 255 printable ASCII characters, bare or as a quoted string',
+      schema: { type: 'string', minLength: 1, maxLength: 257 }
+    },
     typeFichier: {
       name: 'typeFichier',
       in: 'query',
@@ -218,6 +227,7 @@ function operation (route: RestRoute, names: ReturnType<typeof contractNames>, e
   if (route.typeFichierQuery !== undefined) params.push({ $ref: '#/components/parameters/typeFichier' })
   // A demande names its guichet (numGuichet); a call without one says it in a header.
   if (route.body === undefined || route.body === 'dalo') params.push({ $ref: '#/components/parameters/guichet' })
+  if (route.write) params.push({ $ref: '#/components/parameters/idempotencyKey' })
   const sne = route.typeFichier === undefined ? route.operation : `${route.operation}, typeFichier ${route.typeFichier}`
   const op: JsonSchema = {
     operationId: route.id,
@@ -239,7 +249,7 @@ function operation (route: RestRoute, names: ReturnType<typeof contractNames>, e
   const responses: Record<string, JsonSchema> = {
     [String(route.status)]: {
       description: route.status === 201 ? 'Created' : 'OK',
-      headers: headerRefs(route.status === 201 ? ['X-Request-Id', 'SNE-Interface-Version', 'Location'] : ['X-Request-Id', 'SNE-Interface-Version']),
+      headers: headerRefs(['X-Request-Id', 'SNE-Interface-Version', ...(route.status === 201 ? ['Location'] : []), ...(route.write ? ['Idempotency-Replayed'] : [])]),
       content: { 'application/json': success }
     }
   }

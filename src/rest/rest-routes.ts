@@ -16,6 +16,7 @@ import type { DataPlaneContext } from '../routes/context.js'
 import { soapCall } from '../routes/soap-call.js'
 import { environmentHook } from '../routes/soap-service.js'
 import { ValidationFailure } from '../routes/validation-failure.js'
+import { restIdempotency, type IdempotencyDeps } from '../idempotency/rest-idempotency.js'
 import { readAnswer } from './answers.js'
 import { codes } from './errors.js'
 import type { MessageBuilder, MessageCertificate, MessageInput } from './message-builder.js'
@@ -28,6 +29,8 @@ export interface RestContext {
   openapi: (env: string) => Promise<string>
   /** the certificat/nomCertificat of the messages built for `guichet` in `env` */
   certificateOf: (env: string, guichet: string) => MessageCertificate
+  /** the Idempotency-Key records of the writes (idempotency/) */
+  idempotency: IdempotencyDeps
 }
 
 type Json = Record<string, unknown>
@@ -59,6 +62,7 @@ function jsonBody (request: FastifyRequest): Json {
 
 export function restRoutes (ctx: DataPlaneContext, rest: RestContext) {
   const call = soapCall(ctx)
+  const idempotency = restIdempotency(ctx, rest, call, rest.idempotency)
   const { contract, builder } = rest
   const numUniquePattern = numUniqueRegExp(contract)
 
@@ -208,6 +212,7 @@ export function restRoutes (ctx: DataPlaneContext, rest: RestContext) {
         } catch (err) {
           throw withPointers(err)
         }
+        await idempotency.sending(request, input)
         const sent = await call.send(request, reply, message)
         const whole = await sent.readAll()
         const contentType = typeof sent.answer.headers['content-type'] === 'string' ? sent.answer.headers['content-type'] : undefined
@@ -233,7 +238,7 @@ export function restRoutes (ctx: DataPlaneContext, rest: RestContext) {
           }
         }
       }
-      const options = { onRequest, handler }
+      const options = { onRequest, handler, ...idempotency.hooks(route) }
       const path = API_PREFIX + fastifyPath(route.path)
       app.route({ method: route.method, url: '/:env' + path, ...options })
       app.route({ method: route.method, url: path, ...options })

@@ -8,7 +8,7 @@
 import { Ajv, type ErrorObject } from 'ajv'
 import { codes } from './errors.js'
 
-export const FAULT_KINDS = ['latency', 'soap-fault', 'http-503', 'reset-before-body', 'reset-after-body', 'truncate'] as const
+export const FAULT_KINDS = ['latency', 'slow-commit', 'soap-fault', 'http-503', 'reset-before-body', 'reset-after-body', 'truncate'] as const
 
 export type FaultKind = typeof FAULT_KINDS[number]
 
@@ -21,7 +21,7 @@ export interface FaultRuleInput {
   probability?: number
   /** … or for the next `count` matching calls */
   count?: number
-  /** the added delay, for `latency` */
+  /** the added delay, for `latency` (after processing) and `slow-commit` (before it) */
   latencyMs?: number
 }
 
@@ -51,7 +51,7 @@ export const faultRuleSchema = {
     latencyMs: { type: 'integer', minimum: 0, maximum: 600_000 }
   },
   oneOf: [{ required: ['probability'] }, { required: ['count'] }],
-  if: { properties: { kind: { const: 'latency' } } },
+  if: { properties: { kind: { enum: ['latency', 'slow-commit'] } } },
   then: { required: ['latencyMs'] },
   else: { not: { required: ['latencyMs'] } }
 } as const
@@ -63,6 +63,8 @@ export type AfterBodyFault = 'soap-fault' | 'http-503' | 'reset-after-body' | 't
 export interface AfterBodyDecision {
   /** total latency to add before answering (0: none) */
   latencyMs: number
+  /** total delay before the call is processed (`slow-commit`), when any */
+  delayBeforeMs?: number
   fault: AfterBodyFault | undefined
 }
 
@@ -161,17 +163,20 @@ export function createFaultInjector (options: FaultInjectorOptions): FaultInject
     },
     afterBody (operation) {
       let latencyMs = 0
+      let delayBeforeMs = 0
       let fault: AfterBodyFault | undefined
       for (const rule of rules) {
         if (rule.kind === 'reset-before-body') continue
         if (rule.kind === 'latency') {
           if (fires(rule, operation)) latencyMs += rule.latencyMs ?? 0
+        } else if (rule.kind === 'slow-commit') {
+          if (fires(rule, operation)) delayBeforeMs += rule.latencyMs ?? 0
         } else if (fault === undefined && fires(rule, operation)) {
           // The first terminal rule that fires wins; later ones are not consulted (nor spent).
           fault = rule.kind
         }
       }
-      return { latencyMs, fault }
+      return delayBeforeMs > 0 ? { latencyMs, delayBeforeMs, fault } : { latencyMs, fault }
     },
     counters () {
       return { injected: structuredClone(injected), total }

@@ -95,6 +95,8 @@ export async function soapRoutes (app: FastifyInstance, options: SoapRoutesOptio
     const decision = faults.afterBody(operation)
     // Failures that happen before the call is processed: nothing is changed.
     const before = decision.fault === 'reset-after-body' || decision.fault === 'http-503' || decision.fault === 'soap-fault'
+    // A slow SNE that registers the call only later: a client that gave up meanwhile finds it afterwards.
+    if (decision.delayBeforeMs !== undefined) await sleep(decision.delayBeforeMs, undefined, { signal: closing }).catch(() => {})
     const res = before ? undefined : handler.respond(validated)
     // Latency comes after processing: a client that gives up has an ambiguous outcome, as with a slow SNE.
     if (decision.latencyMs > 0) await sleep(decision.latencyMs, undefined, { signal: closing }).catch(() => {})

@@ -50,12 +50,18 @@ t.test('npm start, then the printed curl command', async (t) => {
 
   // The REST quick start, as printed: a creation with JSON alone, then the read of what it made.
   const restAt = hint.indexOf('  curl ', hint.indexOf('The same creation with JSON alone'))
+  t.match(hint.slice(restAt), /^ {2}curl [^\n]*\n {4}-H 'Content-Type: application\/json' \\\n {4}-H 'Idempotency-Key: [0-9a-f-]{36}' \\\n/, 'the creation carries an Idempotency-Key')
   const create = hint.slice(restAt, hint.indexOf('/api/v1/demandes', restAt) + '/api/v1/demandes'.length)
   t.match(create, /--data-binary @certs\/first-call\/demande-cre\.json/)
   const created = await exec('bash', ['-c', `${create} -sS -w '\\n%{http_code}'`], { cwd, timeout: 30000 })
   t.match(created.stdout, /\n201$/, 'the JSON creation: 201')
   const numUnique = /"numUnique":"([0-9A-Z]{18})"/.exec(created.stdout)?.[1] ?? ''
   t.match(numUnique, /^\d{13}G1226$/, 'with its numéro unique, in JSON')
+  // Sent twice, as printed: the same demande, not a second one.
+  const twice = await exec('bash', ['-c', `${create} -sS -i`], { cwd, timeout: 30000 })
+  t.match(twice.stdout, /^HTTP\/1\.1 201/)
+  t.match(twice.stdout, /\bidempotency-replayed: true\r\n/i)
+  t.equal(/"numUnique":"([0-9A-Z]{18})"/.exec(twice.stdout)?.[1], numUnique, 'the same numéro unique')
   const readAt = hint.indexOf('  curl ', hint.indexOf('then read it back'))
   const readCommand = hint.slice(readAt, hint.indexOf('<numUnique>', readAt) + '<numUnique>'.length).replace('<numUnique>', numUnique)
   const read = await exec('bash', ['-c', `${readCommand} -sS -w '\\n%{http_code}'`], { cwd, timeout: 30000 })

@@ -1,6 +1,7 @@
 // The REST API over real mutual TLS, in front of the école simulator: JSON in, JSON out, the SOAP
 // message built by the gateway and sent down the SOAP path.
 import t from 'tap'
+import { randomUUID } from 'node:crypto'
 import { request } from 'undici'
 import { NOW, startStack, type Stack } from './helpers/gateway-stack.js'
 import { exampleDemandes, type Json } from './helpers/rest-examples.js'
@@ -15,7 +16,8 @@ async function call (method: 'GET' | 'POST' | 'PUT', path: string, body?: unknow
   const res = await request(stack.gatewayUrl + API + path, {
     method,
     dispatcher: stack.client,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    // Every write carries its own Idempotency-Key (a search takes none and ignores one).
+    headers: body === undefined ? headers : { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) })
   })
   const text = await res.body.text()
@@ -43,7 +45,7 @@ t.test('create a demande with JSON alone, then read it back', async (t) => {
 })
 
 t.test('problems: invalid JSON, contract errors with pointers, unknown numéro unique, bad parameters', async (t) => {
-  const bad = await request(stack.gatewayUrl + API + '/demandes', { method: 'POST', dispatcher: stack.client, headers: { 'content-type': 'application/json' }, body: '{' })
+  const bad = await request(stack.gatewayUrl + API + '/demandes', { method: 'POST', dispatcher: stack.client, headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() }, body: '{' })
   t.equal(bad.statusCode, 400)
   t.equal(bad.headers['content-type'], 'application/problem+json; charset=utf-8')
   t.match(await bad.body.json(), { code: 'GW_REST_INVALID_JSON', status: 400 })

@@ -4,6 +4,7 @@
 // @hyperjump/json-schema, a validator that shares nothing with the gateway's ajv. A route added to
 // the document without a call here fails the test.
 import t from 'tap'
+import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import createClient, { type Middleware } from 'openapi-fetch'
 import openapiTS, { astToString, COMMENT_HEADER } from 'openapi-typescript'
@@ -98,7 +99,9 @@ t.test('the validator is not a no-op: a wrong demande fails the served schema', 
 
 t.test('every route, called by the client, answers what the document declares', async (t) => {
   const cre = example('cre')
-  const created = await client.POST('/demandes', { body: cre as never })
+  // Every write carries its own Idempotency-Key: the typed client requires it, as the document does.
+  const key = (): { 'Idempotency-Key': string } => ({ 'Idempotency-Key': randomUUID() })
+  const created = await client.POST('/demandes', { params: { header: key() }, body: cre as never })
   t.equal(created.response.status, 201, 'created')
   const nu = created.data!.demandeLogement.numUnique!
   t.match(nu, /^\d{13}G1226$/)
@@ -110,14 +113,15 @@ t.test('every route, called by the client, answers what the document declares', 
 
   const { listeEvenement: _events, dateFinValidite: _end, ...editable } = created.data!.demandeLogement as Json
   const path = { path: { numUnique: nu } }
-  const mod = await client.PUT('/demandes/{numUnique}', { params: path, body: { ...editable, listeMotifDemande: { motifDemande: ['07'] } } as never })
+  const write = (): { path: { numUnique: string }, header: { 'Idempotency-Key': string } } => ({ ...path, header: key() })
+  const mod = await client.PUT('/demandes/{numUnique}', { params: write(), body: { ...editable, listeMotifDemande: { motifDemande: ['07'] } } as never })
   t.equal(mod.response.status, 200, 'MOD')
   t.same(mod.data?.demandeLogement.listeMotifDemande, { motifDemande: ['07'] })
 
-  const ren = await client.POST('/demandes/{numUnique}/renouvellement', { params: path, body: editable as never })
+  const ren = await client.POST('/demandes/{numUnique}/renouvellement', { params: write(), body: editable as never })
   t.match(ren.response.status, /^(200|422)$/, 'REN')
 
-  const rad = await client.POST('/demandes/{numUnique}/radiation', { params: path, body: { ...editable, radiation: { motif: 'RADCON' } } as never })
+  const rad = await client.POST('/demandes/{numUnique}/radiation', { params: write(), body: { ...editable, radiation: { motif: 'RADCON' } } as never })
   t.equal(rad.response.status, 200, 'RAD')
   t.equal(rad.data?.demandeLogement.radiation?.motif, 'RADCON')
 
@@ -125,11 +129,11 @@ t.test('every route, called by the client, answers what the document declares', 
   t.equal(radiations.response.status, 200, 'the + of the offset is percent-encoded by the client')
   t.ok(radiations.data?.demandes.some((d) => d.demandeLogement.numUnique === nu), 'the radiation is listed')
 
-  const back = await client.POST('/demandes/{numUnique}/reactivation', { params: path, body: editable as never })
+  const back = await client.POST('/demandes/{numUnique}/reactivation', { params: write(), body: editable as never })
   t.equal(back.response.status, 200, 'réactivation')
   t.equal(back.data?.demandeLogement.radiation, undefined)
 
-  const dalo = await client.POST('/demandes/{numUnique}/dalo', { params: path, body: { dateDecisionDalo: '2025-11-28', statutDalo: 'ACTIF', typologieLogementDalo: '23' } as never })
+  const dalo = await client.POST('/demandes/{numUnique}/dalo', { params: write(), body: { dateDecisionDalo: '2025-11-28', statutDalo: 'ACTIF', typologieLogementDalo: '23' } as never })
   t.equal(dalo.response.status, 200, 'DALO')
 
   const doublons = await client.POST('/doublons/recherche', { body: example('doublons-partielle') as never })
@@ -140,7 +144,7 @@ t.test('every route, called by the client, answers what the document declares', 
   t.equal(dalos.response.status, 200)
   t.ok(Array.isArray(dalos.data?.demandes))
 
-  const sup = await client.POST('/demandes/{numUnique}/suppression', { params: path, body: editable as never })
+  const sup = await client.POST('/demandes/{numUnique}/suppression', { params: write(), body: editable as never })
   t.equal(sup.response.status, 200, 'SUP')
 
   const unknown = await client.GET('/demandes/{numUnique}', { params: { path: { numUnique: '0750124999999G1226' } } })

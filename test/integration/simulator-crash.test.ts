@@ -4,32 +4,20 @@
 import t, { type Test } from 'tap'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { Agent, request } from 'undici'
 import { demandeDocument, demandeLogementRequest, numUniqueRequest, readAnswer, type SoapRequest } from '../simulator/helpers/messages.js'
 import { tlsMaterial } from '../simulator/helpers/server.js'
 import { testPki } from '../helpers/pki.js'
+import { freePort, REPO_ROOT, TS_LOADER } from '../helpers/child-process.js'
 
 // Two child processes compile the sources at start: on a loaded machine this takes a while.
 t.setTimeout(300_000)
 
-const root = fileURLToPath(new URL('../..', import.meta.url))
-// The child runs the TypeScript sources with the loader tap itself uses.
-const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'))
+const root = REPO_ROOT
+const loader = TS_LOADER
 
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => { resolve(port) })
-    })
-  })
-}
 
 interface Child {
   process: ChildProcess

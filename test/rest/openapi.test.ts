@@ -151,11 +151,25 @@ t.test('every $ref resolves inside the document', async (t) => {
   t.equal(resolveLocal('#/components/schemas/nuu0200.TDemandeLogement'), undefined, 'the check finds a missing one')
 })
 
+t.test('every write requires its Idempotency-Key header, and says when its answer is a replay', async (t) => {
+  for (const route of REST_ROUTES) {
+    const op = paths[route.path][route.method.toLowerCase()] as Json
+    const params = ((op.parameters ?? []) as Json[]).map((p) => deref(p))
+    const key = params.find((p) => p.name === 'Idempotency-Key')
+    if (route.write) {
+      t.match(key, { in: 'header', required: true }, `${route.id}: Idempotency-Key`)
+      t.ok(op.responses[String(route.status)].headers['Idempotency-Replayed'], `${route.id}: Idempotency-Replayed`)
+    } else {
+      t.equal(key, undefined, `${route.id} takes no key`)
+    }
+  }
+})
+
 t.test('every problem status is documented, as application/problem+json with the Problem schema', async (t) => {
   for (const route of REST_ROUTES) {
     const op = paths[route.path][route.method.toLowerCase()] as Json
     const statuses = Object.keys(op.responses).filter((s) => !s.startsWith('2'))
-    const expected = ['400', '403', ...(route.path.includes('{numUnique}') ? ['404'] : []), ...(route.body === undefined ? [] : ['413', '415']), '422', '429', '502', '503', '504']
+    const expected = ['400', '403', ...(route.path.includes('{numUnique}') ? ['404'] : []), ...(route.write ? ['409'] : []), ...(route.body === undefined ? [] : ['413', '415']), '422', '429', '502', '503', '504']
     t.same(statuses, expected, `${route.id}: ${expected.join(' ')}`)
     for (const s of statuses) {
       const response = deref(op.responses[s] as Json)
@@ -165,6 +179,7 @@ t.test('every problem status is documented, as application/problem+json with the
   }
   t.same(Object.keys(components.responses.Problem429.headers), ['X-Request-Id', 'SNE-Interface-Version', 'Retry-After', 'RateLimit-Policy', 'RateLimit'])
   t.ok(components.responses.Problem503.headers['Retry-After'])
+  t.ok(components.responses.Problem409.headers['Retry-After'])
   t.same(components.schemas.Problem.required, ['type', 'title', 'status', 'instance', 'code'])
   t.equal(components.headers['SNE-Interface-Version'].schema.const, API_INTERFACE_VERSION)
 })

@@ -1,6 +1,7 @@
 // REST calls through the route with a scripted upstream: the same failure mapping and audit as a
 // SOAP call (one path), rendered as problems; the built message is what the upstream receives.
 import t from 'tap'
+import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { codedError, FakeUpstream } from '../routes/helpers/fake-upstream.js'
@@ -14,7 +15,7 @@ t.test('a REST creation that times out after it was sent: outcome unknown, audit
   const upstream = new FakeUpstream([{ kind: 'fail-after-send', error: codedError('UND_ERR_HEADERS_TIMEOUT') }])
   const gw = await unitGateway((c) => { c.audit = { file: audit } }, { createDispatcher: () => upstream, clock: () => NOW })
   t.teardown(gw.close)
-  const res = await gw.gateway.app.inject({ method: 'POST', url: '/ecole/api/v1/demandes', payload: cre, headers: { 'content-type': 'application/json', 'x-request-id': 'editor-7' } })
+  const res = await gw.gateway.app.inject({ method: 'POST', url: '/ecole/api/v1/demandes', payload: cre, headers: { 'idempotency-key': randomUUID(), 'content-type': 'application/json', 'x-request-id': 'editor-7' } })
   t.equal(res.statusCode, 504)
   t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
   t.match(res.json(), { code: 'GW_PROXY_OUTCOME_UNKNOWN', status: 504, instance: `urn:uuid:${String(res.headers['x-request-id'])}` })
@@ -53,10 +54,10 @@ t.test('the SNE\'s Fault is a 502 problem naming its code, never its text', asyn
 t.test('wrong media type, missing guichet, bad parameters', async (t) => {
   const gw = await unitGateway(() => {}, { clock: () => NOW })
   t.teardown(gw.close)
-  const xml = await gw.gateway.app.inject({ method: 'POST', url: '/ecole/api/v1/demandes', payload: '<x/>', headers: { 'content-type': 'application/xml' } })
+  const xml = await gw.gateway.app.inject({ method: 'POST', url: '/ecole/api/v1/demandes', payload: '<x/>', headers: { 'idempotency-key': randomUUID(), 'content-type': 'application/xml' } })
   t.equal(xml.statusCode, 415)
   t.equal(xml.json().code, 'GW_REST_UNSUPPORTED_MEDIA_TYPE')
-  const array = await gw.gateway.app.inject({ method: 'POST', url: '/ecole/api/v1/demandes', payload: '[]', headers: { 'content-type': 'application/json' } })
+  const array = await gw.gateway.app.inject({ method: 'POST', url: '/ecole/api/v1/demandes', payload: '[]', headers: { 'idempotency-key': randomUUID(), 'content-type': 'application/json' } })
   t.equal(array.json().code, 'GW_REST_INVALID_JSON')
   const noGuichet = await gw.gateway.app.inject({ method: 'GET', url: '/ecole/api/v1/demandes/1110125004242G1226' })
   t.equal(noGuichet.statusCode, 400)
@@ -65,7 +66,7 @@ t.test('wrong media type, missing guichet, bad parameters', async (t) => {
   t.equal(badNu.json().code, 'GW_REST_INVALID_PARAMETER')
   const badGuichet = await gw.gateway.app.inject({ method: 'GET', url: '/ecole/api/v1/demandes/1110125004242G1226', headers: { 'sne-guichet': 'X' } })
   t.equal(badGuichet.json().code, 'GW_REST_INVALID_PARAMETER')
-  const crs = await gw.gateway.app.inject({ method: 'POST', url: '/ecole/api/v1/demandes?typeFichier=MOD', payload: cre, headers: { 'content-type': 'application/json' } })
+  const crs = await gw.gateway.app.inject({ method: 'POST', url: '/ecole/api/v1/demandes?typeFichier=MOD', payload: cre, headers: { 'idempotency-key': randomUUID(), 'content-type': 'application/json' } })
   t.match(crs.json(), { code: 'GW_REST_INVALID_PARAMETER', title: 'typeFichier must be one of CRE, CRS here' })
   const noDepuis = await gw.gateway.app.inject({ method: 'GET', url: '/ecole/api/v1/radiations', headers: { 'sne-guichet': 'G1226' } })
   t.match(noDepuis.json(), { code: 'GW_REST_INVALID_PARAMETER', title: /depuis query parameter is required/ })

@@ -39,6 +39,16 @@ t.test('latency adds up, the first terminal fault wins and later rules are not s
   t.same(faults.counters().injected.latency, { getNumUnique: 3, '?': 1 })
 })
 
+t.test('slow-commit delays the processing (rules add up), apart from the latency after it', async (t) => {
+  const faults = createFaultInjector({ operations })
+  faults.add({ kind: 'slow-commit', latencyMs: 300, operation: 'getNumUnique', count: 1 })
+  faults.add({ kind: 'slow-commit', latencyMs: 20, probability: 1 })
+  faults.add({ kind: 'latency', latencyMs: 5, count: 1 })
+  t.same(faults.afterBody('getNumUnique'), { latencyMs: 5, delayBeforeMs: 320, fault: undefined })
+  t.same(faults.afterBody('getNumUnique'), { latencyMs: 0, delayBeforeMs: 20, fault: undefined })
+  t.throws(() => faults.add({ kind: 'slow-commit', count: 1 }), /latencyMs/)
+})
+
 t.test('reset-before-body is decided before the body, with the operation of the action header when any', async (t) => {
   const faults = createFaultInjector({ operations })
   faults.add({ kind: 'reset-before-body', operation: 'getNumUnique', count: 1 })

@@ -1,5 +1,8 @@
 import t from 'tap'
-import { errorCount, luaString, parseWrkOutput, wrkArgs, wrkLuaScript, WRK_JSON_MARKER } from '../../../bench/harness/wrk.js'
+import { writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { join } from 'node:path'
+import { errorCount, luaString, parseWrkOutput, runWrk, wrkArgs, wrkLuaScript, WRK_JSON_MARKER } from '../../../bench/harness/wrk.js'
 
 t.test('luaString escapes quotes and backslashes, refuses non-printable text', async (t) => {
   t.equal(luaString('multipart/related; type="application/xop+xml"'), '"multipart/related; type=\\"application/xop+xml\\""')
@@ -68,4 +71,25 @@ t.test('a delay wrk would misread is refused', async (t) => {
   for (const delayMs of [-1, Number.NaN, Number.POSITIVE_INFINITY, 2.5]) {
     t.throws(() => wrkLuaScript({ ...base, delayMs }), /delayMs must be a whole number of milliseconds/, String(delayMs))
   }
+})
+
+t.test('uniqueHeader: wrk sends a new value on every request, across threads and runs', async (t) => {
+  const seen: string[] = []
+  const server = createServer((req, res) => {
+    seen.push(String(req.headers['idempotency-key']))
+    res.end('ok')
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { server.close() })
+  const dir = t.testdir({ 'body.json': '{}' })
+  const scriptFile = join(dir, 'unique.lua')
+  writeFileSync(scriptFile, wrkLuaScript({ bodyFile: join(dir, 'body.json'), contentType: 'application/json', headers: { 'Idempotency-Key': 'fixed' }, uniqueHeader: 'Idempotency-Key' }))
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`
+  const runs = [await runWrk({ url, scriptFile, connections: 4, threads: 2, durationSeconds: 1 })]
+  // A second run starts in another second: its values differ from the first run's too.
+  await new Promise((resolve) => setTimeout(resolve, 1100))
+  runs.push(await runWrk({ url, scriptFile, connections: 4, threads: 2, durationSeconds: 1 }))
+  t.ok(runs.every((r) => r.requests > 10), 'both runs made requests')
+  t.notOk(seen.includes('fixed'), 'the fixed value is replaced')
+  t.equal(new Set(seen).size, seen.length, `${seen.length} requests, as many values`)
 })

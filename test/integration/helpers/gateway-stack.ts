@@ -90,6 +90,8 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
     ops: { host: '127.0.0.1', port: 0, probeIntervalMs: 60000 },
     log: { level: 'info' },
     shutdown: { drainTimeoutMs: 5000 },
+    // Keys in memory: each stack its own store (a test that needs the file sets one).
+    idempotency: { file: ':memory:' },
     environments: {
       ecole: {
         upstream: {

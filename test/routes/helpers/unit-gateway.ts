@@ -32,6 +32,8 @@ export async function unitGateway (edit: (raw: Record<string, any>) => void = ()
       ecole: { upstream: { url: UPSTREAM_ORIGIN + UPSTREAM_PATH } }
     }
   }
+  // Keys in memory: each test gateway its own store (a test that needs the file sets one).
+  raw.idempotency = { file: ':memory:' }
   edit(raw)
   // Inline validation with the shared spec and its fixed clock, unless a test asks for worker threads.
   raw.validation ??= {}

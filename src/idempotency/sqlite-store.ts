@@ -1,0 +1,196 @@
+/**
+ * The embedded idempotency store: SQLite through better-sqlite3, one file per gateway.
+ *
+ * Crash-safe on purpose, unlike the census: `journal_mode = WAL` with `synchronous = FULL`, so
+ * that a change is on disk (the WAL fsynced) when `update` or `takeOver` resolves — the `sent`
+ * mark before the message leaves, the answer before it is returned: a crash or a power loss right
+ * after cannot lose it. `begin` alone commits without its own fsync (`synchronous = NORMAL` for
+ * that statement): a record only `received` stands for nothing sent yet, and the `sent` commit
+ * that must precede any sending makes it durable with itself (a WAL commit is written after the
+ * earlier ones); one fsync fewer per write (bench/RESULTS.md). The file
+ * (and the WAL and shared-memory files SQLite creates beside it, which take its mode) is 0600:
+ * it holds, until a key is done, the few fields of a demandeur a reconciliation searches on.
+ * `:memory:` keeps the records in memory only (tests).
+ */
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import { codes } from './errors.js'
+import type { IdempotencyChanges, IdempotencyRecord, IdempotencyScope, IdempotencyStore } from './store.js'
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+  identity TEXT NOT NULL,
+  env TEXT NOT NULL,
+  idem_key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  state TEXT NOT NULL,
+  route TEXT NOT NULL,
+  guichet TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  sent_at INTEGER,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  owner TEXT NOT NULL,
+  lease_until INTEGER NOT NULL,
+  status INTEGER,
+  location TEXT,
+  num_unique TEXT,
+  reconciliation TEXT,
+  PRIMARY KEY (identity, env, idem_key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idempotency_keys_created ON idempotency_keys (created_at);
+CREATE INDEX IF NOT EXISTS idempotency_keys_state ON idempotency_keys (state, sent_at);
+`
+
+interface Row {
+  identity: string
+  env: string
+  idem_key: string
+  fingerprint: string
+  state: IdempotencyRecord['state']
+  route: string
+  guichet: string
+  created_at: number
+  sent_at: number | null
+  attempts: number
+  owner: string
+  lease_until: number
+  status: number | null
+  location: string | null
+  num_unique: string | null
+  reconciliation: string | null
+}
+
+const COLUMNS: Readonly<Record<keyof IdempotencyChanges, string>> = {
+  state: 'state',
+  guichet: 'guichet',
+  sentAt: 'sent_at',
+  attempts: 'attempts',
+  owner: 'owner',
+  leaseUntil: 'lease_until',
+  status: 'status',
+  location: 'location',
+  numUnique: 'num_unique',
+  reconciliation: 'reconciliation'
+}
+
+function recordOf (row: Row): IdempotencyRecord {
+  return {
+    scope: { identity: row.identity, env: row.env, key: row.idem_key },
+    fingerprint: row.fingerprint,
+    state: row.state,
+    route: row.route,
+    guichet: row.guichet,
+    createdAt: row.created_at,
+    sentAt: row.sent_at ?? undefined,
+    attempts: row.attempts,
+    owner: row.owner,
+    leaseUntil: row.lease_until,
+    status: row.status ?? undefined,
+    location: row.location ?? undefined,
+    numUnique: row.num_unique ?? undefined,
+    reconciliation: row.reconciliation === null ? undefined : JSON.parse(row.reconciliation) as IdempotencyRecord['reconciliation']
+  }
+}
+
+/** A column's value as SQLite takes it. */
+function columnValue (key: keyof IdempotencyChanges, value: unknown): string | number | null {
+  if (value === undefined) return null
+  if (key === 'reconciliation') return JSON.stringify(value)
+  return value as string | number
+}
+
+/** Opens (creating when needed) the store at `file`, or in memory for `:memory:`. */
+export function openSqliteIdempotencyStore (file: string): IdempotencyStore {
+  let db: Database.Database
+  try {
+    if (file !== ':memory:') {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+      // Created 0600 before SQLite opens it; an existing file is narrowed to 0600 as well.
+      closeSync(openSync(file, 'a', 0o600))
+      chmodSync(file, 0o600)
+    }
+    db = new Database(file)
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = FULL')
+    // Several gateway processes may share the file: wait for a writer rather than fail.
+    db.pragma('busy_timeout = 5000')
+    db.exec(SCHEMA)
+  } catch (err) {
+    throw new codes.GW_STORE_UNAVAILABLE(`${file} cannot be opened (${(err as Error).message})`, { cause: err })
+  }
+
+  const insert = db.prepare(`INSERT OR IGNORE INTO idempotency_keys
+    (identity, env, idem_key, fingerprint, state, route, guichet, created_at, attempts, owner, lease_until, reconciliation)
+    VALUES (?, ?, ?, ?, 'received', ?, ?, ?, 0, ?, ?, ?)`)
+  const select = db.prepare<[string, string, string], Row>('SELECT * FROM idempotency_keys WHERE identity = ? AND env = ? AND idem_key = ?')
+  const takeOver = db.prepare('UPDATE idempotency_keys SET owner = ?, lease_until = ? WHERE identity = ? AND env = ? AND idem_key = ? AND owner = ? AND lease_until <= ?')
+  const release = db.prepare('DELETE FROM idempotency_keys WHERE identity = ? AND env = ? AND idem_key = ? AND owner = ?')
+  const unknown = db.prepare<[number, number], Row>(`SELECT * FROM idempotency_keys
+    WHERE state = 'unknown' OR (state = 'sent' AND lease_until <= ?) ORDER BY created_at LIMIT ?`)
+  const purge = db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?')
+  const updates = new Map<string, Database.Statement>()
+
+  /** Runs a store operation; a SQLite failure becomes a 503 for the caller. */
+  const guarded = <T>(what: string, run: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(run())
+    } catch (err) {
+      return Promise.reject(new codes.GW_STORE_UNAVAILABLE(`${what} failed (${(err as { code?: string }).code ?? 'error'})`, { cause: err }))
+    }
+  }
+
+  return {
+    begin (record) {
+      return guarded('begin', () => {
+        const { scope } = record
+        db.pragma('synchronous = NORMAL')
+        let result: Database.RunResult
+        try {
+          result = insert.run(scope.identity, scope.env, scope.key, record.fingerprint, record.route, record.guichet, record.createdAt,
+            record.owner, record.leaseUntil, record.reconciliation === undefined ? null : JSON.stringify(record.reconciliation))
+        } finally {
+          db.pragma('synchronous = FULL')
+        }
+        if (result.changes === 1) return { created: true as const }
+        const row = select.get(scope.identity, scope.env, scope.key)
+        // Purged between the two statements: the key is free again; the caller retries.
+        if (row === undefined) throw Object.assign(new Error('record vanished'), { code: 'VANISHED' })
+        return { created: false as const, existing: recordOf(row) }
+      })
+    },
+    update (scope, owner, changes) {
+      return guarded('update', () => {
+        const keys = (Object.keys(changes) as Array<keyof IdempotencyChanges>).filter((k) => k in COLUMNS).sort()
+        const sql = keys.join(',')
+        let statement = updates.get(sql)
+        if (statement === undefined) {
+          statement = db.prepare(`UPDATE idempotency_keys SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(', ')} WHERE identity = ? AND env = ? AND idem_key = ? AND owner = ?`)
+          updates.set(sql, statement)
+        }
+        return statement.run(...keys.map((k) => columnValue(k, changes[k])), scope.identity, scope.env, scope.key, owner).changes === 1
+      })
+    },
+    takeOver (scope, expectedOwner, now, owner, leaseUntil) {
+      return guarded('takeOver', () => takeOver.run(owner, leaseUntil, scope.identity, scope.env, scope.key, expectedOwner, now).changes === 1)
+    },
+    release (scope, owner) {
+      return guarded('release', () => { release.run(scope.identity, scope.env, scope.key, owner) })
+    },
+    get (scope: IdempotencyScope) {
+      return guarded('get', () => {
+        const row = select.get(scope.identity, scope.env, scope.key)
+        return row === undefined ? undefined : recordOf(row)
+      })
+    },
+    unknownOutcomes (now, limit) {
+      return guarded('list', () => unknown.all(now, limit).map(recordOf))
+    },
+    purge (before) {
+      return guarded('purge', () => purge.run(before).changes)
+    },
+    async close () {
+      if (db.open) db.close()
+    }
+  }
+}
