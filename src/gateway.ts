@@ -28,6 +28,7 @@ import { identityReader } from './routes/client-identity.js'
 import { registerDataPlane } from './routes/index.js'
 import { buildOperationPolicy } from './routes/operation-policy.js'
 import { requestId } from './routes/request-id.js'
+import { closeQueuedResponsesOnDisconnect } from './routes/pipelined-responses.js'
 import { answerConnect, buildClientErrorHandler } from './routes/client-errors.js'
 import { buildGuichetAuthorization, type GuichetAuthorization } from './guichets/authorization.js'
 import { createBodyBudget } from './limits/body-budget.js'
@@ -197,6 +198,8 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
   if (server === undefined) throw new Error('fastify did not call serverFactory')
   const httpsServer: HttpsServer = server
   httpsServer.on('connect', answerConnect(logger.child({ plane: 'data' })))
+  // A queued pipelined answer whose connection closes must close like any other (drain, limits).
+  closeQueuedResponsesOnDisconnect(httpsServer)
   httpsServer.on('secureConnection', (socket: TLSSocket) => {
     metrics.tlsHandshakes.inc({ version: socket.getProtocol() ?? 'unknown' })
   })
