@@ -167,6 +167,10 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     }
   })
 
+  metrics.upstreamWaitingSource = function * () {
+    for (const [env, upstream] of upstreams.byName) yield [env, upstream.waiting()]
+  }
+
   let draining = false
   let inflight = 0
   let drained: (() => void) | undefined

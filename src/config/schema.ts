@@ -85,6 +85,16 @@ const upstreamSchema = {
     servername: nonEmpty,
     minVersion: { ...tlsVersion, default: 'TLSv1.2' },
     connections: { type: 'integer', minimum: 1, maximum: 1024, default: 16 },
+    // Calls waiting for one of the connections (proxy/upstream-queue.ts): beyond, a 503 at once.
+    queue: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        maxWaiting: { type: 'integer', minimum: 0, maximum: 100000, default: 64 },
+        maxWaitMs: { ...milliseconds, default: 5000 }
+      }
+    },
     keepAliveTimeoutMs: { ...milliseconds, default: 4000 },
     timeouts: {
       type: 'object',

@@ -66,7 +66,9 @@ export function sameMaterial (a: UpstreamTlsMaterial, b: UpstreamTlsMaterial): b
 export const createUpstreamPool: DispatcherFactory = (upstream) => {
   const u = upstream.config.upstream
   return new Pool(upstream.origin, {
-    connections: u.connections,
+    // The calls use `connections` at most (proxy/upstream-queue.ts): the one more is the readiness
+    // probe's, so that it never waits behind calls and readiness does not flap under load.
+    connections: u.connections + 1,
     keepAliveTimeout: u.keepAliveTimeoutMs,
     headersTimeout: u.timeouts.headersMs,
     bodyTimeout: u.timeouts.bodyMs,
