@@ -391,9 +391,14 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
       await app.ready()
       if (ops !== undefined) await ops.ready()
       const dataPlane = await listener.listen(config.dataPlane.host, config.dataPlane.port)
+        .catch((err: unknown) => { throw listenFailed('/dataPlane/port', config.dataPlane.host, config.dataPlane.port, err) })
       let opsAddress: AddressInfo | undefined
       if (ops !== undefined) {
         await ops.listen({ host: config.ops.host, port: config.ops.port })
+          .catch(async (err: unknown) => {
+            await listener.close()
+            throw listenFailed('/ops/port', config.ops.host, config.ops.port, err)
+          })
         opsAddress = ops.server.address() as AddressInfo
       }
       logger.info({ dataPlane: `https://${config.dataPlane.host}:${dataPlane.port}`, ops: opsAddress === undefined ? undefined : `http://${config.ops.host}:${opsAddress.port}` }, 'gateway listening')
@@ -418,4 +423,17 @@ async function fileStamp (file: string | undefined): Promise<string> {
   } catch {
     return ''
   }
+}
+
+/** A listen that failed, named by its option and address, with a hint for the usual causes. */
+function listenFailed (option: string, host: string, port: number, err: unknown): Error {
+  const code = (err as { code?: string }).code
+  const why = code === 'EADDRINUSE'
+    ? 'the address is in use (another process listens there: stop it, or choose another port)'
+    : code === 'EACCES'
+      ? 'permission denied (a port below 1024 needs privileges: choose a port above 1023)'
+      : code === 'EADDRNOTAVAIL'
+        ? 'no interface of this machine has that address'
+        : `${code ?? 'error'}: ${(err as Error).message}`
+  return new configCodes.GW_CONFIG_LISTEN_FAILED(option, host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`, why, { cause: err })
 }

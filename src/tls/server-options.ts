@@ -12,6 +12,7 @@ import type { RequestListener } from 'node:http'
 import { codes as configCodes } from '../config/errors.js'
 import type { GatewayConfig } from '../config/schema.js'
 import { readPassphrase, readPublicFile, readSecretFile } from './secret-files.js'
+import { checkKeyPair, requirePem } from './key-pair.js'
 
 type DataPlaneConfig = GatewayConfig['dataPlane']
 type TlsConfig = DataPlaneConfig['tls']
@@ -40,6 +41,8 @@ export async function readServerTlsMaterial (tls: TlsConfig): Promise<ServerTlsM
     tls.clientCrl === undefined ? undefined : readPublicFile('/dataPlane/tls/clientCrl', tls.clientCrl),
     tls.ticketKeys === undefined ? undefined : readSecretFile('/dataPlane/tls/ticketKeys', tls.ticketKeys)
   ])
+  checkKeyPair({ at: '/dataPlane/tls', certFile: tls.cert, keyFile: tls.key, cert, key, passphrase })
+  if (clientCa !== undefined) requirePem('/dataPlane/tls/clientCa', tls.clientCa ?? '', clientCa, 'PEM CA certificates')
   if (ticketKeys !== undefined && ticketKeys.length !== 48) {
     throw new configCodes.GW_CONFIG_BAD_TICKET_KEYS(tls.ticketKeys ?? '', ticketKeys.length)
   }
