@@ -308,6 +308,7 @@ export const configSchema = {
         flushIntervalMs: { ...milliseconds, default: 5000 },
         readyAfterDays: { type: 'number', exclusiveMinimum: 0, maximum: 3650, default: 7 },
         maxClients: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000 },
+        maxRowsPerAddress: { type: 'integer', minimum: 1, maximum: 1000000, default: 32 },
         snapshotIntervalMs: { type: 'integer', minimum: 1000, default: 3600000 },
         maxSnapshots: { type: 'integer', minimum: 1, maximum: 100000, default: 2160 },
         helloTimeoutMs: { ...milliseconds, default: 10000 },
