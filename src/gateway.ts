@@ -20,6 +20,7 @@ import type { GatewayConfig } from './config/schema.js'
 import { createAuditLog } from './observability/audit.js'
 import { createMetrics, type GatewayMetrics } from './observability/metrics.js'
 import { buildOpsPlane } from './ops/index.js'
+import { defaultAllowedHosts, opsExposureWarning, readOpsToken } from './ops/access.js'
 import { createUpstreamProber } from './proxy/probe.js'
 import type { DispatcherFactory } from './proxy/upstream-pool.js'
 import { buildUpstreams, type Upstreams } from './proxy/upstreams.js'
@@ -294,9 +295,13 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     logger,
     onResult: (env, result) => metrics.upstreamUp.set({ env }, result.ok ? 1 : 0)
   })
+  const opsToken = config.ops.enabled ? await readOpsToken(config.ops.tokenFile) : undefined
+  const exposure = config.ops.enabled ? opsExposureWarning(config.ops.host, opsToken) : undefined
+  if (exposure !== undefined) logger.warn({ host: config.ops.host }, exposure)
   const ops = config.ops.enabled
     ? await buildOpsPlane({
       logger,
+      access: { token: opsToken, allowedHosts: defaultAllowedHosts(config.ops.host, config.ops.allowedHosts) },
       registry: metrics.registry,
       health: { spec, prober, environments: [...upstreams.byName.keys()], draining: lifecycle.draining },
       ...(deps.opsPlugins === undefined ? {} : { plugins: deps.opsPlugins })

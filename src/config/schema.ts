@@ -276,7 +276,11 @@ export const configSchema = {
         host: { ...nonEmpty, default: '127.0.0.1' },
         port: { ...port, default: 9090 },
         probeIntervalMs: { ...milliseconds, default: 15000 },
-        probeTimeoutMs: { ...milliseconds, default: 5000 }
+        probeTimeoutMs: { ...milliseconds, default: 5000 },
+        // A bearer token for every ops route but the health probes (ops/access.ts).
+        tokenFile: nonEmpty,
+        // Host names the ops plane answers for; default: loopback names when bound to loopback.
+        allowedHosts: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^([a-z0-9.-]{1,253}|\\[[0-9a-f:.]{2,45}\\])$' } }
       }
     },
     log: {
