@@ -3,7 +3,8 @@
  * The only impure entry: reads arguments and the environment, listens, installs signal handlers.
  * Each subcommand lives in `src/cli/<name>.ts` and returns the process exit code.
  */
-import { argv, exit, stderr } from 'node:process'
+import { argv, exit, stderr, stdout } from 'node:process'
+import { FATAL_EXIT_CODE, fatalLine, packageVersion } from './cli/fatal.js'
 
 const USAGE = `usage: sne-gateway <command> [options]
 
@@ -15,6 +16,11 @@ commands:
   schema       print the JSON Schema (or OpenAPI) of the interface's JSON contract
   idempotency  list the REST writes whose outcome is unknown (ops)
   help         print this help
+
+  --version    print the version
+
+A command that cannot start prints one JSON line on stderr (its GW_… code and the option or file
+at fault) and exits with status 1; a usage error exits with status 2.
 `
 
 type Command = (args: string[]) => Promise<number>
@@ -34,6 +40,10 @@ async function main (args: string[]): Promise<number> {
     stderr.write(USAGE)
     return name === undefined ? 2 : 0
   }
+  if (name === '--version' || name === 'version') {
+    stdout.write(`sne-gateway ${packageVersion()}\n`)
+    return 0
+  }
   const load = commands[name]
   if (load === undefined) {
     stderr.write(`sne-gateway: unknown command '${name}'\n\n${USAGE}`)
@@ -46,6 +56,6 @@ main(argv.slice(2)).then((code) => {
   // `start` and `simulator` keep running: they return only once closed.
   if (code !== 0) exit(code)
 }, (err: unknown) => {
-  stderr.write(`sne-gateway: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
-  exit(1)
+  stderr.write(fatalLine(err) + '\n')
+  exit(FATAL_EXIT_CODE)
 })

@@ -20,6 +20,7 @@ import type { GatewayConfig } from './config/schema.js'
 import { createAuditLog } from './observability/audit.js'
 import { createMetrics, type GatewayMetrics } from './observability/metrics.js'
 import { buildOpsPlane } from './ops/index.js'
+import { defaultAllowedHosts, opsExposureWarning, readOpsToken } from './ops/access.js'
 import { createUpstreamProber } from './proxy/probe.js'
 import type { DispatcherFactory } from './proxy/upstream-pool.js'
 import { buildUpstreams, type Upstreams } from './proxy/upstreams.js'
@@ -28,6 +29,7 @@ import { identityReader } from './routes/client-identity.js'
 import { registerDataPlane } from './routes/index.js'
 import { buildOperationPolicy } from './routes/operation-policy.js'
 import { requestId } from './routes/request-id.js'
+import { closeQueuedResponsesOnDisconnect } from './routes/pipelined-responses.js'
 import { answerConnect, buildClientErrorHandler } from './routes/client-errors.js'
 import { buildGuichetAuthorization, type GuichetAuthorization } from './guichets/authorization.js'
 import { createBodyBudget } from './limits/body-budget.js'
@@ -187,6 +189,10 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     }
   })
 
+  metrics.upstreamWaitingSource = function * () {
+    for (const [env, upstream] of upstreams.byName) yield [env, upstream.waiting()]
+  }
+
   let draining = false
   let inflight = 0
   let drained: (() => void) | undefined
@@ -218,6 +224,8 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
   if (server === undefined) throw new Error('fastify did not call serverFactory')
   const httpsServer: HttpsServer = server
   httpsServer.on('connect', answerConnect(logger.child({ plane: 'data' })))
+  // A queued pipelined answer whose connection closes must close like any other (drain, limits).
+  closeQueuedResponsesOnDisconnect(httpsServer)
   httpsServer.on('secureConnection', (socket: TLSSocket) => {
     metrics.tlsHandshakes.inc({ version: socket.getProtocol() ?? 'unknown' })
   })
@@ -313,9 +321,13 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     logger,
     onResult: (env, result) => metrics.upstreamUp.set({ env }, result.ok ? 1 : 0)
   })
+  const opsToken = config.ops.enabled ? await readOpsToken(config.ops.tokenFile) : undefined
+  const exposure = config.ops.enabled ? opsExposureWarning(config.ops.host, opsToken) : undefined
+  if (exposure !== undefined) logger.warn({ host: config.ops.host }, exposure)
   const ops = config.ops.enabled
     ? await buildOpsPlane({
       logger,
+      access: { token: opsToken, allowedHosts: defaultAllowedHosts(config.ops.host, config.ops.allowedHosts) },
       registry: metrics.registry,
       health: { spec, prober, environments: [...upstreams.byName.keys()], draining: lifecycle.draining },
       ...(deps.opsPlugins === undefined ? {} : { plugins: deps.opsPlugins })
@@ -412,9 +424,14 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
       await app.ready()
       if (ops !== undefined) await ops.ready()
       const dataPlane = await listener.listen(config.dataPlane.host, config.dataPlane.port)
+        .catch((err: unknown) => { throw listenFailed('/dataPlane/port', config.dataPlane.host, config.dataPlane.port, err) })
       let opsAddress: AddressInfo | undefined
       if (ops !== undefined) {
         await ops.listen({ host: config.ops.host, port: config.ops.port })
+          .catch(async (err: unknown) => {
+            await listener.close()
+            throw listenFailed('/ops/port', config.ops.host, config.ops.port, err)
+          })
         opsAddress = ops.server.address() as AddressInfo
       }
       logger.info({ dataPlane: `https://${config.dataPlane.host}:${dataPlane.port}`, ops: opsAddress === undefined ? undefined : `http://${config.ops.host}:${opsAddress.port}` }, 'gateway listening')
@@ -439,4 +456,17 @@ async function fileStamp (file: string | undefined): Promise<string> {
   } catch {
     return ''
   }
+}
+
+/** A listen that failed, named by its option and address, with a hint for the usual causes. */
+function listenFailed (option: string, host: string, port: number, err: unknown): Error {
+  const code = (err as { code?: string }).code
+  const why = code === 'EADDRINUSE'
+    ? 'the address is in use (another process listens there: stop it, or choose another port)'
+    : code === 'EACCES'
+      ? 'permission denied (a port below 1024 needs privileges: choose a port above 1023)'
+      : code === 'EADDRNOTAVAIL'
+        ? 'no interface of this machine has that address'
+        : `${code ?? 'error'}: ${(err as Error).message}`
+  return new configCodes.GW_CONFIG_LISTEN_FAILED(option, host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`, why, { cause: err })
 }

@@ -18,6 +18,7 @@ export function tlsCensusOptions (census: CensusConfig): TlsCensusOptions {
       flushIntervalMs: census.flushIntervalMs,
       readyAfterMs: Math.round(census.readyAfterDays * DAY_MS),
       maxClients: census.maxClients,
+      maxRowsPerAddress: census.maxRowsPerAddress,
       snapshotIntervalMs: census.snapshotIntervalMs,
       maxSnapshots: census.maxSnapshots
     },

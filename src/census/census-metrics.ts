@@ -13,6 +13,7 @@ export interface CensusMetrics {
   readonly handshakes: Counter<'version' | 'outcome'>
   readonly rejections: Counter<'offered_version' | 'reason'>
   readonly suppressedLogLines: Counter
+  readonly evictions: Counter<'reason'>
   observe (record: HandshakeRecord): void
 }
 
@@ -37,6 +38,12 @@ export function createCensusMetrics (registry: Registry, options: { prefix?: str
     help: 'Rejection log lines left out by the rate limit',
     registers
   })
+  const evictions = new Counter({
+    name: `${p}tls_census_evictions_total`,
+    help: 'Census rows evicted, by reason: address_budget (a new row of an address at census.maxRowsPerAddress), capacity (a new row beyond census.maxClients)',
+    labelNames: ['reason'] as const,
+    registers
+  })
   const census = options.census
   if (census !== undefined) {
     // The gauge is computed when scraped, from the census itself: nothing to keep in step.
@@ -55,6 +62,7 @@ export function createCensusMetrics (registry: Registry, options: { prefix?: str
     handshakes,
     rejections,
     suppressedLogLines,
+    evictions,
     observe (record) {
       if (record.outcome === 'success') {
         handshakes.inc({ version: record.negotiatedVersion ?? 'unknown', outcome: 'success' })

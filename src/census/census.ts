@@ -14,9 +14,13 @@
  * - `ready`: it completes TLS 1.2+ handshakes and has not offered legacy for `readyAfterMs` (or never);
  * - `other`: neither (only non-TLS bytes, or TLS 1.2+ attempts that all failed, e.g. on the certificate).
  *
- * Bounded: at most `maxClients` rows; a new row beyond that evicts the least recently seen one
- * (memory and store alike). Connections closed without a byte (TCP health checks, port scans)
- * are counted by the metrics only, never stored.
+ * Bounded: at most `maxRowsPerAddress` rows per address, and `maxClients` rows in all. A new row
+ * of an address at its budget evicts that address's least recently seen row (`address_budget`), so
+ * that one address inventing fingerprints or server names neither grows the store nor evicts
+ * anyone else's rows; a new row beyond `maxClients` evicts the least recently seen row of all
+ * (`capacity`), memory and store alike. Connections closed without a byte (TCP health checks, port
+ * scans), and the rare one whose address could not be read, are counted by the metrics only,
+ * never stored: every row has an address.
  */
 import type { Logger } from 'pino'
 import type { HandshakeRecord } from './inspector.js'
@@ -36,6 +40,8 @@ export interface CensusOptions {
   readyAfterMs?: number
   /** most rows kept (default 10000) */
   maxClients?: number
+  /** most rows kept per client address (default 32) */
+  maxRowsPerAddress?: number
   /** how often the readiness counts are recorded for the history (default 1 hour) */
   snapshotIntervalMs?: number
   /** most history points kept (default 2160: 90 days of hourly points) */
@@ -46,7 +52,12 @@ export interface CensusDeps {
   clock?: () => Date
   /** where flush failures are reported */
   logger?: Logger
+  /** a row was evicted, and why */
+  onEvict?: (reason: EvictionReason) => void
 }
+
+/** Why a row was evicted (metric label `reason`). */
+export type EvictionReason = 'address_budget' | 'capacity'
 
 /** Filters of `clients()`; all given ones must hold. */
 export interface ClientFilter {
@@ -142,6 +153,10 @@ class CensusImpl implements Census {
   readonly points: ReadinessPoint[]
   readonly readyAfterMs: number
   readonly maxClients: number
+  readonly maxRowsPerAddress: number
+  /** each address's rows, least recently seen first (the same rows as `rows`) */
+  readonly byAddress = new Map<string, Map<string, Row>>()
+  readonly onEvict: ((reason: EvictionReason) => void) | undefined
   readonly snapshotIntervalMs: number
   readonly maxSnapshots: number
   readonly now: () => number
@@ -152,6 +167,8 @@ class CensusImpl implements Census {
   constructor (options: CensusOptions, deps: CensusDeps) {
     this.readyAfterMs = options.readyAfterMs ?? 7 * DAY
     this.maxClients = options.maxClients ?? 10000
+    this.maxRowsPerAddress = options.maxRowsPerAddress ?? 32
+    this.onEvict = deps.onEvict
     this.snapshotIntervalMs = options.snapshotIntervalMs ?? 3_600_000
     this.maxSnapshots = options.maxSnapshots ?? 2160
     const clock = deps.clock
@@ -173,19 +190,39 @@ class CensusImpl implements Census {
     this.timer.unref()
   }
 
-  /** Adds a row as the most recently seen, evicting the least recently seen beyond the bound. */
+  /**
+   * Adds a row as the most recently seen: first within its address's budget (evicting that
+   * address's least recently seen row), then within the total (the least recently seen of all).
+   */
   insert (row: Row): void {
-    while (this.rows.size >= this.maxClients) {
-      const oldest = this.rows.values().next().value as Row
-      this.rows.delete(oldest.key)
-      this.dirty.delete(oldest)
-      this.evicted.push({ ip: oldest.ip, ja4: oldest.ja4, sni: oldest.sni })
+    let own = this.byAddress.get(row.ip)
+    while (own !== undefined && own.size >= this.maxRowsPerAddress) this.evict(own.values().next().value as Row, 'address_budget')
+    while (this.rows.size >= this.maxClients) this.evict(this.rows.values().next().value as Row, 'capacity')
+    own = this.byAddress.get(row.ip)
+    if (own === undefined) {
+      own = new Map()
+      this.byAddress.set(row.ip, own)
     }
+    own.set(row.key, row)
     this.rows.set(row.key, row)
   }
 
+  evict (row: Row, reason: EvictionReason): void {
+    this.rows.delete(row.key)
+    const own = this.byAddress.get(row.ip)
+    own?.delete(row.key)
+    if (own?.size === 0) this.byAddress.delete(row.ip)
+    this.dirty.delete(row)
+    this.evicted.push({ ip: row.ip, ja4: row.ja4, sni: row.sni })
+    try {
+      this.onEvict?.(reason)
+    } catch {
+      // A failing observer must not take the connection path down with it.
+    }
+  }
+
   observe (record: HandshakeRecord): void {
-    if (this.closed || (record.outcome === 'rejected' && record.reason === 'empty')) return
+    if (this.closed || (record.outcome === 'rejected' && record.reason === 'empty') || record.remoteAddress === '') return
     const ja4 = record.ja4 ?? ''
     const sni = record.hello?.sni ?? ''
     const key = rowKey(record.remoteAddress, ja4, sni)
@@ -214,9 +251,12 @@ class CensusImpl implements Census {
       }
       this.insert(row)
     } else {
-      // Map order is the eviction order: move the row to the most recent end.
+      // Map order is the eviction order: move the row to the most recent end (of both maps).
       this.rows.delete(key)
       this.rows.set(key, row)
+      const own = this.byAddress.get(row.ip)
+      own?.delete(key)
+      own?.set(key, row)
     }
     if (at > row.lastSeen) row.lastSeen = at
     bump(row.outcomes, record.outcome)

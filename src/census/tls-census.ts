@@ -11,7 +11,7 @@
 import type { Server as TlsServer, TLSSocket } from 'node:tls'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
-import { createCensus, type Census, type CensusOptions } from './census.js'
+import { createCensus, type Census, type CensusOptions, type EvictionReason } from './census.js'
 import { createCensusMetrics, type CensusMetrics } from './census-metrics.js'
 import { createInspector, type HandshakeRecord, type Inspector, type InspectorOptions } from './inspector.js'
 import { createRejectionLog, type RejectionLog, type RejectionLogOptions } from './rejection-log.js'
@@ -49,8 +49,11 @@ export interface TlsCensus {
 
 /** Opens the census store (throws `GW_TLS_CENSUS_STORE` when it cannot) and assembles the rest. */
 export function buildTlsCensus (options: TlsCensusOptions, deps: TlsCensusDeps): TlsCensus {
-  const census = createCensus(options.census ?? {}, { logger: deps.logger, ...(deps.clock === undefined ? {} : { clock: deps.clock }) })
+  // The metrics need the census (its gauge reads it) and count its evictions: bound once both exist.
+  let evicted: (reason: EvictionReason) => void = () => {}
+  const census = createCensus(options.census ?? {}, { logger: deps.logger, onEvict: (reason) => { evicted(reason) }, ...(deps.clock === undefined ? {} : { clock: deps.clock }) })
   const metrics = createCensusMetrics(deps.registry, { census, ...(deps.metricsPrefix === undefined ? {} : { prefix: deps.metricsPrefix }) })
+  evicted = (reason) => { metrics.evictions.inc({ reason }) }
   const log = createRejectionLog(options.log ?? {}, {
     logger: deps.logger,
     ...(deps.clock === undefined ? {} : { clock: deps.clock }),

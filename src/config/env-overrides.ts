@@ -39,6 +39,7 @@ export const GLOBAL_OVERRIDES: readonly Override[] = [
   { variable: 'SNE_GATEWAY_OPS_ENABLED', path: ['ops', 'enabled'], kind: 'boolean' },
   { variable: 'SNE_GATEWAY_OPS_HOST', path: ['ops', 'host'], kind: 'string' },
   { variable: 'SNE_GATEWAY_OPS_PORT', path: ['ops', 'port'], kind: 'integer' },
+  { variable: 'SNE_GATEWAY_OPS_TOKEN_FILE', path: ['ops', 'tokenFile'], kind: 'path' },
   { variable: 'SNE_GATEWAY_LOG_LEVEL', path: ['log', 'level'], kind: 'string' },
   { variable: 'SNE_GATEWAY_LOG_FILE', path: ['log', 'file'], kind: 'path' },
   { variable: 'SNE_GATEWAY_AUDIT_FILE', path: ['audit', 'file'], kind: 'path' },

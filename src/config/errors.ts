@@ -14,6 +14,10 @@ export const codes = {
   GW_CONFIG_FILE_UNREADABLE: createError('GW_CONFIG_FILE_UNREADABLE', '%s: file %s cannot be read: %s', 500),
   GW_CONFIG_SECRET_WORLD_READABLE: createError('GW_CONFIG_SECRET_WORLD_READABLE', '%s: %s is readable by every user of the machine (mode %s): make it readable by the gateway only (chmod 600; Kubernetes secrets: defaultMode 0400)', 500),
   GW_CONFIG_RELOAD_NEEDS_RESTART: createError('GW_CONFIG_RELOAD_NEEDS_RESTART', 'reload refused, nothing changed: %s changed, which only a restart applies', 500),
+  GW_CONFIG_NOT_PEM: createError('GW_CONFIG_NOT_PEM', '%s: file %s is not PEM (%s expected: a -----BEGIN …----- block)', 500),
+  GW_CONFIG_KEY_MISMATCH: createError('GW_CONFIG_KEY_MISMATCH', '%s: the private key in %s is not the key of the certificate %s names (%s)', 500),
+  GW_CONFIG_TLS_MATERIAL_INVALID: createError('GW_CONFIG_TLS_MATERIAL_INVALID', '%s (%s) and %s (%s): OpenSSL refuses this certificate and key (%s; a wrong passphrase is one cause)', 500),
+  GW_CONFIG_LISTEN_FAILED: createError('GW_CONFIG_LISTEN_FAILED', '%s: cannot listen on %s: %s', 500),
   GW_CONFIG_BAD_TICKET_KEYS: createError('GW_CONFIG_BAD_TICKET_KEYS', '/dataPlane/tls/ticketKeys: file %s holds %d bytes, TLS session ticket keys are exactly 48', 500)
 }
 

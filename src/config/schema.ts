@@ -85,6 +85,16 @@ const upstreamSchema = {
     servername: nonEmpty,
     minVersion: { ...tlsVersion, default: 'TLSv1.2' },
     connections: { type: 'integer', minimum: 1, maximum: 1024, default: 16 },
+    // Calls waiting for one of the connections (proxy/upstream-queue.ts): beyond, a 503 at once.
+    queue: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        maxWaiting: { type: 'integer', minimum: 0, maximum: 100000, default: 64 },
+        maxWaitMs: { ...milliseconds, default: 5000 }
+      }
+    },
     keepAliveTimeoutMs: { ...milliseconds, default: 4000 },
     timeouts: {
       type: 'object',
@@ -266,7 +276,11 @@ export const configSchema = {
         host: { ...nonEmpty, default: '127.0.0.1' },
         port: { ...port, default: 9090 },
         probeIntervalMs: { ...milliseconds, default: 15000 },
-        probeTimeoutMs: { ...milliseconds, default: 5000 }
+        probeTimeoutMs: { ...milliseconds, default: 5000 },
+        // A bearer token for every ops route but the health probes (ops/access.ts).
+        tokenFile: nonEmpty,
+        // Host names the ops plane answers for; default: loopback names when bound to loopback.
+        allowedHosts: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^([a-z0-9.-]{1,253}|\\[[0-9a-f:.]{2,45}\\])$' } }
       }
     },
     log: {
@@ -310,6 +324,7 @@ export const configSchema = {
         flushIntervalMs: { ...milliseconds, default: 5000 },
         readyAfterDays: { type: 'number', exclusiveMinimum: 0, maximum: 3650, default: 7 },
         maxClients: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000 },
+        maxRowsPerAddress: { type: 'integer', minimum: 1, maximum: 1000000, default: 32 },
         snapshotIntervalMs: { type: 'integer', minimum: 1000, default: 3600000 },
         maxSnapshots: { type: 'integer', minimum: 1, maximum: 100000, default: 2160 },
         helloTimeoutMs: { ...milliseconds, default: 10000 },

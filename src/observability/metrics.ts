@@ -47,6 +47,11 @@ export interface GatewayMetrics {
   readonly upstreamErrors: Counter<'env' | 'kind'>
   readonly upstreamRetries: Counter<'env' | 'operation'>
   readonly upstreamUp: Gauge<'env'>
+  readonly upstreamShed: Counter<'env' | 'reason'>
+  /** calls waiting for an upstream connection; reads what `upstreamWaitingSource` is set to */
+  readonly upstreamWaiting: Gauge<'env'>
+  /** per environment, the calls waiting now (set once the upstreams are built) */
+  upstreamWaitingSource: () => Iterable<[string, number]>
   readonly inflight: Gauge
   readonly tlsHandshakes: Counter<'version'>
   readonly clientCertificateRefusals: Counter<'reason'>
@@ -68,6 +73,7 @@ export function createMetrics (options: { prefix?: string } = {}): GatewayMetric
   const metrics: GatewayMetrics = {
     registry,
     bodyBytesSource: () => 0,
+    upstreamWaitingSource: () => [],
     requests: new Counter({ name: `${p}requests_total`, help: 'Data-plane calls by environment, operation, outcome and HTTP status', labelNames: ['env', 'operation', 'outcome', 'status'], registers }),
     duration: new Histogram({ name: `${p}request_duration_seconds`, help: 'Data-plane call duration, from request to last response byte', labelNames: ['env', 'operation', 'outcome'], buckets: SECONDS, registers }),
     upstreamDuration: new Histogram({ name: `${p}upstream_duration_seconds`, help: 'Upstream time to response headers', labelNames: ['env', 'operation'], buckets: SECONDS, registers }),
@@ -82,6 +88,8 @@ export function createMetrics (options: { prefix?: string } = {}): GatewayMetric
     upstreamErrors: new Counter({ name: `${p}upstream_errors_total`, help: 'Upstream failures by kind (refused, reset, dns, tls, connect_timeout, timeout, unavailable, other)', labelNames: ['env', 'kind'], registers }),
     upstreamRetries: new Counter({ name: `${p}upstream_retries_total`, help: 'Read operations retried once after a connection-phase failure', labelNames: ['env', 'operation'], registers }),
     upstreamUp: new Gauge({ name: `${p}upstream_up`, help: '1 when the last readiness probe of the environment\'s upstream succeeded', labelNames: ['env'], registers }),
+    upstreamShed: new Counter({ name: `${p}upstream_shed_total`, help: 'Calls refused with a 503 because the upstream\'s connections were busy: reason queue_full (too many waiting) or queue_timeout (waited too long)', labelNames: ['env', 'reason'], registers }),
+    upstreamWaiting: new Gauge({ name: `${p}upstream_waiting_calls`, help: 'Calls waiting for an upstream connection (environments.<name>.upstream.queue)', labelNames: ['env'], registers, collect () { for (const [env, n] of metrics.upstreamWaitingSource()) this.set({ env }, n) } }),
     inflight: new Gauge({ name: `${p}inflight_requests`, help: 'Data-plane calls in progress', registers }),
     tlsHandshakes: new Counter({ name: `${p}tls_handshakes_total`, help: 'Successful data-plane TLS handshakes by negotiated version', labelNames: ['version'], registers }),
     clientCertificateRefusals: new Counter({ name: `${p}client_certificate_refusals_total`, help: 'Data-plane handshakes refused for their client certificate: revoked, expired, not_yet_valid, untrusted, missing, crl (the CRL itself is expired or unusable), other', labelNames: ['reason'], registers }),

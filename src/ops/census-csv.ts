@@ -2,7 +2,9 @@
  * The census report as CSV (RFC 4180): one row per client, the columns the guichets were asked to
  * send back when TLS 1.0/1.1 were switched off, then a few more. Every field is escaped, and a
  * field that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
- * return) is prefixed with an apostrophe: SNI and certificate names are client-chosen text.
+ * return) is prefixed with an apostrophe: SNI and certificate names are client-chosen text. So is
+ * every part of a field after a `;` or a tab that would start a formula: French spreadsheets split
+ * CSV on `;`, and a pasted report splits on tabs, whatever the quoting.
  */
 import type { CensusClient } from '../census/census.js'
 
@@ -13,6 +15,8 @@ export const CSV_COLUMNS = [
 ] as const
 
 const FORMULA_START = /^[=+\-@\t\r]/
+/** a `;` or tab followed, after optional blanks, by a formula's first character */
+const FORMULA_AFTER_SEPARATOR = /([;\t])([ ]*[=+\-@])/g
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/
 
 /** One CSV field: formula-guarded, then quoted when it must be. */
@@ -20,6 +24,7 @@ export function csvField (value: string | number | undefined): string {
   if (value === undefined) return ''
   let text = String(value)
   if (FORMULA_START.test(text)) text = `'${text}`
+  text = text.replace(FORMULA_AFTER_SEPARATOR, "$1'$2")
   return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }
 

@@ -8,6 +8,7 @@ import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import { healthRoutes, type HealthOptions } from './health.js'
 import { metricsRoute } from './metrics.js'
+import { installOpsAccess, type OpsAccessOptions } from './access.js'
 
 export interface OpsPlaneOptions {
   logger: Logger
@@ -15,6 +16,8 @@ export interface OpsPlaneOptions {
   health: HealthOptions
   /** further ops routes (census API, report, page), registered after health and metrics */
   plugins?: readonly FastifyPluginAsync[]
+  /** the Host check and the bearer token (ops/access.ts); absent: neither */
+  access?: OpsAccessOptions
 }
 
 export async function buildOpsPlane (options: OpsPlaneOptions): Promise<FastifyInstance> {
@@ -23,6 +26,7 @@ export async function buildOpsPlane (options: OpsPlaneOptions): Promise<FastifyI
     // Probes and scrapes every few seconds: no access line for each.
     logController: new LogController({ disableRequestLogging: true })
   })
+  if (options.access !== undefined) installOpsAccess(app, options.access)
   await app.register(healthRoutes(options.health))
   await app.register(metricsRoute(options.registry))
   for (const plugin of options.plugins ?? []) await app.register(plugin)

@@ -85,7 +85,9 @@ export const PAGE_SCRIPT = `
     return (o.SSLv2 || 0) + (o.SSLv3 || 0) + (o.TLSv1 || 0) + (o['TLSv1.1'] || 0);
   }
   function renderClients(clients) {
-    var legacy = clients.filter(function (c) { return c.lastLegacyAttempt !== null; });
+    // Rows with a legacy attempt of their own (docs/tls-census.md): lastLegacyAttempt is the
+    // address's, set as well on its TLS 1.2+/1.3 rows.
+    var legacy = clients.filter(function (c) { return legacyAttempts(c) > 0; });
     legacy.sort(function (a, b) { return a.lastLegacyAttempt < b.lastLegacyAttempt ? 1 : -1; });
     var tbody = fill($('legacy-clients'), legacy, 11, 'no legacy TLS attempt recorded');
     legacy.forEach(function (c) {

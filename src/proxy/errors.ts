@@ -14,5 +14,7 @@ export const codes = {
   GW_PROXY_UPSTREAM_TIMEOUT: createError('GW_PROXY_UPSTREAM_TIMEOUT', 'the upstream of environment %s did not answer in time', 504),
   GW_PROXY_UPSTREAM_UNAVAILABLE: createError('GW_PROXY_UPSTREAM_UNAVAILABLE', 'the upstream connection pool of environment %s is closed (the gateway is stopping)', 503),
   GW_PROXY_UPSTREAM_FAILED: createError('GW_PROXY_UPSTREAM_FAILED', 'the call to the upstream of environment %s failed', 502),
+  GW_PROXY_QUEUE_FULL: createError('GW_PROXY_QUEUE_FULL', 'the upstream of environment %s is busy: %d calls already wait for a connection; send the call again later', 503),
+  GW_PROXY_QUEUE_TIMEOUT: createError('GW_PROXY_QUEUE_TIMEOUT', 'the upstream of environment %s is busy: no connection came free within %d ms; send the call again later', 503),
   GW_PROXY_OUTCOME_UNKNOWN: createError('GW_PROXY_OUTCOME_UNKNOWN', 'the %s call was sent to the upstream of environment %s, which did not answer: it may or may not have been carried out; check before sending it again (request id %s)', 504)
 }

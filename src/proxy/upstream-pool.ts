@@ -6,6 +6,7 @@
 import { Pool, type Dispatcher } from 'undici'
 import type { EnvironmentConfig } from '../config/schema.js'
 import { readPassphrase, readPublicFile, readSecretFile, type PassphraseSource } from '../tls/secret-files.js'
+import { checkKeyPair, requirePem } from '../tls/key-pair.js'
 
 /** The files of one upstream TLS credential (and the upstream's CA), read at start and at reload. */
 export interface UpstreamTlsMaterial {
@@ -43,12 +44,15 @@ export async function readUpstreamTlsMaterial (name: string, env: EnvironmentCon
   const at = `/environments/${name}/upstream`
   const u = env.upstream
   const ca = u.ca === undefined ? undefined : await readPublicFile(`${at}/ca`, u.ca)
+  if (ca !== undefined) requirePem(`${at}/ca`, u.ca ?? '', ca, 'PEM CA certificates')
   const read = async (where: string, c: { cert?: string | undefined, key?: string | undefined } & PassphraseSource): Promise<UpstreamTlsMaterial> => {
     const [cert, key, passphrase] = await Promise.all([
       c.cert === undefined ? undefined : readPublicFile(`${where}/cert`, c.cert),
       c.key === undefined ? undefined : readSecretFile(`${where}/key`, c.key),
       readPassphrase(where, c)
     ])
+    // Checked now: undici would only fail at the first call's handshake, naming no file.
+    if (cert !== undefined && key !== undefined) checkKeyPair({ at: where, certFile: c.cert ?? '', keyFile: c.key ?? '', cert, key, passphrase })
     return { ca, cert, key, passphrase }
   }
   const out = new Map<string, UpstreamTlsMaterial>([[DEFAULT_CREDENTIAL, await read(at, u)]])
@@ -66,7 +70,9 @@ export function sameMaterial (a: UpstreamTlsMaterial, b: UpstreamTlsMaterial): b
 export const createUpstreamPool: DispatcherFactory = (upstream) => {
   const u = upstream.config.upstream
   return new Pool(upstream.origin, {
-    connections: u.connections,
+    // The calls use `connections` at most (proxy/upstream-queue.ts): the one more is the readiness
+    // probe's, so that it never waits behind calls and readiness does not flap under load.
+    connections: u.connections + 1,
     keepAliveTimeout: u.keepAliveTimeoutMs,
     headersTimeout: u.timeouts.headersMs,
     bodyTimeout: u.timeouts.bodyMs,

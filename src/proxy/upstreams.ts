@@ -15,6 +15,7 @@ import type { EnvironmentConfig, GatewayConfig } from '../config/schema.js'
 import { codes as guichetCodes } from '../guichets/errors.js'
 import { requestPhase } from './interceptors/request-phase.js'
 import { retryConnect } from './interceptors/retry-connect.js'
+import { createUpstreamQueue, type UpstreamQueue } from './upstream-queue.js'
 import {
   createUpstreamPool, DEFAULT_CREDENTIAL, readUpstreamTlsMaterial, sameMaterial,
   type DispatcherFactory, type UpstreamDefinition, type UpstreamTlsMaterial
@@ -27,6 +28,8 @@ export interface UpstreamRoute {
   readonly origin: string
   readonly path: string
   readonly dispatcher: Dispatcher
+  /** the calls of this credential waiting for a connection: take a slot before `dispatcher` */
+  readonly queue: UpstreamQueue
 }
 
 export interface Upstream extends UpstreamRoute {
@@ -41,6 +44,8 @@ export interface Upstream extends UpstreamRoute {
   route (guichets: readonly string[]): UpstreamRoute
   /** true when per-guichet credentials are configured (routing then needs the message's guichets) */
   readonly perGuichet: boolean
+  /** calls waiting for an upstream connection now, over every credential */
+  waiting (): number
 }
 
 export interface Upstreams {
@@ -82,6 +87,8 @@ class EnvironmentUpstream implements Upstream {
   private slots = new Map<string, Slot>()
   private byGuichet = new Map<string, string>()
   private env: EnvironmentConfig
+  // By credential name, kept across reloads: a call waiting keeps its place when a pool is replaced.
+  private readonly queues = new Map<string, UpstreamQueue>()
 
   constructor (
     readonly name: string,
@@ -99,13 +106,21 @@ class EnvironmentUpstream implements Upstream {
 
   get credential (): string { return DEFAULT_CREDENTIAL }
   get dispatcher (): Dispatcher { return this.dispatcherOf(DEFAULT_CREDENTIAL) }
+  get queue (): UpstreamQueue { return this.queueOf(DEFAULT_CREDENTIAL) }
   get perGuichet (): boolean { return this.byGuichet.size > 0 }
 
   route (guichets: readonly string[]): UpstreamRoute {
     const names = [...new Set(guichets.map((g) => this.byGuichet.get(g) ?? DEFAULT_CREDENTIAL))]
     if (names.length > 1) throw new guichetCodes.GW_GUICHET_CREDENTIAL_CONFLICT([...new Set(guichets)].join(', '), names.join(', '))
     const credential = names[0] ?? DEFAULT_CREDENTIAL
-    return { credential, origin: this.origin, path: this.path, dispatcher: this.dispatcherOf(credential) }
+    return { credential, origin: this.origin, path: this.path, dispatcher: this.dispatcherOf(credential), queue: this.queueOf(credential) }
+  }
+
+  /** Calls waiting for a connection, over every credential. */
+  waiting (): number {
+    let n = 0
+    for (const q of this.queues.values()) n += q.waiting()
+    return n
   }
 
   /** Installs new material; returns the pools to retire (changed or removed credentials). */
@@ -129,6 +144,16 @@ class EnvironmentUpstream implements Upstream {
   /** Every pool created and still current. */
   bases (): Dispatcher[] {
     return [...this.slots.values()].flatMap((s) => s.base === undefined ? [] : [s.base])
+  }
+
+  private queueOf (credential: string): UpstreamQueue {
+    let queue = this.queues.get(credential)
+    if (queue === undefined) {
+      const u = this.env.upstream
+      queue = createUpstreamQueue({ env: this.name, slots: u.connections, maxWaiting: u.queue.maxWaiting, maxWaitMs: u.queue.maxWaitMs })
+      this.queues.set(credential, queue)
+    }
+    return queue
   }
 
   private dispatcherOf (credential: string): Dispatcher {

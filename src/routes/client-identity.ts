@@ -16,7 +16,7 @@ function first (value: string | string[] | undefined): string | undefined {
 /** Returns a function reading the identity of a connection, compiled once for the configured source. */
 export function identityReader (source: IdentitySource): (socket: unknown) => string | undefined {
   // One read per connection, not per request: the certificate cannot change on a socket (Node
-  // refuses TLS renegotiation by clients).
+  // refuses TLS renegotiation by clients: tls/server-options.ts).
   const known = new WeakMap<object, string | undefined>()
   const read = (socket: unknown): string | undefined => {
     const tls = socket as Partial<TLSSocket> | undefined

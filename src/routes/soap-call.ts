@@ -14,6 +14,7 @@ import { forward, type UpstreamAnswer } from '../proxy/forward.js'
 import { upstreamRequestHeaders } from '../proxy/forward-headers.js'
 import { mapUpstreamError, type MappedUpstreamError } from '../proxy/upstream-errors.js'
 import type { UpstreamRoute } from '../proxy/upstreams.js'
+import type { ShedReason, UpstreamQueue } from '../proxy/upstream-queue.js'
 import { codes as guichetCodes } from '../guichets/errors.js'
 import { checkOf, type MessageCheck } from '../contract/message-check.js'
 import type { AuditRecord } from '../observability/audit.js'
@@ -204,6 +205,17 @@ export function soapCall (ctx: DataPlaneContext): SoapCall {
         return mapped
       }
 
+      // One of the pool's connections, or a 503 (queue full: at once; else after the longest wait).
+      await takeConnection(upstream.queue, (reason) => {
+        state.outcome = 'refused'
+        ctx.metrics.upstreamShed.inc({ env, reason })
+      })
+      let released = false
+      const release = (): void => {
+        if (released) return
+        released = true
+        upstream.queue.release()
+      }
       const started = ctx.now()
       let answer: UpstreamAnswer
       try {
@@ -214,11 +226,14 @@ export function soapCall (ctx: DataPlaneContext): SoapCall {
           signal: abort?.signal
         })
       } catch (err) {
+        release()
         const mapped = failed(err)
         ctx.metrics.upstreamErrors.inc({ env, kind: mapped.kind })
         if (mapped.outcomeUnknown) audit('outcome_unknown', mapped.code)
         throw mapped.error
       }
+      // The connection is the call's until its answer is read or dropped.
+      answer.body.once('close', release)
       state.upstreamMs = ctx.now() - started
       state.upstreamStatus = answer.statusCode
       state.outcome = 'forwarded'
@@ -250,5 +265,26 @@ export function soapCall (ctx: DataPlaneContext): SoapCall {
         }
       }
     }
+  }
+}
+
+/**
+ * Waits for a slot of the upstream queue; a refusal is reported to `onShed` with its reason, then
+ * thrown (a 503 with Retry-After).
+ */
+async function takeConnection (queue: UpstreamQueue, onShed: (reason: ShedReason) => void): Promise<void> {
+  let admitted: true | Promise<void>
+  try {
+    admitted = queue.acquire()
+  } catch (err) {
+    onShed('queue_full')
+    throw err
+  }
+  if (admitted === true) return
+  try {
+    await admitted
+  } catch (err) {
+    onShed('queue_timeout')
+    throw err
   }
 }

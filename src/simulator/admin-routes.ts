@@ -17,6 +17,7 @@ import type { CallCounters } from './counters.js'
 import { codes } from './errors.js'
 import type { FaultInjector } from './faults.js'
 import type { SimulatorStore } from './store.js'
+import { isLoopback } from '../tls/address-list.js'
 
 export interface AdminRoutesOptions {
   faults: FaultInjector
@@ -24,12 +25,6 @@ export interface AdminRoutesOptions {
   store: SimulatorStore
 }
 
-/** True for an IPv4 or IPv6 loopback address (IPv4-mapped included). */
-export function isLoopback (address: string | undefined): boolean {
-  if (address === undefined) return false
-  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address
-  return v4 === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4)
-}
 
 function problem (reply: FastifyReply, status: number, code: string, title: string): FastifyReply {
   return reply.code(status).header('content-type', 'application/problem+json').send({ type: 'about:blank', title, status, code })

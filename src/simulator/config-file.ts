@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path'
 import { Ajv, type ErrorObject } from 'ajv'
 import { codes } from './errors.js'
 import { type FaultRuleInput, faultRuleSchema } from './faults.js'
+import { describeSchemaErrors } from './schema-errors.js'
 
 export interface SimulatorConfigFile {
   host: string
@@ -54,7 +55,7 @@ export const configFileSchema = {
 } as const
 
 function describe (errors: ErrorObject[] | null | undefined): string {
-  return (errors ?? []).map((e) => `${e.instancePath === '' ? '(root)' : e.instancePath} ${e.message ?? ''}`).join('; ')
+  return describeSchemaErrors(errors, '(root)')
 }
 
 /** Validates a parsed configuration, applying defaults; `base` resolves relative paths. */

@@ -7,6 +7,7 @@
  */
 import { Ajv, type ErrorObject } from 'ajv'
 import { codes } from './errors.js'
+import { describeSchemaErrors } from './schema-errors.js'
 
 export const FAULT_KINDS = ['latency', 'slow-commit', 'soap-fault', 'http-503', 'reset-before-body', 'reset-after-body', 'truncate'] as const
 
@@ -96,7 +97,7 @@ export interface FaultInjectorOptions {
 }
 
 function describe (errors: ErrorObject[] | null | undefined): string {
-  return (errors ?? []).map((e) => `${e.instancePath === '' ? '(rule)' : e.instancePath} ${e.message ?? ''}`).join('; ')
+  return describeSchemaErrors(errors, '(rule)')
 }
 
 /** Builds an injector with no rule; `add` the configured ones. */

@@ -6,6 +6,7 @@
 import { Ajv, type ErrorObject } from 'ajv'
 import { codes } from './errors.js'
 import { type FaultRuleInput, faultRuleSchema } from './faults.js'
+import { describeSchemaErrors } from './schema-errors.js'
 
 /** PEM material: file contents, not paths (the CLI reads the files). */
 export type Pem = string | Buffer
@@ -67,7 +68,7 @@ const schema = {
 } as const
 
 function describe (errors: ErrorObject[] | null | undefined): string {
-  return (errors ?? []).map((e) => `${e.instancePath === '' ? '(options)' : e.instancePath} ${e.message ?? ''}`).join('; ')
+  return describeSchemaErrors(errors, '(options)')
 }
 
 function isPem (value: unknown): value is Pem {

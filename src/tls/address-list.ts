@@ -34,3 +34,10 @@ export function addressMatcher (entries: readonly string[]): (address: string) =
     return family !== 0 && list.check(address, family === 4 ? 'ipv4' : 'ipv6')
   }
 }
+
+/** True for an IPv4 or IPv6 loopback address (IPv4-mapped included). */
+export function isLoopback (address: string | undefined): boolean {
+  if (address === undefined) return false
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address
+  return v4 === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4)
+}

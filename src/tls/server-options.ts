@@ -7,11 +7,12 @@
  * idle and socket idle.
  */
 import { createServer, type Server, type ServerOptions } from 'node:https'
-import { createSecureContext, type SecureContextOptions } from 'node:tls'
+import { createSecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls'
 import type { RequestListener } from 'node:http'
 import { codes as configCodes } from '../config/errors.js'
 import type { GatewayConfig } from '../config/schema.js'
 import { readPassphrase, readPublicFile, readSecretFile } from './secret-files.js'
+import { checkKeyPair, requirePem } from './key-pair.js'
 
 type DataPlaneConfig = GatewayConfig['dataPlane']
 type TlsConfig = DataPlaneConfig['tls']
@@ -40,6 +41,8 @@ export async function readServerTlsMaterial (tls: TlsConfig): Promise<ServerTlsM
     tls.clientCrl === undefined ? undefined : readPublicFile('/dataPlane/tls/clientCrl', tls.clientCrl),
     tls.ticketKeys === undefined ? undefined : readSecretFile('/dataPlane/tls/ticketKeys', tls.ticketKeys)
   ])
+  checkKeyPair({ at: '/dataPlane/tls', certFile: tls.cert, keyFile: tls.key, cert, key, passphrase })
+  if (clientCa !== undefined) requirePem('/dataPlane/tls/clientCa', tls.clientCa ?? '', clientCa, 'PEM CA certificates')
   if (ticketKeys !== undefined && ticketKeys.length !== 48) {
     throw new configCodes.GW_CONFIG_BAD_TICKET_KEYS(tls.ticketKeys ?? '', ticketKeys.length)
   }
@@ -107,5 +110,16 @@ export function createDataPlaneServer (dataPlane: DataPlaneConfig, material: Ser
   server.keepAliveTimeout = dataPlane.timeouts.keepAliveMs
   // Idle socket timeout: a connection that sends nothing (e.g. stalls mid-body) is destroyed.
   server.setTimeout(dataPlane.timeouts.idleMs)
+  server.on('secureConnection', refuseRenegotiation)
   return server
+}
+
+/**
+ * Client-initiated renegotiation is refused: node:tls otherwise accepts three per connection in
+ * ten minutes (a CPU cost the client chooses), and the client identity is read once per connection
+ * (routes/client-identity.ts). An attempt ends the connection with an error (TLS 1.2 only: TLS 1.3
+ * has no renegotiation).
+ */
+function refuseRenegotiation (socket: TLSSocket): void {
+  socket.disableRenegotiation()
 }

@@ -1,7 +1,7 @@
 // The census: aggregation per IP + JA4 + SNI, readiness per address with an injected clock,
 // identities joined, filters, bounds and eviction, persistence across a restart.
 import t from 'tap'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -102,6 +102,72 @@ t.test('bounded: the least recently seen row is evicted, in memory and in the st
   const reopened = createCensus({ file, maxClients: 3 }, { clock: c.clock })
   t.teardown(() => reopened.close())
   t.same(reopened.clients().map((r) => r.ip), ['192.0.2.4', '192.0.2.1', '192.0.2.3'], 'the store evicted it too')
+})
+
+t.test('a flood of 10,000 hellos from one address with random server names leaves every other address\'s rows in place', async (t) => {
+  const file = tempFile(t)
+  const c = manualClock()
+  const reasons: string[] = []
+  const census = createCensus({ file, maxClients: 1000 }, { clock: c.clock, onEvict: (reason) => { reasons.push(reason) } })
+  const others = Array.from({ length: 200 }, (_, i) => `198.51.100.${i}`)
+  for (const ip of others) {
+    census.observe(legacy(c.now(), ip))
+    c.advance(1)
+  }
+  census.flush()
+  let seed = 12345
+  const random = (): string => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed.toString(36) }
+  for (let i = 0; i < 10000; i++) {
+    census.observe(legacy(c.now(), '203.0.113.66', `${random()}.example`))
+    c.advance(1)
+  }
+  const rows = census.clients()
+  t.same(new Set(rows.filter((r) => r.ip !== '203.0.113.66').map((r) => r.ip)), new Set(others), 'every other address keeps its row')
+  t.equal(rows.filter((r) => r.ip === '203.0.113.66').length, 32, 'the flooding address holds its budget of rows, no more')
+  t.equal(reasons.length, 10000 - 32)
+  t.ok(reasons.every((r) => r === 'address_budget'), 'evicted for the address budget, never for capacity')
+  census.close()
+  const reopened = createCensus({ file, maxClients: 1000 }, { clock: c.clock })
+  t.teardown(() => reopened.close())
+  t.equal(reopened.clients().length, 200 + 32, 'the store did not grow with the flood')
+})
+
+t.test('capacity: beyond maxClients the least recently seen row of all goes, counted as such', async (t) => {
+  const c = manualClock()
+  const reasons: string[] = []
+  const census = createCensus({ maxClients: 2, maxRowsPerAddress: 2 }, { clock: c.clock, onEvict: (reason) => { reasons.push(reason) } })
+  t.teardown(() => census.close())
+  census.observe(legacy(c.now(), '192.0.2.1', 'a.example'))
+  census.observe(legacy(c.now(), '192.0.2.1', 'b.example'))
+  census.observe(legacy(c.now(), '192.0.2.1', 'c.example'))
+  t.same(reasons, ['address_budget'])
+  census.observe(legacy(c.now(), '192.0.2.2', 'a.example'))
+  t.same(reasons, ['address_budget', 'capacity'])
+  t.same(census.clients().map((r) => [r.ip, r.sni]), [['192.0.2.2', 'a.example'], ['192.0.2.1', 'c.example']])
+})
+
+t.test('every row has an address: a record without one makes no row', async (t) => {
+  const c = manualClock()
+  const census = createCensus({}, { clock: c.clock })
+  t.teardown(() => census.close())
+  census.observe(legacy(c.now(), ''))
+  census.observe({ ...success(c.now(), ''), outcome: 'failure', reason: 'certificate-unable-to-verify-leaf-signature', negotiatedVersion: undefined })
+  t.same(census.clients(), [])
+})
+
+t.test('the store is readable by the gateway\'s user only (0600), its WAL too', async (t) => {
+  const file = tempFile(t)
+  const previous = process.umask(0o022)
+  t.teardown(() => { process.umask(previous) })
+  const census = createCensus({ file }, { clock: manualClock().clock })
+  census.observe(legacy(Date.now()))
+  census.flush()
+  t.equal(statSync(file).mode & 0o777, 0o600)
+  t.equal(statSync(`${file}-wal`).mode & 0o777, 0o600)
+  census.close()
+  chmodSync(file, 0o644)
+  createCensus({ file }, { clock: manualClock().clock }).close()
+  t.equal(statSync(file).mode & 0o777, 0o600, 'an existing world-readable store is made private at start')
 })
 
 t.test('persistence across a restart: rows, counts, identities and history', async (t) => {

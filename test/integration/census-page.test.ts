@@ -1,6 +1,6 @@
 // The ops page in a real, headless Chromium (Debian's, driven by playwright-core): it loads under
 // its CSP without an error, and a rejection just made with `openssl s_client -tls1` appears in its
-// legacy clients table.
+// legacy clients table, while a TLS 1.3 handshake of the same address does not.
 import t from 'tap'
 import { chromiumSkip, launchChromium } from './helpers/chromium.js'
 import { sClient, startCensusStack, waitForRows } from '../census/helpers/census-stack.js'
@@ -38,6 +38,17 @@ t.test('the ops page shows a TLS 1.0 rejection made by openssl s_client', { skip
   t.equal(await page.textContent('#n-legacy-only'), '1')
   t.match(await page.textContent('#tls-rejections'), /TLSv1\s*unsupported-protocol\s*1/)
   t.equal(await page.$$eval('#readiness-chart polyline', (l) => l.length), 3, 'the readiness chart is drawn')
+
+  // The same address then completes a TLS 1.3 handshake: a second row, with no legacy attempt of
+  // its own. The table lists rows with a legacy attempt (docs/tls-census.md): still only the first.
+  await sClient(stack.port, ['-tls1_3', '-servername', 'guichet-modern.example'])
+  await waitForRows(stack.tlsCensus, 2)
+  await page.reload({ waitUntil: 'load' })
+  await page.waitForSelector('body[data-loaded="true"]', { timeout: 15000 })
+  await page.waitForFunction("document.querySelector('#n-migrating')?.textContent === '1'", undefined, { timeout: 15000 })
+  const rows = await page.$$eval('#legacy-clients tr', (trs) => trs.map((tr) => tr.getAttribute('data-sni')))
+  t.same(rows, ['guichet-legacy.example'], 'the TLS 1.3-only row is not a legacy client')
+  t.equal(await page.textContent('#legacy-count'), '1')
   t.same(problems, [], 'no console error, no CSP violation')
   t.same(outside, [], 'nothing requested outside the ops plane')
 })

@@ -1,10 +1,13 @@
 // SIGTERM during a slow call, with the CLI as a child process: the call completes, new connections
-// are refused, the process exits 0 once drained; a second signal forces the exit at once.
+// are refused, the process exits 0 once drained; a second signal forces the exit at once. After a
+// burst of pipelined requests, some on connections abandoned mid-way, nothing stays counted in
+// flight, so that the drain ends with the last real call.
 import t, { type Test } from 'tap'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { connect, type TLSSocket } from 'node:tls'
 import { fileURLToPath } from 'node:url'
 import { Agent, request } from 'undici'
 import { buildSimulator, type Simulator } from '../../src/simulator/index.js'
@@ -16,7 +19,7 @@ const read = corpusCase('valid-getDemandeLogement-mtom')!
 // Only the TypeScript loader of the test runner, to run src/cli.ts as the child.
 const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'))
 
-interface Child { proc: ChildProcess, lines: Array<Record<string, unknown>>, exited: Promise<number | null>, port: Promise<number> }
+interface Child { proc: ChildProcess, lines: Array<Record<string, unknown>>, exited: Promise<number | null>, port: Promise<number>, opsPort: Promise<number> }
 
 function startCli (config: string): Child {
   const proc = spawn(process.execPath, [...loader, join(ROOT, 'src/cli.ts'), 'start', '--config', config], {
@@ -27,6 +30,8 @@ function startCli (config: string): Child {
   const lines: Array<Record<string, unknown>> = []
   let resolvePort: (port: number) => void = () => {}
   const port = new Promise<number>((resolve) => { resolvePort = resolve })
+  let resolveOpsPort: (port: number) => void = () => {}
+  const opsPort = new Promise<number>((resolve) => { resolveOpsPort = resolve })
   let buffer = ''
   proc.stdout!.on('data', (chunk: Buffer) => {
     buffer += chunk.toString('utf8')
@@ -37,7 +42,10 @@ function startCli (config: string): Child {
       try {
         const parsed = JSON.parse(line) as Record<string, unknown>
         lines.push(parsed)
-        if (parsed.msg === 'gateway listening') resolvePort(Number(new URL(parsed.dataPlane as string).port))
+        if (parsed.msg === 'gateway listening') {
+          resolvePort(Number(new URL(parsed.dataPlane as string).port))
+          resolveOpsPort(typeof parsed.ops === 'string' ? Number(new URL(parsed.ops).port) : -1)
+        }
       } catch {
         // not a JSON log line (pretty output, a warning): ignored
       }
@@ -46,24 +54,29 @@ function startCli (config: string): Child {
   let stderr = ''
   proc.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8') })
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
-  void exited.then(() => { resolvePort(-1); if (stderr !== '') lines.push({ stderr }) })
-  return { proc, lines, exited, port }
+  void exited.then(() => { resolvePort(-1); resolveOpsPort(-1); if (stderr !== '') lines.push({ stderr }) })
+  return { proc, lines, exited, port, opsPort }
 }
 
-async function setup (t: Test, latencyMs: number): Promise<{ child: Child, sim: Simulator, client: Agent, port: number }> {
+/** Makes the simulator hold its next answer `latencyMs`. */
+async function slowNextAnswer (t: Test, sim: Simulator, latencyMs: number, operation = '*'): Promise<void> {
+  const rule = await sim.admin.inject({ method: 'POST', url: '/faults', payload: { kind: 'latency', latencyMs, count: 1, operation } })
+  t.equal(rule.statusCode, 201)
+}
+
+async function setup (t: Test, latencyMs: number | undefined, options: { ops?: boolean } = {}): Promise<{ child: Child, sim: Simulator, client: Agent, port: number }> {
   const pki = await testPki()
   const spec = await sharedSpec()
   const sim = await buildSimulator({ tls: { cert: readFileSync(pki.simulator.cert), key: readFileSync(pki.simulator.key), ca: readFileSync(pki.ca.cert) } }, { spec, clock: () => NOW })
   await sim.app.listen({ host: '127.0.0.1', port: 0 })
   t.teardown(() => sim.close())
   const simPort = (sim.app.server.address() as { port: number }).port
-  const rule = await sim.admin.inject({ method: 'POST', url: '/faults', payload: { kind: 'latency', latencyMs, count: 1 } })
-  t.equal(rule.statusCode, 201)
+  if (latencyMs !== undefined) await slowNextAnswer(t, sim, latencyMs)
   const dir = t.testdir({})
   const config = join(dir, 'gateway.json')
   writeFileSync(config, JSON.stringify({
     dataPlane: { host: '127.0.0.1', port: 0, tls: { cert: pki.server.cert, key: pki.server.key, clientCertificates: 'optional', clientCa: pki.ca.cert } },
-    ops: { enabled: false },
+    ops: options.ops === true ? { host: '127.0.0.1', port: 0, probeIntervalMs: 60000 } : { enabled: false },
     shutdown: { drainTimeoutMs: 20000 },
     environments: {
       ecole: { upstream: { url: `https://127.0.0.1:${simPort}/services/DemandeLogementImplService/`, ca: pki.ca.cert, cert: pki.upstreamClient.cert, key: pki.upstreamClient.key, timeouts: { headersMs: 30000 } } }
@@ -121,4 +134,80 @@ t.test('a second signal forces the exit', async (t) => {
   t.equal(await child.exited, 1)
   t.equal(await pending, 'cut', 'the slow call did not get to finish')
   t.ok(child.lines.some((l) => l.msg === 'second signal: exiting now, in-flight calls are cut'))
+})
+
+/** The i-th request of a pipeline: mostly WSDL reads, every fifth a call forwarded upstream. */
+function pipelined (i: number): Buffer {
+  const service = '/ecole/services/DemandeLogementImplService/'
+  if (i % 5 === 0) {
+    return Buffer.concat([Buffer.from(`POST ${service} HTTP/1.1\r\nhost: localhost\r\ncontent-type: ${read.contentType}\r\ncontent-length: ${read.message.length}\r\n\r\n`), read.message])
+  }
+  return Buffer.from(`GET ${service}?wsdl HTTP/1.1\r\nhost: localhost\r\n\r\n`)
+}
+
+async function tlsConnection (port: number): Promise<TLSSocket> {
+  const pki = await testPki()
+  const [ca, cert, key] = await Promise.all([readFile(pki.ca.cert), readFile(pki.client.cert), readFile(pki.client.key)])
+  return await new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, ca, cert, key, servername: 'localhost' }, () => { resolve(socket) })
+    socket.once('error', reject)
+  })
+}
+
+/**
+ * Sends `perConnection` pipelined requests at once on each of `connections` connections; every other
+ * connection is abandoned after its second answer, the others read every answer. Resolves once
+ * every connection has closed.
+ */
+async function pipelinedBurst (port: number, connections: number, perConnection: number): Promise<void> {
+  const sockets = await Promise.all(Array.from({ length: connections }, async () => await tlsConnection(port)))
+  await Promise.all(sockets.map(async (socket, c) => {
+    socket.on('error', () => {})
+    const closed = new Promise<void>((resolve) => socket.once('close', () => { resolve() }))
+    socket.write(Buffer.concat(Array.from({ length: perConnection }, (_, i) => pipelined(c * perConnection + i))))
+    let answers = 0
+    let tail = ''
+    socket.on('data', (chunk: Buffer) => {
+      // Status lines, also when one straddles two chunks.
+      const text = tail + chunk.toString('latin1')
+      answers += text.split('HTTP/1.1 ').length - 1
+      tail = text.slice(-8)
+      if (c % 2 === 1 && answers >= 2) socket.destroy()
+      else if (answers >= perConnection) socket.end()
+    })
+    await closed
+  }))
+}
+
+async function inflightGauge (opsPort: number): Promise<number> {
+  const res = await request(`http://127.0.0.1:${opsPort}/metrics`)
+  const match = /^sne_gateway_inflight_requests (\d+)$/m.exec(await res.body.text())
+  return Number(match?.[1] ?? NaN)
+}
+
+t.test('1,000 pipelined requests, some on connections abandoned mid-way: back to 0 in flight, then SIGTERM drains without timing out', async (t) => {
+  const { child, sim, client, port } = await setup(t, undefined, { ops: true })
+  const opsPort = await child.opsPort
+  await pipelinedBurst(port, 20, 50)
+  let inflight = await inflightGauge(opsPort)
+  for (let i = 0; i < 500 && inflight !== 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    inflight = await inflightGauge(opsPort)
+  }
+  t.equal(inflight, 0, 'the in-flight gauge is back to 0')
+  t.ok(child.lines.some((l) => l.access === true && l.outcome === 'aborted'), 'abandoned calls were ended as aborted')
+
+  // Calls of the abandoned connections may still be validated or forwarded (they end as
+  // 'aborted'): the slow call is another operation, so that it is the one the simulator holds.
+  const slow = corpusCase('valid-getDoublons-mtom')!
+  await slowNextAnswer(t, sim, 1000, slow.operation!)
+  const url = `https://127.0.0.1:${port}/ecole/services/DemandeLogementImplService/`
+  const pending = request(url, { method: 'POST', body: slow.message, headers: { 'content-type': slow.contentType }, dispatcher: client })
+  await untilSimulatorGot(sim, 1)
+  child.proc.kill('SIGTERM')
+  const res = await pending
+  t.equal(res.statusCode, 200, 'the call in flight at SIGTERM got its answer')
+  await res.body.text()
+  t.equal(await child.exited, 0)
+  t.notOk(child.lines.some((l) => l.msg === 'drain timed out: remaining calls are cut'), 'no drain timeout')
 })

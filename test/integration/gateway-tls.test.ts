@@ -2,7 +2,7 @@
 // and 1.1 is refused, ALPN is http/1.1, sessions resume, client certificates are verified, and a
 // slow client (slowloris) is cut by the headers timeout.
 import t from 'tap'
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { connect as netConnect } from 'node:net'
 import { connect, type TLSSocket } from 'node:tls'
@@ -121,4 +121,25 @@ t.test('plain TCP garbage never reaches HTTP', async (t) => {
   socket.on('data', (d: Buffer) => { received += d.toString('latin1') })
   await new Promise<void>((resolve) => socket.once('close', () => resolve()))
   t.notMatch(received, /^HTTP\/1\.1 200/)
+})
+
+t.test('client-initiated renegotiation is refused (openssl s_client R under TLS 1.2)', async (t) => {
+  const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_2', '-servername', 'localhost', '-CAfile', stack.pki.ca.cert], { stdio: ['pipe', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('latin1') })
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString('latin1') })
+  const exited = new Promise<void>((resolve) => child.once('close', () => { resolve() }))
+  const until = async (pattern: RegExp): Promise<boolean> => {
+    for (let i = 0; i < 1000 && !pattern.test(output); i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    return pattern.test(output)
+  }
+  t.ok(await until(/Verify return code: 0/), 'TLS 1.2 handshake done')
+  child.stdin.write('R\n')
+  t.ok(await until(/RENEGOTIATING/), 'renegotiation asked')
+  // A request after the renegotiation is not answered: the connection is gone.
+  child.stdin.write(`GET ${WSDL} HTTP/1.1\r\nhost: localhost\r\n\r\n`)
+  const timer = setTimeout(() => { child.kill() }, 5000)
+  await exited
+  clearTimeout(timer)
+  t.notMatch(output, /HTTP\/1\.1 \d{3}/, 'no answer after the renegotiation')
 })

@@ -15,3 +15,11 @@ t.test('fields', async (t) => {
   t.equal(csvField('\r=1'), '"\'\r=1"', 'a carriage return start is defused, then quoted')
   t.equal(csvField('=a,"b"'), '"\'=a,""b"""')
 })
+
+t.test('a formula after a ; or a tab is defused too (spreadsheets that split on ; or on tabs)', async (t) => {
+  t.equal(csvField('a.example;=HYPERLINK("x")'), '"a.example;\'=HYPERLINK(""x"")"')
+  t.equal(csvField('a.example; @SUM(1)'), "a.example;' @SUM(1)")
+  t.equal(csvField('a\t+1'), "a\t'+1")
+  t.equal(csvField('a;-1;b'), "a;'-1;b")
+  t.equal(csvField('a;b;c'), 'a;b;c', 'a plain ; is left alone')
+})

@@ -69,7 +69,7 @@ t.test('rules are validated', async (t) => {
     [{ kind: 'latency', count: 1 }, /latencyMs/],
     [{ kind: 'http-503', count: 1, latencyMs: 10 }, /must NOT be valid/],
     [{ kind: 'http-503', count: 1, operation: 'getNothing' }, /operation must be \* or one of getNumUnique, getDemandeLogement/],
-    [{ kind: 'http-503', count: 1, extra: true }, /must NOT have additional properties/],
+    [{ kind: 'http-503', count: 1, extra: true }, /\(rule\) has unknown key 'extra'/],
     ['rule', /must be object/]
   ]
   for (const [input, message] of bad) t.throws(() => faults.add(input), { code: 'GW_SIM_FAULT_RULE_INVALID', statusCode: 400, message }, JSON.stringify(input))
