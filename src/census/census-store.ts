@@ -6,9 +6,8 @@
  * `synchronous = NORMAL`: a committed batch survives a process crash (the WAL is written before the
  * commit returns); a power loss may lose the last batches, which a census can afford.
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
-import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
+import { preparePrivateFile } from '../tls/secret-files.js'
 import { codes } from './errors.js'
 
 /** One client row as stored (times in ms since the epoch). */
@@ -137,14 +136,8 @@ export interface CensusStore {
 export function openCensusStore (file: string): CensusStore {
   let db: Database.Database
   try {
-    if (file !== ':memory:') {
-      mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
-      // Client addresses and identities: the gateway's user only. SQLite creates the WAL and shared
-      // memory files with the database file's mode, so fixing it here covers them too.
-      closeSync(openSync(file, 'a', 0o600))
-      chmodSync(file, 0o600)
-      for (const companion of [`${file}-wal`, `${file}-shm`]) if (existsSync(companion)) chmodSync(companion, 0o600)
-    }
+    // Client addresses and identities: the gateway's user only.
+    if (file !== ':memory:') preparePrivateFile(file)
     db = new Database(file)
     if (file !== ':memory:') db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')

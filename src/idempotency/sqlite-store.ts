@@ -12,9 +12,8 @@
  * it holds, until a key is done, the few fields of a demandeur a reconciliation searches on.
  * `:memory:` keeps the records in memory only (tests).
  */
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs'
-import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
+import { preparePrivateFile } from '../tls/secret-files.js'
 import { codes } from './errors.js'
 import type { IdempotencyChanges, IdempotencyRecord, IdempotencyScope, IdempotencyStore } from './store.js'
 
@@ -104,12 +103,7 @@ function columnValue (key: keyof IdempotencyChanges, value: unknown): string | n
 export function openSqliteIdempotencyStore (file: string): IdempotencyStore {
   let db: Database.Database
   try {
-    if (file !== ':memory:') {
-      mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
-      // Created 0600 before SQLite opens it; an existing file is narrowed to 0600 as well.
-      closeSync(openSync(file, 'a', 0o600))
-      chmodSync(file, 0o600)
-    }
+    if (file !== ':memory:') preparePrivateFile(file)
     db = new Database(file)
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = FULL')

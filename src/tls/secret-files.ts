@@ -5,7 +5,9 @@
  * the file or a `${VAR}` placeholder: an environment variable) or from a `passphraseFile` — never
  * from the command line, where `ps` shows them.
  */
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { codes } from '../config/errors.js'
 
 /** Reads a public file (certificate, CA, CRL); `option` is the JSON pointer that names it. */
@@ -43,4 +45,17 @@ export async function readPassphrase (at: string, source: PassphraseSource): Pro
   if (source.passphraseFile === undefined) return source.passphrase
   const text = (await readSecretFile(`${at}/passphraseFile`, source.passphraseFile)).toString('utf8')
   return text.replace(/\r?\n$/, '')
+}
+
+/**
+ * Prepares a private file the gateway writes (an SQLite database holding client addresses or a
+ * demandeur's fields): its folder created 0700 when missing, the file created 0600 before anything
+ * opens it, an existing one narrowed to 0600, and so are SQLite's WAL and shared-memory companions
+ * (SQLite creates them with the database's mode, an older one may be wider).
+ */
+export function preparePrivateFile (file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+  closeSync(openSync(file, 'a', 0o600))
+  chmodSync(file, 0o600)
+  for (const companion of [`${file}-wal`, `${file}-shm`]) if (existsSync(companion)) chmodSync(companion, 0o600)
 }
