@@ -20,29 +20,23 @@
  * Run: `npm run build && node dist/bench/contract.js`. Prints a Markdown section for bench/RESULTS.md.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { defaultSpecDir, loadSpec } from '../src/contract/index.js'
 import { buildJsonContract } from '../src/contract/json-contract.js'
 import { parseXml } from '../src/soap/xml-reader.js'
+import { repoRoot } from './harness/repo-root.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
 const MAX_ITERATIONS = Number(process.env.BENCH_MAX_ITERATIONS ?? 5_000_000)
 const GOAL_US = 30
 const BATCH = 50
 
-/** The repository's root, from bench/ or dist/bench/. */
-function repoRoot (): string {
-  let dir = dirname(fileURLToPath(import.meta.url))
-  for (let i = 0; i < 5 && !(existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'examples'))); i++) dir = dirname(dir)
-  return dir
-}
 
 /** The commit measured, and the source files with uncommitted changes (others may be editing the work tree). */
 function sourceState (): string {
-  const git = (...args: string[]): string => execFileSync('git', args, { cwd: repoRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trimEnd()
+  const git = (...args: string[]): string => execFileSync('git', args, { cwd: repoRoot(import.meta.url), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trimEnd()
   try {
     const dirty = git('status', '--porcelain', '--', 'src').split('\n').filter((l) => l !== '').map((l) => l.slice(3))
     return `commit ${git('rev-parse', '--short', 'HEAD')}${dirty.length > 0 ? ` plus uncommitted changes to ${dirty.join(', ')}` : ', src/ clean'}`
@@ -84,7 +78,7 @@ const rows: Row[] = []
 
 try {
   for (const name of ['cre.xml', 'cre-v0200.xml']) {
-    const bytes = readFileSync(join(repoRoot(), 'examples', 'documents', name))
+    const bytes = readFileSync(join(repoRoot(import.meta.url), 'examples', 'documents', name))
     const tree = parseXml(bytes, spec.xmlLimits)
     const converted = contract.toJson(tree.root, bytes)
     const json = converted.value

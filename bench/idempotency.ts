@@ -18,10 +18,9 @@
  * Run: `npm run build && node dist/bench/idempotency.js`. Prints a Markdown section for bench/RESULTS.md.
  */
 import { randomUUID } from 'node:crypto'
-import { existsSync, readFileSync, rmSync, mkdirSync } from 'node:fs'
+import { readFileSync, rmSync, mkdirSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { Dispatcher } from 'undici'
 import { pino } from 'pino'
@@ -32,17 +31,13 @@ import { openSqliteIdempotencyStore } from '../src/idempotency/sqlite-store.js'
 import type { IdempotencyStore } from '../src/idempotency/store.js'
 import { buildSimulator } from '../src/simulator/index.js'
 import { ensureDevPki } from '../src/tls/dev-pki.js'
+import { repoRoot } from './harness/repo-root.js'
 
 const CREATIONS = Number(process.env.BENCH_CREATIONS ?? 1000)
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 200)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 
-function repoRoot (): string {
-  let dir = dirname(fileURLToPath(import.meta.url))
-  for (let i = 0; i < 5 && !(existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'examples'))); i++) dir = dirname(dir)
-  return dir
-}
-const root = repoRoot()
+const root = repoRoot(import.meta.url)
 const outDir = join(root, 'bench', 'out')
 
 function sourceState (): string {

@@ -14,10 +14,9 @@
  * (`process.cpuUsage`) per call: on a machine shared with other work, the fastest round is the
  * one least disturbed. Run: `npm run build && node dist/bench/rest-steps.js`.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { defaultSpecDir, loadSpec } from '../src/contract/index.js'
 import { contractOf } from '../src/contract/json-contract.js'
 import { readAnswer } from '../src/rest/answers.js'
@@ -25,18 +24,13 @@ import { createMessageBuilder, WS_NS } from '../src/rest/message-builder.js'
 import { API_INTERFACE_VERSION } from '../src/rest/route-table.js'
 import { buildMtomMessage } from '../src/soap/mtom-writer.js'
 import { demandeLogementJson } from './harness/rest-messages.js'
+import { repoRoot } from './harness/repo-root.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15)
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000)
 
-/** The repository's root, from bench/ or dist/bench/. */
-function repoRoot (): string {
-  let dir = dirname(fileURLToPath(import.meta.url))
-  for (let i = 0; i < 5 && !(existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'examples'))); i++) dir = dirname(dir)
-  return dir
-}
 
-const root = repoRoot()
+const root = repoRoot(import.meta.url)
 const spec = await loadSpec({ dir: defaultSpecDir() })
 const contract = contractOf(spec)
 const creDocument = readFileSync(join(root, 'examples/documents/cre.xml'))
