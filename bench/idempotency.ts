@@ -5,15 +5,16 @@
  *   none:   a store that records nothing (begin always "created"): the baseline, the protocol's
  *           own code (key parsing, RFC 8785 fingerprint) still runs;
  *   memory: the SQLite store in memory: the statements' CPU, no disk;
- *   file:   the SQLite store on disk as shipped (WAL, synchronous = FULL: three fsynced commits per
- *           creation — received, sent, done) under bench/out/.
+ *   file:   the SQLite store on disk as shipped under bench/out/ (WAL; the `sent` and `done`
+ *           commits fsynced on the thread pool, concurrent commits sharing one fsync).
  * The upstream is a dispatcher that replays the école simulator's answer to the first creation
  * (the simulator runs in-process once, then is closed), so that only the gateway is measured.
  *
- * Each variant runs in turn, ROUNDS times (A B C A B C …), BENCH_CREATIONS sequential creations per
- * turn after a warm-up, each with a new key; per creation: wall µs (performance.now) and CPU µs
- * (process.cpuUsage, the whole process: event loop and libuv's threads). Ratios are against `none`
- * in the same run.
+ * Each variant runs in turn, ROUNDS times (A B C A B C …), BENCH_CREATIONS creations per turn after
+ * a warm-up, each with a new key, BENCH_CONCURRENCY at a time (as many callers, each sending its
+ * next creation once the previous one answered); per creation: wall µs (performance.now, the
+ * turn's wall time ÷ its creations), CPU µs (process.cpuUsage, the whole process: event loop and
+ * libuv's threads) and, for the file, fsyncs. Ratios are against `none` in the same run.
  *
  * Run: `npm run build && node dist/bench/idempotency.js`. Prints a Markdown section for bench/RESULTS.md.
  */
@@ -27,7 +28,7 @@ import { pino } from 'pino'
 import { createConfigValidator } from '../src/config/validate.js'
 import { defaultSpecDir, loadSpec } from '../src/contract/index.js'
 import { buildGateway, type Gateway } from '../src/gateway.js'
-import { openSqliteIdempotencyStore } from '../src/idempotency/sqlite-store.js'
+import { openSqliteIdempotencyStore, type SqliteIdempotencyStore } from '../src/idempotency/sqlite-store.js'
 import type { IdempotencyStore } from '../src/idempotency/store.js'
 import { buildSimulator } from '../src/simulator/index.js'
 import { ensureDevPki } from '../src/tls/dev-pki.js'
@@ -36,6 +37,7 @@ import { repoRoot } from './harness/repo-root.js'
 const CREATIONS = Number(process.env.BENCH_CREATIONS ?? 1000)
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 200)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16)
 
 const root = repoRoot(import.meta.url)
 const outDir = join(root, 'bench', 'out')
@@ -141,29 +143,39 @@ if (answer === undefined) throw new Error('no answer recorded')
 
 const file = join(outDir, 'idempotency-bench.sqlite')
 for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true })
-const variants: Array<{ name: string, what: string, store: IdempotencyStore }> = [
+const variants: Array<{ name: string, what: string, store: IdempotencyStore | SqliteIdempotencyStore }> = [
   { name: 'none', what: 'no record (baseline)', store: noStore },
   { name: 'memory', what: 'SQLite in memory', store: openSqliteIdempotencyStore(':memory:') },
-  { name: 'file', what: 'SQLite file, WAL, synchronous=FULL (as shipped)', store: openSqliteIdempotencyStore(file) }
+  { name: 'file', what: 'SQLite file, WAL, fsynced off the event loop (as shipped)', store: openSqliteIdempotencyStore(file) }
 ]
+const syncsOf = (store: IdempotencyStore | SqliteIdempotencyStore): number | undefined => 'wal' in store ? store.wal?.syncs : undefined
+
+/** `count` creations, `CONCURRENCY` callers at a time. */
+async function createMany (gateway: Gateway, count: number): Promise<void> {
+  let left = count
+  const caller = async (): Promise<void> => { while (left-- > 0) await create(gateway) }
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count) }, caller))
+}
 const gateways = new Map<string, Gateway>()
 for (const v of variants) gateways.set(v.name, await buildGateway(config, { spec, logger, clock, createDispatcher: () => new ReplayUpstream(answer), idempotency: { store: v.store } }))
 
-const totals = new Map<string, { n: number, wallUs: number, cpuUs: number }>(variants.map((v) => [v.name, { n: 0, wallUs: 0, cpuUs: 0 }]))
+const totals = new Map<string, { n: number, wallUs: number, cpuUs: number, syncs: number }>(variants.map((v) => [v.name, { n: 0, wallUs: 0, cpuUs: 0, syncs: 0 }]))
 try {
-  for (const v of variants) for (let i = 0; i < WARMUP; i++) await create(gateways.get(v.name)!)
+  for (const v of variants) await createMany(gateways.get(v.name)!, WARMUP)
   for (let round = 0; round < ROUNDS; round++) {
     for (const v of variants) {
       const gateway = gateways.get(v.name)!
+      const syncs0 = syncsOf(v.store) ?? 0
       const cpu0 = process.cpuUsage()
       const t0 = performance.now()
-      for (let i = 0; i < CREATIONS; i++) await create(gateway)
+      await createMany(gateway, CREATIONS)
       const wall = performance.now() - t0
       const cpu = process.cpuUsage(cpu0)
       const total = totals.get(v.name)!
       total.n += CREATIONS
       total.wallUs += wall * 1000
       total.cpuUs += cpu.user + cpu.system
+      total.syncs += (syncsOf(v.store) ?? 0) - syncs0
     }
   }
 } finally {
@@ -178,17 +190,18 @@ const f1 = (x: number): string => x.toFixed(1)
 const lines = [
   `## Run ${startedAt.toISOString()} (\`npm run build && node dist/bench/idempotency.js\`): the Idempotency-Key record of a REST creation`,
   '',
-  '- command: `npm run build && node dist/bench/idempotency.js`' + ` (BENCH_CREATIONS=${CREATIONS} per turn, ${ROUNDS} rounds of the three variants in turn, after ${WARMUP} creations each)`,
+  '- command: `npm run build && node dist/bench/idempotency.js`' + ` (BENCH_CREATIONS=${CREATIONS} per turn, BENCH_CONCURRENCY=${CONCURRENCY} callers, ${ROUNDS} rounds of the three variants in turn, after ${WARMUP} creations each)`,
   `- machine: ${cpus().length} CPU, ${cpus()[0]?.model ?? 'unknown'}, Node ${process.version}; one process, Fastify \`inject()\` (no socket), inline validation, the simulator's CRE answer replayed`,
   `- source: ${source}`,
   `- load average (1, 5, 15 min) at start: ${loadStart.map((l) => l.toFixed(2)).join(' ')}; at the end: ${loadEnd.map((l) => l.toFixed(2)).join(' ')}`,
   '- per creation: `POST /ecole/api/v1/demandes` with a new key, 201; CPU is the whole process (event loop, libuv threads, GC)',
   '',
-  '| store | creations | µs wall/creation | µs CPU/creation | wall vs none | CPU vs none |',
-  '|---|---:|---:|---:|---:|---:|',
+  '| store | creations | µs wall/creation | µs CPU/creation | wall vs none | CPU vs none | fsyncs/creation |',
+  '|---|---:|---:|---:|---:|---:|---:|',
   ...variants.map((v) => {
     const t = totals.get(v.name)!
-    return `| ${v.name}: ${v.what} | ${t.n} | ${f1(t.wallUs / t.n)} | ${f1(t.cpuUs / t.n)} | ${(t.wallUs / base.wallUs).toFixed(2)}× | ${(t.cpuUs / base.cpuUs).toFixed(2)}× |`
+    const syncs = syncsOf(v.store) === undefined ? '–' : (t.syncs / t.n).toFixed(2)
+    return `| ${v.name}: ${v.what} | ${t.n} | ${f1(t.wallUs / t.n)} | ${f1(t.cpuUs / t.n)} | ${(t.wallUs / base.wallUs).toFixed(2)}× | ${(t.cpuUs / base.cpuUs).toFixed(2)}× | ${syncs} |`
   }),
   ''
 ]

@@ -1,20 +1,25 @@
 /**
  * The embedded idempotency store: SQLite through better-sqlite3, one file per gateway.
  *
- * Crash-safe on purpose, unlike the census: `journal_mode = WAL` with `synchronous = FULL`, so
- * that a change is on disk (the WAL fsynced) when `update` or `takeOver` resolves — the `sent`
- * mark before the message leaves, the answer before it is returned: a crash or a power loss right
- * after cannot lose it. `begin` alone commits without its own fsync (`synchronous = NORMAL` for
- * that statement): a record only `received` stands for nothing sent yet, and the `sent` commit
- * that must precede any sending makes it durable with itself (a WAL commit is written after the
- * earlier ones); one fsync fewer per write (bench/RESULTS.md). The file
- * (and the WAL and shared-memory files SQLite creates beside it, which take its mode) is 0600:
- * it holds, until a key is done, the few fields of a demandeur a reconciliation searches on.
- * `:memory:` keeps the records in memory only (tests).
+ * Crash-safe on purpose, unlike the census, and without blocking the event loop on the disk:
+ * WAL mode with `synchronous = NORMAL` (a commit is written to the WAL, not fsynced), then the WAL
+ * is fsynced on libuv's thread pool (`group-sync.ts`) before `update`, `takeOver` or `release`
+ * resolves — the `sent` mark before the message leaves, the answer before it is returned: a crash
+ * or a power loss right after cannot lose it. The statements themselves take microseconds on the
+ * event loop; the fsync's milliseconds do not, and concurrent writes share one fsync (group
+ * commit) instead of queueing one fsync each. `begin` does not wait for an fsync: a record only
+ * `received` stands for nothing sent yet, and the `sent` flush that must precede any sending makes
+ * it durable with itself (the WAL is written in order). SQLite's own checkpoints (every 1,000 WAL
+ * pages) still fsync the WAL and the database on the committing thread: two fsyncs per few hundred
+ * writes. The file (and the WAL and shared-memory files SQLite creates beside it, which take its
+ * mode) is 0600: it holds, until a key is done, the few fields of a demandeur a reconciliation
+ * searches on. `:memory:` keeps the records in memory only (tests).
  */
+import { closeSync, openSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { preparePrivateFile } from '../tls/secret-files.js'
 import { codes } from './errors.js'
+import { GroupSync, type SyncFn } from './group-sync.js'
 import type { IdempotencyChanges, IdempotencyRecord, IdempotencyScope, IdempotencyStore } from './store.js'
 
 const SCHEMA = `
@@ -99,18 +104,35 @@ function columnValue (key: keyof IdempotencyChanges, value: unknown): string | n
   return value as string | number
 }
 
+export interface SqliteStoreOptions {
+  /** how the WAL is fsynced (tests count or fail the calls); default `fdatasync` on the thread pool */
+  sync?: SyncFn
+}
+
+/** The embedded store as opened: the interface, and its group commit for tests and benchmarks. */
+export interface SqliteIdempotencyStore extends IdempotencyStore {
+  /** undefined in memory */
+  readonly wal: GroupSync | undefined
+}
+
 /** Opens (creating when needed) the store at `file`, or in memory for `:memory:`. */
-export function openSqliteIdempotencyStore (file: string): IdempotencyStore {
+export function openSqliteIdempotencyStore (file: string, options: SqliteStoreOptions = {}): SqliteIdempotencyStore {
   let db: Database.Database
+  let opened: Database.Database | undefined
+  let wal: GroupSync | undefined
   try {
     if (file !== ':memory:') preparePrivateFile(file)
-    db = new Database(file)
+    db = opened = new Database(file)
     db.pragma('journal_mode = WAL')
-    db.pragma('synchronous = FULL')
+    db.pragma('synchronous = NORMAL')
     // Several gateway processes may share the file: wait for a writer rather than fail.
     db.pragma('busy_timeout = 5000')
     db.exec(SCHEMA)
+    // SQLite created the WAL when it opened the database in WAL mode, and deletes it only when
+    // its last connection closes: this one holds it open as long as the store is.
+    if (file !== ':memory:') wal = new GroupSync(openSync(`${file}-wal`, 'r'), options.sync)
   } catch (err) {
+    opened?.close()
     throw new codes.GW_STORE_UNAVAILABLE(`${file} cannot be opened (${(err as Error).message})`, { cause: err })
   }
 
@@ -124,28 +146,45 @@ export function openSqliteIdempotencyStore (file: string): IdempotencyStore {
     WHERE state = 'unknown' OR (state = 'sent' AND lease_until <= ?) ORDER BY created_at LIMIT ?`)
   const purge = db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?')
   const updates = new Map<string, Database.Statement>()
+  let closing: Promise<void> | undefined
+
+  const unavailable = (what: string, err: unknown): Error =>
+    new codes.GW_STORE_UNAVAILABLE(`${what} failed (${(err as { code?: string }).code ?? 'error'})`, { cause: err })
 
   /** Runs a store operation; a SQLite failure becomes a 503 for the caller. */
   const guarded = <T>(what: string, run: () => T): Promise<T> => {
     try {
       return Promise.resolve(run())
     } catch (err) {
-      return Promise.reject(new codes.GW_STORE_UNAVAILABLE(`${what} failed (${(err as { code?: string }).code ?? 'error'})`, { cause: err }))
+      return Promise.reject(unavailable(what, err))
     }
   }
 
+  /** Runs a write and resolves once it is on disk (when it changed anything). */
+  const durable = async (what: string, run: () => boolean): Promise<boolean> => {
+    let ticket = 0
+    const changed = await guarded(what, () => {
+      const result = run()
+      if (wal !== undefined) ticket = wal.written()
+      return result
+    })
+    if (changed && wal !== undefined) {
+      try {
+        await wal.flush(ticket)
+      } catch (err) {
+        throw unavailable(`${what}'s fsync`, err)
+      }
+    }
+    return changed
+  }
+
   return {
+    wal,
     begin (record) {
       return guarded('begin', () => {
         const { scope } = record
-        db.pragma('synchronous = NORMAL')
-        let result: Database.RunResult
-        try {
-          result = insert.run(scope.identity, scope.env, scope.key, record.fingerprint, record.route, record.guichet, record.createdAt,
-            record.owner, record.leaseUntil, record.reconciliation === undefined ? null : JSON.stringify(record.reconciliation))
-        } finally {
-          db.pragma('synchronous = FULL')
-        }
+        const result = insert.run(scope.identity, scope.env, scope.key, record.fingerprint, record.route, record.guichet, record.createdAt,
+          record.owner, record.leaseUntil, record.reconciliation === undefined ? null : JSON.stringify(record.reconciliation))
         if (result.changes === 1) return { created: true as const }
         const row = select.get(scope.identity, scope.env, scope.key)
         // Purged between the two statements: the key is free again; the caller retries.
@@ -154,7 +193,7 @@ export function openSqliteIdempotencyStore (file: string): IdempotencyStore {
       })
     },
     update (scope, owner, changes) {
-      return guarded('update', () => {
+      return durable('update', () => {
         const keys = (Object.keys(changes) as Array<keyof IdempotencyChanges>).filter((k) => k in COLUMNS).sort()
         const sql = keys.join(',')
         let statement = updates.get(sql)
@@ -166,10 +205,10 @@ export function openSqliteIdempotencyStore (file: string): IdempotencyStore {
       })
     },
     takeOver (scope, expectedOwner, now, owner, leaseUntil) {
-      return guarded('takeOver', () => takeOver.run(owner, leaseUntil, scope.identity, scope.env, scope.key, expectedOwner, now).changes === 1)
+      return durable('takeOver', () => takeOver.run(owner, leaseUntil, scope.identity, scope.env, scope.key, expectedOwner, now).changes === 1)
     },
     release (scope, owner) {
-      return guarded('release', () => { release.run(scope.identity, scope.env, scope.key, owner) })
+      return durable('release', () => release.run(scope.identity, scope.env, scope.key, owner).changes === 1).then(() => {})
     },
     get (scope: IdempotencyScope) {
       return guarded('get', () => {
@@ -183,8 +222,13 @@ export function openSqliteIdempotencyStore (file: string): IdempotencyStore {
     purge (before) {
       return guarded('purge', () => purge.run(before).changes)
     },
-    async close () {
-      if (db.open) db.close()
+    close () {
+      closing ??= (async () => {
+        await wal?.idle()
+        db.close()
+        if (wal !== undefined) closeSync(wal.fd)
+      })()
+      return closing
     }
   }
 }
