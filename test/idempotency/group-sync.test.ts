@@ -46,8 +46,8 @@ t.test('callers arriving during an fsync share the next one, which starts after 
 t.test('a failed fsync fails its callers and every later flush', async (t) => {
   const { sync, calls } = manualSync()
   const group = new GroupSync(7, sync)
-  const first = group.flush()
-  const waiting = group.flush()
+  const first = group.flush(group.written())
+  const waiting = group.flush(group.written())
   calls[0]?.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }))
   await t.rejects(first, { code: 'EIO' })
   await t.rejects(waiting, { code: 'EIO' }, 'the fsync after a failure proves nothing')
@@ -59,8 +59,8 @@ t.test('a failed fsync fails its callers and every later flush', async (t) => {
 t.test('idle waits for the running and the waiting fsync', async (t) => {
   const { sync, calls } = manualSync()
   const group = new GroupSync(7, sync)
-  void group.flush()
-  void group.flush()
+  void group.flush(group.written())
+  void group.flush(group.written())
   const idle = group.idle()
   calls[0]?.resolve()
   t.equal(await settled(idle), false)
