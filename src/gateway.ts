@@ -53,6 +53,7 @@ import { loadRestOpenApiSources } from './rest/openapi-sources.js'
 import { codes as configCodes } from './config/errors.js'
 import { restartOnlyChanges } from './config/reload.js'
 import { openSqliteIdempotencyStore } from './idempotency/sqlite-store.js'
+import { openSharedStore } from './store/postgres.js'
 import { startRetention } from './idempotency/retention.js'
 import type { IdempotencyStore } from './idempotency/store.js'
 
@@ -264,7 +265,9 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
   warnUnguarded()
   deps.connectionObserver?.attach(httpsServer, identityOf)
   const ownStore = deps.idempotency?.store === undefined
-  const idempotencyStore = deps.idempotency?.store ?? openSqliteIdempotencyStore(config.idempotency.file)
+  const { url: storeUrl, ...storeOptions } = config.store
+  const sharedStore = ownStore && storeUrl !== undefined ? await openSharedStore({ url: storeUrl, ...storeOptions }, logger.child({ component: 'store' })) : undefined
+  const idempotencyStore = deps.idempotency?.store ?? sharedStore?.idempotency ?? openSqliteIdempotencyStore(config.idempotency.file)
   const idempotencyClock = deps.idempotency?.clock ?? (() => new Date())
   const stopRetention = startRetention(idempotencyStore, { ...config.idempotency, clock: idempotencyClock, logger: logger.child({ component: 'idempotency' }) })
   const bodyBudget = createBodyBudget(config.dataPlane.bodyMemory)
@@ -408,6 +411,7 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     await ops?.close()
     stopRetention()
     if (ownStore) await idempotencyStore.close()
+    await sharedStore?.close()
     // After the drain: no call is waiting for a check any more.
     await checker.close()
   }

@@ -46,6 +46,7 @@ export const GLOBAL_OVERRIDES: readonly Override[] = [
   { variable: 'SNE_GATEWAY_CENSUS_ENABLED', path: ['census', 'enabled'], kind: 'boolean' },
   { variable: 'SNE_GATEWAY_CENSUS_FILE', path: ['census', 'file'], kind: 'path' },
   { variable: 'SNE_GATEWAY_IDEMPOTENCY_FILE', path: ['idempotency', 'file'], kind: 'path' },
+  { variable: 'SNE_GATEWAY_STORE_URL', path: ['store', 'url'], kind: 'string' },
   { variable: 'SNE_GATEWAY_SPEC_DIR', path: ['spec', 'dir'], kind: 'path' },
   { variable: 'SNE_GATEWAY_VALIDATION_MODE', path: ['validation', 'mode'], kind: 'string' },
   { variable: 'SNE_GATEWAY_RESPONSE_VALIDATION', path: ['validation', 'responses'], kind: 'string' },

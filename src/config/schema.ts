@@ -313,6 +313,19 @@ export const configSchema = {
         settlingDelayMs: { type: 'integer', minimum: 0, maximum: 86400000, default: 60000 }
       }
     },
+    // The shared store of several instances (store/postgres.ts, docs/configuration.md#shared-store).
+    store: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        url: { type: 'string', pattern: '^postgres(ql)?://' },
+        poolSize: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
+        connectTimeoutMs: { ...milliseconds, default: 2000 },
+        statementTimeoutMs: { ...milliseconds, default: 5000 },
+        retryAfterSeconds: { type: 'integer', minimum: 1, maximum: 3600, default: 5 }
+      }
+    },
     // The legacy-TLS census (census/census.ts, docs/tls-census.md).
     census: {
       type: 'object',

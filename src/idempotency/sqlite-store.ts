@@ -20,7 +20,8 @@ import Database from 'better-sqlite3'
 import { preparePrivateFile } from '../tls/secret-files.js'
 import { codes } from './errors.js'
 import { GroupSync, type SyncFn } from './group-sync.js'
-import type { IdempotencyChanges, IdempotencyRecord, IdempotencyScope, IdempotencyStore } from './store.js'
+import { changedKeys, columnValue, COLUMNS, recordOf, type RecordRow } from './rows.js'
+import type { IdempotencyScope, IdempotencyStore } from './store.js'
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS idempotency_keys (
@@ -46,63 +47,6 @@ CREATE INDEX IF NOT EXISTS idempotency_keys_created ON idempotency_keys (created
 CREATE INDEX IF NOT EXISTS idempotency_keys_state ON idempotency_keys (state, sent_at);
 `
 
-interface Row {
-  identity: string
-  env: string
-  idem_key: string
-  fingerprint: string
-  state: IdempotencyRecord['state']
-  route: string
-  guichet: string
-  created_at: number
-  sent_at: number | null
-  attempts: number
-  owner: string
-  lease_until: number
-  status: number | null
-  location: string | null
-  num_unique: string | null
-  reconciliation: string | null
-}
-
-const COLUMNS: Readonly<Record<keyof IdempotencyChanges, string>> = {
-  state: 'state',
-  guichet: 'guichet',
-  sentAt: 'sent_at',
-  attempts: 'attempts',
-  owner: 'owner',
-  leaseUntil: 'lease_until',
-  status: 'status',
-  location: 'location',
-  numUnique: 'num_unique',
-  reconciliation: 'reconciliation'
-}
-
-function recordOf (row: Row): IdempotencyRecord {
-  return {
-    scope: { identity: row.identity, env: row.env, key: row.idem_key },
-    fingerprint: row.fingerprint,
-    state: row.state,
-    route: row.route,
-    guichet: row.guichet,
-    createdAt: row.created_at,
-    sentAt: row.sent_at ?? undefined,
-    attempts: row.attempts,
-    owner: row.owner,
-    leaseUntil: row.lease_until,
-    status: row.status ?? undefined,
-    location: row.location ?? undefined,
-    numUnique: row.num_unique ?? undefined,
-    reconciliation: row.reconciliation === null ? undefined : JSON.parse(row.reconciliation) as IdempotencyRecord['reconciliation']
-  }
-}
-
-/** A column's value as SQLite takes it. */
-function columnValue (key: keyof IdempotencyChanges, value: unknown): string | number | null {
-  if (value === undefined) return null
-  if (key === 'reconciliation') return JSON.stringify(value)
-  return value as string | number
-}
 
 export interface SqliteStoreOptions {
   /** how the WAL is fsynced (tests count or fail the calls); default `fdatasync` on the thread pool */
@@ -139,10 +83,10 @@ export function openSqliteIdempotencyStore (file: string, options: SqliteStoreOp
   const insert = db.prepare(`INSERT OR IGNORE INTO idempotency_keys
     (identity, env, idem_key, fingerprint, state, route, guichet, created_at, attempts, owner, lease_until, reconciliation)
     VALUES (?, ?, ?, ?, 'received', ?, ?, ?, 0, ?, ?, ?)`)
-  const select = db.prepare<[string, string, string], Row>('SELECT * FROM idempotency_keys WHERE identity = ? AND env = ? AND idem_key = ?')
+  const select = db.prepare<[string, string, string], RecordRow>('SELECT * FROM idempotency_keys WHERE identity = ? AND env = ? AND idem_key = ?')
   const takeOver = db.prepare('UPDATE idempotency_keys SET owner = ?, lease_until = ? WHERE identity = ? AND env = ? AND idem_key = ? AND owner = ? AND lease_until <= ?')
   const release = db.prepare('DELETE FROM idempotency_keys WHERE identity = ? AND env = ? AND idem_key = ? AND owner = ?')
-  const unknown = db.prepare<[number, number], Row>(`SELECT * FROM idempotency_keys
+  const unknown = db.prepare<[number, number], RecordRow>(`SELECT * FROM idempotency_keys
     WHERE state = 'unknown' OR (state = 'sent' AND lease_until <= ?) ORDER BY created_at LIMIT ?`)
   const purge = db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?')
   const updates = new Map<string, Database.Statement>()
@@ -194,7 +138,7 @@ export function openSqliteIdempotencyStore (file: string, options: SqliteStoreOp
     },
     update (scope, owner, changes) {
       return durable('update', () => {
-        const keys = (Object.keys(changes) as Array<keyof IdempotencyChanges>).filter((k) => k in COLUMNS).sort()
+        const keys = changedKeys(changes)
         const sql = keys.join(',')
         let statement = updates.get(sql)
         if (statement === undefined) {

@@ -1,0 +1,131 @@
+// The shared store in a real PostgreSQL (a throw-away cluster started here): its migrations, the
+// idempotency store's contract, the same key seen by two instances' pools, and an outage.
+import t from 'tap'
+import pg from 'pg'
+import { pino } from 'pino'
+import { postgresIdempotencyStore } from '../../src/idempotency/postgres-store.js'
+import { migrate, MIGRATIONS, type Migration } from '../../src/store/migrations.js'
+import { openSharedStore, redactedUrl } from '../../src/store/postgres.js'
+import { fresh, scope, storeContract } from '../idempotency/store-contract.js'
+import { postgresMissing, startPostgres, type PgCluster } from '../helpers/postgres.js'
+
+// Skipped where PostgreSQL is not installed, except in CI, which installs it: there it must run.
+const missing = postgresMissing()
+if (missing !== false && process.env.CI !== 'true') {
+  t.plan(0, `shared store: ${missing}`)
+} else {
+  const cluster: PgCluster = await startPostgres()
+  t.teardown(() => { cluster.destroy() })
+  const logger = pino({ level: 'silent' })
+  const options = { url: cluster.url, poolSize: 4, connectTimeoutMs: 1000, statementTimeoutMs: 2000, retryAfterSeconds: 7 }
+  let databases = 0
+  /** A new empty database on the cluster, and its URL. */
+  const database = async (): Promise<string> => {
+    const name = `t${++databases}`
+    const admin = new pg.Client({ connectionString: cluster.url })
+    await admin.connect()
+    await admin.query(`CREATE DATABASE ${name}`)
+    await admin.end()
+    return cluster.url.replace(/\/postgres$/, `/${name}`)
+  }
+
+  t.test('migrations: applied once, under a lock, recorded with their checksum', async (t) => {
+    const url = await database()
+    const a = new pg.Pool({ connectionString: url })
+    const b = new pg.Pool({ connectionString: url })
+    t.teardown(async () => { await a.end(); await b.end() })
+    // Two instances starting together: one applies, the other waits and finds it done.
+    const [ra, rb] = await Promise.all([migrate(a), migrate(b)])
+    const latest = Math.max(...MIGRATIONS.map((m) => m.version))
+    t.same([ra.applied.length + rb.applied.length, ra.version, rb.version], [MIGRATIONS.length, latest, latest])
+    t.same((await migrate(a)).applied, [], 'nothing to apply at the next start')
+    const rows = (await a.query<{ version: number, checksum: string }>('SELECT version, checksum FROM sne_schema_migrations ORDER BY version')).rows
+    t.same(rows.map((r) => r.version), MIGRATIONS.map((m) => m.version))
+    t.match(rows[0]?.checksum, /^[0-9a-f]{64}$/)
+  })
+
+  t.test('migrations: a newer schema or a changed migration refuses the start', async (t) => {
+    const url = await database()
+    const pool = new pg.Pool({ connectionString: url })
+    t.teardown(async () => { await pool.end() })
+    const next: Migration = { version: 999, description: 'from a newer release', sql: 'CREATE TABLE later_thing (id integer)' }
+    await migrate(pool, [...MIGRATIONS, next])
+    await t.rejects(migrate(pool), { code: 'GW_STORE_SCHEMA_NEWER', message: /version 999, newer than this gateway knows \(1\)/ })
+    const url2 = await database()
+    const pool2 = new pg.Pool({ connectionString: url2 })
+    t.teardown(async () => { await pool2.end() })
+    await migrate(pool2)
+    const changed = MIGRATIONS.map((m) => ({ ...m, sql: m.sql + '\n-- edited' }))
+    await t.rejects(migrate(pool2, changed), { code: 'GW_STORE_START_FAILED', message: /migration 1 .* differs/ })
+    // The lock was given back: a correct start still works.
+    t.same((await migrate(pool2)).applied, [])
+  })
+
+  t.test('migrations are additive: the previous release keeps running during a rolling update', async (t) => {
+    for (const m of MIGRATIONS) {
+      t.notMatch(m.sql, /\b(DROP|RENAME|TRUNCATE)\b|ALTER\s+COLUMN[^;]*\bTYPE\b|\bSET\s+NOT\s+NULL\b/i, `migration ${m.version} only adds`)
+    }
+  })
+
+  t.test('the idempotency store contract', async (t) => {
+    storeContract(t, async () => {
+      const store = await openSharedStore({ ...options, url: await database() }, logger)
+      return { ...store.idempotency, close: store.close }
+    })
+  })
+
+  t.test('two instances: one key, one winner; the other sees it in flight, then done', async (t) => {
+    const url = await database()
+    const a = await openSharedStore({ ...options, url }, logger)
+    const b = await openSharedStore({ ...options, url }, logger)
+    t.teardown(async () => { await a.close(); await b.close() })
+    const results = await Promise.all([
+      a.idempotency.begin(fresh({ owner: 'instance-a' })),
+      b.idempotency.begin(fresh({ owner: 'instance-b' }))
+    ])
+    t.same(results.filter((r) => r.created).length, 1, 'exactly one instance records the key')
+    const winner = results[0]?.created === true ? 'instance-a' : 'instance-b'
+    const loser = results.find((r) => !r.created)
+    t.match(loser, { created: false, existing: { owner: winner, state: 'received' } })
+    const [mine, theirs] = winner === 'instance-a' ? [a, b] : [b, a]
+    const other = winner === 'instance-a' ? 'instance-b' : 'instance-a'
+    t.equal(await mine.idempotency.update(scope, winner, { state: 'sent', sentAt: 2000, attempts: 1 }), true)
+    t.match(await theirs.idempotency.get(scope), { state: 'sent', owner: winner }, 'the other instance sees it sent')
+    t.equal(await theirs.idempotency.update(scope, other, { state: 'done' }), false, 'the other instance cannot write it')
+    t.equal(await theirs.idempotency.takeOver(scope, winner, 4999, other, 9000), false, 'nor take it over while its lease runs')
+    t.equal(await theirs.idempotency.takeOver(scope, winner, 5000, other, 9000), true, 'but can once the lease ended (the winner died)')
+  })
+
+  t.test('an outage refuses with GW_STORE_UNAVAILABLE and Retry-After; the pool reconnects after', async (t) => {
+    const url = await database()
+    const store = await openSharedStore({ ...options, url }, logger)
+    t.teardown(async () => { await store.close() })
+    t.same(await store.idempotency.begin(fresh()), { created: true })
+    cluster.stop()
+    try {
+      await t.rejects(store.idempotency.update(scope, 'owner-1', { state: 'sent' }), { code: 'GW_STORE_UNAVAILABLE', statusCode: 503, retryAfterSeconds: 7 })
+      await t.rejects(store.idempotency.begin(fresh({ scope: { ...scope, key: 'k-2' } })), { code: 'GW_STORE_UNAVAILABLE' })
+    } finally {
+      cluster.start()
+    }
+    t.equal(await store.idempotency.update(scope, 'owner-1', { state: 'sent', sentAt: 2000, attempts: 1 }), true, 'writes resume without a restart')
+    t.match(await store.idempotency.get(scope), { state: 'sent' })
+  })
+
+  t.test('a start without the database is GW_STORE_START_FAILED, the password never shown', async (t) => {
+    const url = `postgres://sne:s3cret@127.0.0.1:${cluster.port}/no_such_database`
+    const err = await openSharedStore({ ...options, url }, logger).then(() => undefined, (e: Error & { code?: string }) => e)
+    t.equal(err?.code, 'GW_STORE_START_FAILED')
+    t.notMatch(err?.message, /s3cret/)
+    t.match(err?.message, /sne:\*\*\*@127\.0\.0\.1/)
+    t.equal(redactedUrl('postgresql://u:p@h/d?sslmode=verify-full'), 'postgresql://u:***@h/d?sslmode=verify-full')
+  })
+
+  t.test('a store is usable through its pool only: closing the store ends it', async (t) => {
+    const store = await openSharedStore({ ...options, url: await database() }, logger)
+    const direct = postgresIdempotencyStore(store.pool, { retryAfterSeconds: 1 })
+    t.same(await direct.begin(fresh()), { created: true })
+    await store.close()
+    await t.rejects(direct.get(scope), { code: 'GW_STORE_UNAVAILABLE' })
+  })
+}
