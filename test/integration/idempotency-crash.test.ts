@@ -1,8 +1,10 @@
 // kill -9 of a gateway process between "sent" and "done": the creation's record survives in the
-// store file, a second gateway process on the same file answers the retry 409 while the first
-// attempt could still be running, then reconciles it with the SNE and answers its numéro unique —
-// one demande in the simulator, never two. The gateways run as child processes through the real
-// CLI (`sne-gateway start --config FILE`); the simulator runs in this process.
+// store, a second gateway process on the same store answers the retry 409 while the first attempt
+// could still be running, then reconciles it with the SNE and answers its numéro unique — one
+// demande in the simulator, never two. Run with the embedded store file (a restart on the same
+// host) and with the shared PostgreSQL store (another instance taking over). The gateways run as
+// child processes through the real CLI (`sne-gateway start --config FILE`); the simulator and the
+// PostgreSQL cluster run from this process.
 import t, { type Test } from 'tap'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -12,6 +14,10 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Agent, request } from 'undici'
 import { buildSimulator } from '../../src/simulator/index.js'
 import { openSqliteIdempotencyStore } from '../../src/idempotency/sqlite-store.js'
+import type { IdempotencyStore } from '../../src/idempotency/store.js'
+import { openSharedStore } from '../../src/store/postgres.js'
+import { pino } from 'pino'
+import { postgresMissing, startPostgres } from '../helpers/postgres.js'
 import { testPki } from '../helpers/pki.js'
 import { freePort, REPO_ROOT, TS_LOADER } from '../helpers/child-process.js'
 import { defaultSpecDir, loadSpec } from '../../src/contract/index.js'
@@ -47,7 +53,7 @@ async function startGateway (t: Test, config: string, agent: Agent): Promise<Gat
   throw new Error(`the gateway did not start: ${stderr}`)
 }
 
-t.test('kill -9 between sent and done: the retry on a new process finds the creation, one demande', async (t) => {
+async function crashAndRetry (t: Test, kind: 'sqlite' | 'postgresql'): Promise<void> {
   const pki = await testPki()
   // The system clock: the gateway processes date their files now, and the simulator checks them.
   const spec = await loadSpec({ dir: defaultSpecDir() })
@@ -60,6 +66,12 @@ t.test('kill -9 between sent and done: the retry on a new process finds the crea
   const simPort = (sim.app.server.address() as { port: number }).port
 
   const store = join(dir, 'idempotency.sqlite')
+  let storeUrl: string | undefined
+  if (kind === 'postgresql') {
+    const cluster = await startPostgres()
+    t.teardown(() => { cluster.destroy() })
+    storeUrl = cluster.url
+  }
   const config = join(dir, 'gateway.json')
   writeFileSync(config, JSON.stringify({
     dataPlane: { host: '127.0.0.1', tls: { cert: pki.server.cert, key: pki.server.key, clientCertificates: 'optional', clientCa: pki.ca.cert } },
@@ -69,6 +81,7 @@ t.test('kill -9 between sent and done: the retry on a new process finds the crea
     validation: { workers: 0 },
     // An attempt may last 1 + 2 + 1 s; a record stays in flight 4.5 s after it was sent.
     idempotency: { file: store, settlingDelayMs: 500 },
+    ...(storeUrl === undefined ? {} : { store: { url: storeUrl } }),
     environments: {
       ecole: {
         upstream: {
@@ -108,7 +121,14 @@ t.test('kill -9 between sent and done: the retry on a new process finds the crea
   const numUniqueCalls = async (): Promise<number> => Object.values(((await sim.admin.inject({ method: 'GET', url: '/stats' })).json() as { calls: Record<string, Record<string, number>> }).calls.getNumUnique ?? {}).reduce((a, b) => a + b, 0)
   const before = await active()
   const pending = create(first).then(() => 'answered', () => 'cut')
-  const reader = openSqliteIdempotencyStore(store)
+  let reader: IdempotencyStore
+  if (storeUrl === undefined) {
+    reader = openSqliteIdempotencyStore(store)
+  } else {
+    // the first process migrated the database before it listened
+    const shared = await openSharedStore({ url: storeUrl, poolSize: 2, connectTimeoutMs: 2000, statementTimeoutMs: 5000, retryAfterSeconds: 1 }, pino({ level: 'silent' }))
+    reader = { ...shared.idempotency, close: shared.close }
+  }
   t.teardown(() => reader.close())
   const scope = { identity: 'G1226', env: 'ecole', key: idempotencyKey }
   let state: string | undefined
@@ -144,4 +164,14 @@ t.test('kill -9 between sent and done: the retry on a new process finds the crea
   t.match(again, { status: 201, json: { demandeLogement: { numUnique: registered[0] } } })
   second.process.kill('SIGTERM')
   await second.exited
+}
+
+t.test('kill -9 between sent and done: the retry on a new process finds the creation, one demande', async (t) => {
+  await crashAndRetry(t, 'sqlite')
+})
+
+// Skipped where PostgreSQL is not installed, except in CI, which installs it.
+const pgMissing = postgresMissing()
+t.test('the same with the shared PostgreSQL store: another instance takes the retry over', { skip: pgMissing !== false && process.env.CI !== 'true' ? pgMissing : false }, async (t) => {
+  await crashAndRetry(t, 'postgresql')
 })

@@ -1,0 +1,88 @@
+// Two gateway instances sharing one PostgreSQL store (a throw-away cluster), the école simulator
+// behind both, over real mutual TLS: a key retried on the other instance while its call is in
+// flight, then done; a store outage under traffic; each creation counted in the simulator.
+import t from 'tap'
+import { randomUUID } from 'node:crypto'
+import { request } from 'undici'
+import { NOW, startStack, type Stack } from './helpers/gateway-stack.js'
+import { exampleDemandes, type Json } from './helpers/rest-examples.js'
+import { postgresMissing, startPostgres } from '../helpers/postgres.js'
+
+const missing = postgresMissing()
+if (missing !== false && process.env.CI !== 'true') {
+  t.plan(0, `shared store: ${missing}`)
+} else {
+  const cluster = await startPostgres()
+  t.teardown(() => { cluster.destroy() })
+  const shared = (c: Record<string, any>): void => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    c.store = { url: cluster.url, connectTimeoutMs: 500, statementTimeoutMs: 1000, retryAfterSeconds: 3 }
+    c.environments.ecole.guichets = { identities: { G1226: ['G1226'] } }
+  }
+  const a: Stack = await startStack({ edit: shared, deps: { clock: () => NOW } })
+  const b: Stack = await startStack({ edit: shared, upstreamUrl: a.simulatorUrl, deps: { clock: () => NOW } })
+  t.teardown(async () => { await b.close(); await a.close() })
+  const example = exampleDemandes(a.spec)
+  const API = '/ecole/api/v1'
+
+  const call = async (stack: Stack, method: 'POST' | 'GET', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number, headers: Record<string, unknown>, json: Json }> => {
+    const res = await request(stack.gatewayUrl + API + path, {
+      method,
+      dispatcher: stack.client,
+      headers: body === undefined ? { 'sne-guichet': 'G1226', ...headers } : { 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) })
+    })
+    const text = await res.body.text()
+    return { status: res.statusCode, headers: res.headers, json: text === '' ? {} : JSON.parse(text) as Json }
+  }
+  const numUniqueCalls = async (): Promise<number> => Object.values((await a.simulatorStats()).calls.getNumUnique ?? {}).reduce((x, y) => x + y, 0)
+  let people = 0
+  const demandeOf = (): Json => {
+    const cre = example('cre')
+    cre.personnePhysique.demandeur.nom = `FICTIF-PARTAGE-${String.fromCharCode(65 + people++)}`
+    delete cre.personnePhysique.listeCotitulaire
+    return cre
+  }
+
+  t.test('the same key on instance B while A sends it: 409 on B, then the stored answer; one creation', async (t) => {
+    const cre = demandeOf()
+    const key = randomUUID()
+    await a.sim!.admin.inject({ method: 'POST', url: '/faults', payload: { kind: 'latency', operation: 'getNumUnique', latencyMs: 1000, count: 1 } })
+    t.teardown(async () => { await a.sim!.admin.inject({ method: 'DELETE', url: '/faults' }) })
+    const calls = await numUniqueCalls()
+    const onA = call(a, 'POST', '/demandes', cre, { 'idempotency-key': key })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const onB = await call(b, 'POST', '/demandes', cre, { 'idempotency-key': key })
+    t.match(onB, { status: 409, json: { code: 'GW_IDEMPOTENCY_IN_FLIGHT' } })
+    t.match(onB.headers['retry-after'], /^[1-9]\d*$/)
+    const first = await onA
+    t.equal(first.status, 201, String(first.json.code ?? ''))
+    const nu = first.json.demandeLogement.numUnique as string
+    const replay = await call(b, 'POST', '/demandes', cre, { 'idempotency-key': key })
+    t.equal(replay.status, 201)
+    t.equal(replay.headers['idempotency-replayed'], 'true')
+    t.equal(replay.json.demandeLogement.numUnique, nu, 'B answers A\'s numéro unique')
+    t.equal(await numUniqueCalls(), calls + 1, 'one getNumUnique reached the simulator')
+  })
+
+  t.test('the store down: reads go on, writes get 503 GW_STORE_UNAVAILABLE with Retry-After and are not sent; back up, writes resume', async (t) => {
+    const created = await call(a, 'POST', '/demandes', demandeOf(), { 'idempotency-key': randomUUID() })
+    t.equal(created.status, 201)
+    const nu = created.json.demandeLogement.numUnique as string
+    const calls = await numUniqueCalls()
+    cluster.stop()
+    try {
+      t.equal((await call(b, 'GET', `/demandes/${nu}`)).status, 200, 'a read does not need the store')
+      for (const stack of [a, b]) {
+        const refused = await call(stack, 'POST', '/demandes', demandeOf(), { 'idempotency-key': randomUUID() })
+        t.match(refused, { status: 503, json: { code: 'GW_STORE_UNAVAILABLE' } })
+        t.equal(refused.headers['retry-after'], '3')
+      }
+      t.equal(await numUniqueCalls(), calls, 'nothing sent without its record')
+    } finally {
+      cluster.start()
+    }
+    const again = await call(b, 'POST', '/demandes', demandeOf(), { 'idempotency-key': randomUUID() })
+    t.equal(again.status, 201, 'writes resume without a restart')
+    t.equal(await numUniqueCalls(), calls + 1)
+  })
+}
