@@ -6,7 +6,10 @@
  *           own code (key parsing, RFC 8785 fingerprint) still runs;
  *   memory: the SQLite store in memory: the statements' CPU, no disk;
  *   file:   the SQLite store on disk as shipped under bench/out/ (WAL; the `sent` and `done`
- *           commits fsynced on the thread pool, concurrent commits sharing one fsync).
+ *           commits fsynced on the thread pool, concurrent commits sharing one fsync);
+ *   postgresql: the shared store (`store.url`) in a throw-away PostgreSQL cluster on this machine,
+ *           durable (fsync, synchronous commits), when PostgreSQL's binaries are installed
+ *           (BENCH_POSTGRES=0 leaves it out).
  * The upstream is a dispatcher that replays the école simulator's answer to the first creation
  * (the simulator runs in-process once, then is closed), so that only the gateway is measured.
  *
@@ -33,6 +36,8 @@ import type { IdempotencyStore } from '../src/idempotency/store.js'
 import { buildSimulator } from '../src/simulator/index.js'
 import { ensureDevPki } from '../src/tls/dev-pki.js'
 import { repoRoot } from './harness/repo-root.js'
+import { postgresMissing, startPostgres, type PgCluster } from './harness/postgres.js'
+import { openSharedStore, type SharedStore } from '../src/store/postgres.js'
 
 const CREATIONS = Number(process.env.BENCH_CREATIONS ?? 1000)
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 200)
@@ -148,6 +153,13 @@ const variants: Array<{ name: string, what: string, store: IdempotencyStore | Sq
   { name: 'memory', what: 'SQLite in memory', store: openSqliteIdempotencyStore(':memory:') },
   { name: 'file', what: 'SQLite file, WAL, fsynced off the event loop (as shipped)', store: openSqliteIdempotencyStore(file) }
 ]
+let cluster: PgCluster | undefined
+let shared: SharedStore | undefined
+if (process.env.BENCH_POSTGRES !== '0' && postgresMissing() === false) {
+  cluster = await startPostgres({ durable: true })
+  shared = await openSharedStore({ url: cluster.url, poolSize: 10, connectTimeoutMs: 2000, statementTimeoutMs: 5000, retryAfterSeconds: 5 }, logger)
+  variants.push({ name: 'postgresql', what: 'PostgreSQL on this machine, durable (shared store)', store: shared.idempotency })
+}
 const syncsOf = (store: IdempotencyStore | SqliteIdempotencyStore): number | undefined => 'wal' in store ? store.wal?.syncs : undefined
 
 /** `count` creations, `CONCURRENCY` callers at a time. */
@@ -181,6 +193,8 @@ try {
 } finally {
   for (const g of gateways.values()) await g.close()
   for (const v of variants) await v.store.close()
+  await shared?.close()
+  cluster?.destroy()
   spec.dispose()
 }
 
@@ -190,7 +204,7 @@ const f1 = (x: number): string => x.toFixed(1)
 const lines = [
   `## Run ${startedAt.toISOString()} (\`npm run build && node dist/bench/idempotency.js\`): the Idempotency-Key record of a REST creation`,
   '',
-  '- command: `npm run build && node dist/bench/idempotency.js`' + ` (BENCH_CREATIONS=${CREATIONS} per turn, BENCH_CONCURRENCY=${CONCURRENCY} callers, ${ROUNDS} rounds of the three variants in turn, after ${WARMUP} creations each)`,
+  '- command: `npm run build && node dist/bench/idempotency.js`' + ` (BENCH_CREATIONS=${CREATIONS} per turn, BENCH_CONCURRENCY=${CONCURRENCY} callers, ${ROUNDS} rounds of the ${variants.length} variants in turn, after ${WARMUP} creations each)`,
   `- machine: ${cpus().length} CPU, ${cpus()[0]?.model ?? 'unknown'}, Node ${process.version}; one process, Fastify \`inject()\` (no socket), inline validation, the simulator's CRE answer replayed`,
   `- source: ${source}`,
   `- load average (1, 5, 15 min) at start: ${loadStart.map((l) => l.toFixed(2)).join(' ')}; at the end: ${loadEnd.map((l) => l.toFixed(2)).join(' ')}`,

@@ -4,6 +4,7 @@
  * stopped before their answer — for ops to reconcile with the editors: one JSON line each, with
  * the client identity, the environment, the Idempotency-Key, the route, the acting guichet, when
  * it was recorded and last sent, and how many attempts were sent. Never a demandeur's field.
+ * With a configuration whose `store.url` is set, the shared PostgreSQL store is read instead.
  * Exits 0 (even with none listed), 1 when the store cannot be read, 2 on usage errors.
  */
 import { existsSync } from 'node:fs'
@@ -13,13 +14,17 @@ import { CONFIG_FILE_VARIABLE } from '../config/env-overrides.js'
 import { loadConfig } from '../config/load.js'
 import { configSchema } from '../config/schema.js'
 import { openSqliteIdempotencyStore } from '../idempotency/sqlite-store.js'
+import type { IdempotencyStore } from '../idempotency/store.js'
+import { openSharedStore, type SharedStoreConfig } from '../store/postgres.js'
+import { pino } from 'pino'
 import { scanArgs } from './args.js'
 
 const USAGE = `usage: sne-gateway idempotency [--config FILE | --file STORE] [--limit N]
 
 Lists the REST writes whose outcome is unknown (one JSON line each, oldest first).
 
-  --config FILE   the gateway's configuration: its idempotency.file (default: $${CONFIG_FILE_VARIABLE})
+  --config FILE   the gateway's configuration: its store.url, else its idempotency.file
+                  (default: $${CONFIG_FILE_VARIABLE})
   --file STORE    the store file itself (default: ${configSchema.properties.idempotency.properties.file.default})
   --limit N       at most N lines (default 1000)
 `.replace('$$', '$')
@@ -51,14 +56,23 @@ export default async function idempotency (args: string[], io: Io = { stdout: pr
   const cwd = io.cwd ?? processCwd()
   let file = scanned.values.get('--file')
   const config = scanned.values.get('--config') ?? (file === undefined ? processEnv[CONFIG_FILE_VARIABLE] : undefined)
-  if (config !== undefined && config !== '') file = (await loadConfig(config, { env: processEnv, cwd })).config.idempotency.file
-  const path = resolve(cwd, file ?? configSchema.properties.idempotency.properties.file.default)
-  // Listing never creates a store.
-  if (!existsSync(path)) {
-    stderr.write(`sne-gateway idempotency: no idempotency store at ${path}\n`)
-    return 1
+  let store: IdempotencyStore
+  const loaded = config !== undefined && config !== '' ? (await loadConfig(config, { env: processEnv, cwd })).config : undefined
+  const { url, ...storeOptions } = loaded?.store ?? {}
+  if (loaded !== undefined && url !== undefined) {
+    // The validated configuration has every default; one connection is enough to list.
+    const shared = await openSharedStore({ ...storeOptions as Omit<SharedStoreConfig, 'url'>, url, poolSize: 1 }, pino({ level: 'silent' }))
+    store = { ...shared.idempotency, close: shared.close }
+  } else {
+    if (loaded !== undefined) file = loaded.idempotency.file
+    const path = resolve(cwd, file ?? configSchema.properties.idempotency.properties.file.default)
+    // Listing never creates a store.
+    if (!existsSync(path)) {
+      stderr.write(`sne-gateway idempotency: no idempotency store at ${path}\n`)
+      return 1
+    }
+    store = openSqliteIdempotencyStore(path)
   }
-  const store = openSqliteIdempotencyStore(path)
   try {
     for (const r of await store.unknownOutcomes(Date.now(), limit)) {
       stdout.write(JSON.stringify({

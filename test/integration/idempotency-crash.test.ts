@@ -17,7 +17,7 @@ import { openSqliteIdempotencyStore } from '../../src/idempotency/sqlite-store.j
 import type { IdempotencyStore } from '../../src/idempotency/store.js'
 import { openSharedStore } from '../../src/store/postgres.js'
 import { pino } from 'pino'
-import { postgresMissing, startPostgres } from '../helpers/postgres.js'
+import { postgresMissing, startPostgres } from '../../bench/harness/postgres.js'
 import { testPki } from '../helpers/pki.js'
 import { freePort, REPO_ROOT, TS_LOADER } from '../helpers/child-process.js'
 import { defaultSpecDir, loadSpec } from '../../src/contract/index.js'

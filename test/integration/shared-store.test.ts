@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { request } from 'undici'
 import { NOW, startStack, type Stack } from './helpers/gateway-stack.js'
 import { exampleDemandes, type Json } from './helpers/rest-examples.js'
-import { postgresMissing, startPostgres } from '../helpers/postgres.js'
+import { postgresMissing, startPostgres } from '../../bench/harness/postgres.js'
 
 const missing = postgresMissing()
 if (missing !== false && process.env.CI !== 'true') {

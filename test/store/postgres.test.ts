@@ -3,11 +3,14 @@
 import t from 'tap'
 import pg from 'pg'
 import { pino } from 'pino'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import idempotencyCli from '../../src/cli/idempotency.js'
 import { postgresIdempotencyStore } from '../../src/idempotency/postgres-store.js'
 import { migrate, MIGRATIONS, type Migration } from '../../src/store/migrations.js'
 import { openSharedStore, redactedUrl } from '../../src/store/postgres.js'
 import { fresh, scope, storeContract } from '../idempotency/store-contract.js'
-import { postgresMissing, startPostgres, type PgCluster } from '../helpers/postgres.js'
+import { postgresMissing, startPostgres, type PgCluster } from '../../bench/harness/postgres.js'
 
 // Skipped where PostgreSQL is not installed, except in CI, which installs it: there it must run.
 const missing = postgresMissing()
@@ -127,5 +130,20 @@ if (missing !== false && process.env.CI !== 'true') {
     t.same(await direct.begin(fresh()), { created: true })
     await store.close()
     await t.rejects(direct.get(scope), { code: 'GW_STORE_UNAVAILABLE' })
+  })
+
+  t.test('sne-gateway idempotency --config lists the shared store\'s unknown outcomes', async (t) => {
+    const url = await database()
+    const store = await openSharedStore({ ...options, url }, logger)
+    await store.idempotency.begin(fresh())
+    await store.idempotency.update(scope, 'owner-1', { state: 'unknown', sentAt: 1001, attempts: 1, leaseUntil: 0 })
+    await store.close()
+    const dir = t.testdir({})
+    writeFileSync(join(dir, 'gateway.json'), JSON.stringify({ dataPlane: { tls: { cert: 'server.pem', key: 'server.key', clientCertificates: 'none' } }, store: { url }, environments: { ecole: { upstream: { url: 'https://127.0.0.1:1/services/DemandeLogementImplService/' } } } }))
+    let out = ''
+    let err = ''
+    const code = await idempotencyCli(['--config', 'gateway.json'], { stdout: { write: (s: string) => { out += s } }, stderr: { write: (s: string) => { err += s } }, cwd: dir })
+    t.equal(code, 0, err)
+    t.same(out.trim().split('\n').map((l) => JSON.parse(l) as unknown), [{ identity: 'client-a', env: 'ecole', idempotencyKey: 'k-1', route: 'createDemande', guichet: 'G1226', state: 'unknown', createdAt: new Date(1000).toISOString(), sentAt: new Date(1001).toISOString(), attempts: 1 }])
   })
 }

@@ -1,7 +1,8 @@
-// A throw-away PostgreSQL cluster for the shared-store tests: initdb in a temporary folder, a free
-// loopback port, the server run as an unprivileged user (postgres refuses to run as root: as root
-// the cluster belongs to the `postgres` account the Debian package creates), stopped at teardown.
-// fsync is off: the tests prove the gateway's protocol, not PostgreSQL's durability.
+// A throw-away PostgreSQL cluster for the shared-store tests and benchmarks: initdb in a temporary
+// folder, a free loopback port, the server run as an unprivileged user (postgres refuses to run as
+// root: as root the cluster belongs to the `postgres` account the Debian package creates), stopped
+// at teardown. For tests fsync is off (they prove the gateway's protocol, not PostgreSQL's
+// durability); a benchmark asks for `durable` (fsync and synchronous commits, as in production).
 import { execFileSync, spawnSync } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -44,7 +45,7 @@ async function freePort (): Promise<number> {
   })
 }
 
-export async function startPostgres (): Promise<PgCluster> {
+export async function startPostgres (options: { durable?: boolean } = {}): Promise<PgCluster> {
   const bin = postgresBin()
   if (bin === undefined) throw new Error(String(postgresMissing()))
   const dir = mkdtempSync(join(tmpdir(), 'sne-pg-'))
@@ -63,8 +64,9 @@ export async function startPostgres (): Promise<PgCluster> {
   }
   run('initdb', ['-D', data, '-U', 'sne', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-instructions'])
   const port = await freePort()
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50`
-  const start = (): void => { run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-o', options, '-w', '-t', '60', 'start']) }
+  const durability = options.durable === true ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'
+  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=50${durability}`
+  const start = (): void => { run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-o', serverOptions, '-w', '-t', '60', 'start']) }
   const stop = (): void => { run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']) }
   start()
   return {
