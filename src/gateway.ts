@@ -53,6 +53,7 @@ import { loadRestOpenApiSources } from './rest/openapi-sources.js'
 import { codes as configCodes } from './config/errors.js'
 import { restartOnlyChanges } from './config/reload.js'
 import { openSqliteIdempotencyStore } from './idempotency/sqlite-store.js'
+import { StoreHealth } from './store/health.js'
 import { openSharedStore } from './store/postgres.js'
 import { startRetention } from './idempotency/retention.js'
 import type { IdempotencyStore } from './idempotency/store.js'
@@ -266,8 +267,12 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
   deps.connectionObserver?.attach(httpsServer, identityOf)
   const ownStore = deps.idempotency?.store === undefined
   const { url: storeUrl, ...storeOptions } = config.store
-  const sharedStore = ownStore && storeUrl !== undefined ? await openSharedStore({ url: storeUrl, ...storeOptions }, logger.child({ component: 'store' })) : undefined
-  const idempotencyStore = deps.idempotency?.store ?? sharedStore?.idempotency ?? openSqliteIdempotencyStore(config.idempotency.file)
+  const storeHealth = new StoreHealth(storeUrl === undefined ? 'sqlite' : 'postgresql', (operation) => {
+    metrics.storeErrors.inc({ store: 'idempotency', backend: storeHealth.backend, operation })
+  })
+  metrics.storeUpSource = () => [{ store: 'idempotency', backend: storeHealth.backend, up: storeHealth.up }]
+  const sharedStore = ownStore && storeUrl !== undefined ? await openSharedStore({ url: storeUrl, ...storeOptions }, logger.child({ component: 'store' }), storeHealth) : undefined
+  const idempotencyStore = deps.idempotency?.store ?? sharedStore?.idempotency ?? openSqliteIdempotencyStore(config.idempotency.file, { observer: storeHealth })
   const idempotencyClock = deps.idempotency?.clock ?? (() => new Date())
   const stopRetention = startRetention(idempotencyStore, { ...config.idempotency, clock: idempotencyClock, logger: logger.child({ component: 'idempotency' }) })
   const bodyBudget = createBodyBudget(config.dataPlane.bodyMemory)
@@ -332,7 +337,7 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
       logger,
       access: { token: opsToken, allowedHosts: defaultAllowedHosts(config.ops.host, config.ops.allowedHosts) },
       registry: metrics.registry,
-      health: { spec, prober, environments: [...upstreams.byName.keys()], draining: lifecycle.draining },
+      health: { spec, prober, environments: [...upstreams.byName.keys()], draining: lifecycle.draining, stores: () => ({ idempotency: storeHealth.status() }) },
       ...(deps.opsPlugins === undefined ? {} : { plugins: deps.opsPlugins })
     })
     : undefined

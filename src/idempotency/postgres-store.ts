@@ -10,6 +10,7 @@
 import type pg from 'pg'
 import { codes } from './errors.js'
 import { changedKeys, columnValue, COLUMNS, recordOf, type RecordRow } from './rows.js'
+import type { StoreObserver } from '../store/health.js'
 import type { IdempotencyStore } from './store.js'
 
 const KEY = 'identity = $1 AND env = $2 AND idem_key = $3'
@@ -17,18 +18,24 @@ const KEY = 'identity = $1 AND env = $2 AND idem_key = $3'
 export interface PostgresStoreOptions {
   /** seconds a refused write tells its client to wait (Retry-After) */
   retryAfterSeconds: number
+  /** told of each statement's outcome (health, metrics) */
+  observer?: StoreObserver
 }
 
 /** The idempotency store on `pool` (the schema already migrated). Closing it does not end the pool. */
 export function postgresIdempotencyStore (pool: pg.Pool, options: PostgresStoreOptions): IdempotencyStore {
   /** Runs a statement; a database failure becomes a 503 with Retry-After for the caller. */
   const query = async <R extends pg.QueryResultRow = RecordRow>(what: string, text: string, values: unknown[]): Promise<pg.QueryResult<R>> => {
+    let result: pg.QueryResult<R>
     try {
-      return await pool.query<R>(text, values)
+      result = await pool.query<R>(text, values)
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'error'
+      options.observer?.failed(what, code)
       throw new codes.GW_STORE_UNAVAILABLE(`${what} failed (${code})`, { cause: err, retryAfterSeconds: options.retryAfterSeconds })
     }
+    options.observer?.ok()
+    return result
   }
 
   return {

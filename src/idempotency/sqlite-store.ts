@@ -20,6 +20,7 @@ import Database from 'better-sqlite3'
 import { preparePrivateFile } from '../tls/secret-files.js'
 import { codes } from './errors.js'
 import { GroupSync, type SyncFn } from './group-sync.js'
+import type { StoreObserver } from '../store/health.js'
 import { changedKeys, columnValue, COLUMNS, recordOf, type RecordRow } from './rows.js'
 import type { IdempotencyScope, IdempotencyStore } from './store.js'
 
@@ -51,6 +52,8 @@ CREATE INDEX IF NOT EXISTS idempotency_keys_state ON idempotency_keys (state, se
 export interface SqliteStoreOptions {
   /** how the WAL is fsynced (tests count or fail the calls); default `fdatasync` on the thread pool */
   sync?: SyncFn
+  /** told of each operation's outcome (health, metrics) */
+  observer?: StoreObserver
 }
 
 /** The embedded store as opened: the interface, and its group commit for tests and benchmarks. */
@@ -92,13 +95,18 @@ export function openSqliteIdempotencyStore (file: string, options: SqliteStoreOp
   const updates = new Map<string, Database.Statement>()
   let closing: Promise<void> | undefined
 
-  const unavailable = (what: string, err: unknown): Error =>
-    new codes.GW_STORE_UNAVAILABLE(`${what} failed (${(err as { code?: string }).code ?? 'error'})`, { cause: err })
+  const unavailable = (what: string, err: unknown): Error => {
+    const code = (err as { code?: string }).code ?? 'error'
+    options.observer?.failed(what, code)
+    return new codes.GW_STORE_UNAVAILABLE(`${what} failed (${code})`, { cause: err })
+  }
 
   /** Runs a store operation; a SQLite failure becomes a 503 for the caller. */
   const guarded = <T>(what: string, run: () => T): Promise<T> => {
     try {
-      return Promise.resolve(run())
+      const result = run()
+      options.observer?.ok()
+      return Promise.resolve(result)
     } catch (err) {
       return Promise.reject(unavailable(what, err))
     }

@@ -52,6 +52,11 @@ export interface GatewayMetrics {
   readonly upstreamWaiting: Gauge<'env'>
   /** per environment, the calls waiting now (set once the upstreams are built) */
   upstreamWaitingSource: () => Iterable<[string, number]>
+  /** 1 per store whose last statement succeeded; reads what `storeUpSource` is set to */
+  readonly storeUp: Gauge<'store' | 'backend'>
+  /** each store and its state, set once the stores are open */
+  storeUpSource: () => Iterable<{ store: string, backend: string, up: boolean }>
+  readonly storeErrors: Counter<'store' | 'backend' | 'operation'>
   readonly inflight: Gauge
   readonly tlsHandshakes: Counter<'version'>
   readonly clientCertificateRefusals: Counter<'reason'>
@@ -74,6 +79,7 @@ export function createMetrics (options: { prefix?: string } = {}): GatewayMetric
     registry,
     bodyBytesSource: () => 0,
     upstreamWaitingSource: () => [],
+    storeUpSource: () => [],
     requests: new Counter({ name: `${p}requests_total`, help: 'Data-plane calls by environment, operation, outcome and HTTP status', labelNames: ['env', 'operation', 'outcome', 'status'], registers }),
     duration: new Histogram({ name: `${p}request_duration_seconds`, help: 'Data-plane call duration, from request to last response byte', labelNames: ['env', 'operation', 'outcome'], buckets: SECONDS, registers }),
     upstreamDuration: new Histogram({ name: `${p}upstream_duration_seconds`, help: 'Upstream time to response headers', labelNames: ['env', 'operation'], buckets: SECONDS, registers }),
@@ -90,6 +96,8 @@ export function createMetrics (options: { prefix?: string } = {}): GatewayMetric
     upstreamUp: new Gauge({ name: `${p}upstream_up`, help: '1 when the last readiness probe of the environment\'s upstream succeeded', labelNames: ['env'], registers }),
     upstreamShed: new Counter({ name: `${p}upstream_shed_total`, help: 'Calls refused with a 503 because the upstream\'s connections were busy: reason queue_full (too many waiting) or queue_timeout (waited too long)', labelNames: ['env', 'reason'], registers }),
     upstreamWaiting: new Gauge({ name: `${p}upstream_waiting_calls`, help: 'Calls waiting for an upstream connection (environments.<name>.upstream.queue)', labelNames: ['env'], registers, collect () { for (const [env, n] of metrics.upstreamWaitingSource()) this.set({ env }, n) } }),
+    storeUp: new Gauge({ name: `${p}store_up`, help: '1 when the last statement of the store succeeded, 0 while it fails (store: idempotency; backend: sqlite or postgresql)', labelNames: ['store', 'backend'], registers, collect () { for (const s of metrics.storeUpSource()) this.set({ store: s.store, backend: s.backend }, s.up ? 1 : 0) } }),
+    storeErrors: new Counter({ name: `${p}store_errors_total`, help: 'Failed statements of a store, by operation (begin, update, takeOver, release, get, list, purge; an fsync as "<operation>\'s fsync")', labelNames: ['store', 'backend', 'operation'], registers }),
     inflight: new Gauge({ name: `${p}inflight_requests`, help: 'Data-plane calls in progress', registers }),
     tlsHandshakes: new Counter({ name: `${p}tls_handshakes_total`, help: 'Successful data-plane TLS handshakes by negotiated version', labelNames: ['version'], registers }),
     clientCertificateRefusals: new Counter({ name: `${p}client_certificate_refusals_total`, help: 'Data-plane handshakes refused for their client certificate: revoked, expired, not_yet_valid, untrusted, missing, crl (the CRL itself is expired or unusable), other', labelNames: ['reason'], registers }),

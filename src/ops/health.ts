@@ -2,10 +2,13 @@
  * `/health/live` (the process answers) and `/health/ready` (it can serve calls: the interface
  * specification is loaded, the gateway is not draining, and each enabled environment's upstream
  * answered its last periodic probe). The probe timer starts in `onReady` and stops in `onClose`.
+ * The stores' state is shown but does not make the gateway unready: without its idempotency store
+ * it still serves reads and SOAP calls, and refuses only the REST writes.
  */
 import type { FastifyInstance } from 'fastify'
 import type { UpstreamProber } from '../proxy/probe.js'
 import type { InterfaceSpec } from '../contract/types.js'
+import type { StoreStatus } from '../store/health.js'
 
 export interface HealthOptions {
   spec: InterfaceSpec
@@ -13,6 +16,8 @@ export interface HealthOptions {
   /** enabled environments, each expected in the probe results */
   environments: readonly string[]
   draining: () => boolean
+  /** each store's state (`store/health.ts`) */
+  stores?: () => Record<string, StoreStatus>
 }
 
 export function healthRoutes (options: HealthOptions) {
@@ -38,7 +43,8 @@ export function healthRoutes (options: HealthOptions) {
         status: ready ? 'ready' : 'not_ready',
         draining,
         spec: { ok: specOk, operations: options.spec.operations.size, interfaceVersions: options.spec.interfaceVersions },
-        upstreams
+        upstreams,
+        ...(options.stores === undefined ? {} : { stores: options.stores() })
       })
     })
   }

@@ -12,6 +12,7 @@ import type { Logger } from 'pino'
 import { postgresIdempotencyStore } from '../idempotency/postgres-store.js'
 import type { IdempotencyStore } from '../idempotency/store.js'
 import { codes } from './errors.js'
+import type { StoreObserver } from './health.js'
 import { migrate, type MigrationResult } from './migrations.js'
 
 export interface SharedStoreConfig {
@@ -41,7 +42,7 @@ export function redactedUrl (url: string): string {
   }
 }
 
-export async function openSharedStore (config: SharedStoreConfig, logger: Logger): Promise<SharedStore> {
+export async function openSharedStore (config: SharedStoreConfig, logger: Logger, observer?: StoreObserver): Promise<SharedStore> {
   const pool = new pg.Pool({
     connectionString: config.url,
     max: config.poolSize,
@@ -63,7 +64,7 @@ export async function openSharedStore (config: SharedStoreConfig, logger: Logger
   }
   logger.info({ store: 'postgresql', url: redactedUrl(config.url), schema: migration.version, applied: migration.applied }, 'shared store ready')
   return {
-    idempotency: postgresIdempotencyStore(pool, { retryAfterSeconds: config.retryAfterSeconds }),
+    idempotency: postgresIdempotencyStore(pool, { retryAfterSeconds: config.retryAfterSeconds, ...(observer === undefined ? {} : { observer }) }),
     migration,
     pool,
     close: async () => { await pool.end() }

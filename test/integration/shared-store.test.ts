@@ -78,11 +78,19 @@ if (missing !== false && process.env.CI !== 'true') {
         t.equal(refused.headers['retry-after'], '3')
       }
       t.equal(await numUniqueCalls(), calls, 'nothing sent without its record')
+      const health = await request(`${a.opsUrl!}/health/ready`)
+      const report = await health.body.json() as Json
+      t.match(report.stores, { idempotency: { backend: 'postgresql', ok: false, error: /^[A-Z0-9_]+$/ } }, 'the ops plane says which store fails')
+      t.equal(health.statusCode, report.upstreams.ecole.ok === true ? 200 : 503, 'a store outage alone does not make the gateway unready')
+      const metrics = await (await request(`${a.opsUrl!}/metrics`)).body.text()
+      t.match(metrics, /sne_gateway_store_up\{store="idempotency",backend="postgresql"\} 0/)
+      t.match(metrics, /sne_gateway_store_errors_total\{store="idempotency",backend="postgresql",operation="begin"\} [1-9]/)
     } finally {
       cluster.start()
     }
     const again = await call(b, 'POST', '/demandes', demandeOf(), { 'idempotency-key': randomUUID() })
     t.equal(again.status, 201, 'writes resume without a restart')
+    t.match((await (await request(`${b.opsUrl!}/health/ready`)).body.json() as Json).stores, { idempotency: { ok: true } })
     t.equal(await numUniqueCalls(), calls + 1)
   })
 }
