@@ -10,7 +10,7 @@
  */
 import { stat } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
-import { availableParallelism } from 'node:os'
+import { availableParallelism, hostname } from 'node:os'
 import type { Server as HttpsServer } from 'node:https'
 import { createSecureContext, type Server as TlsServer, type TLSSocket } from 'node:tls'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify'
@@ -55,6 +55,8 @@ import { restartOnlyChanges } from './config/reload.js'
 import { openSqliteIdempotencyStore } from './idempotency/sqlite-store.js'
 import { StoreHealth } from './store/health.js'
 import { openSharedStore } from './store/postgres.js'
+import { auditRecordsSince, startAuditShipper } from './store/audit-shipper.js'
+import { auditRoute, fileAuditSource } from './ops/audit-route.js'
 import { startRetention } from './idempotency/retention.js'
 import type { IdempotencyStore } from './idempotency/store.js'
 
@@ -273,6 +275,14 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
   metrics.storeUpSource = () => [{ store: 'idempotency', backend: storeHealth.backend, up: storeHealth.up }]
   const sharedStore = ownStore && storeUrl !== undefined ? await openSharedStore({ url: storeUrl, ...storeOptions }, logger.child({ component: 'store' }), storeHealth) : undefined
   const idempotencyStore = deps.idempotency?.store ?? sharedStore?.idempotency ?? openSqliteIdempotencyStore(config.idempotency.file, { observer: storeHealth })
+  // Audit records: to the local file first, then (with the shared store) to its table.
+  const auditShipper = sharedStore !== undefined && config.audit.file !== undefined
+    ? startAuditShipper({ file: config.audit.file, pool: sharedStore.pool, instance: `${hostname()}:${process.pid}`, logger: logger.child({ component: 'audit' }), intervalMs: 5000 })
+    : undefined
+  if (sharedStore !== undefined && config.audit.file === undefined) logger.warn('store.url is set without audit.file: this instance\'s audit records go to its log only, not to the shared store')
+  const auditSource = sharedStore === undefined
+    ? fileAuditSource(config.audit.file)
+    : async (since: string, limit: number) => { await auditShipper?.ship(); return await auditRecordsSince(sharedStore.pool, since, limit) }
   const idempotencyClock = deps.idempotency?.clock ?? (() => new Date())
   const stopRetention = startRetention(idempotencyStore, { ...config.idempotency, clock: idempotencyClock, logger: logger.child({ component: 'idempotency' }) })
   const bodyBudget = createBodyBudget(config.dataPlane.bodyMemory)
@@ -289,7 +299,7 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     bodyBudget,
     identityOf,
     metrics,
-    audit: createAuditLog({ file: config.audit.file, logger: logger.child({ plane: 'data' }), clock }),
+    audit: createAuditLog({ file: config.audit.file, logger: logger.child({ plane: 'data' }), clock, ...(auditShipper === undefined ? {} : { afterWrite: auditShipper.kick }) }),
     statusOf: statusLookup(soapCodes, specCodes),
     // Same bindings as request.log (plane, reqId in the line); see DataPlaneContext.accessLog.
     accessLog: logger.child({ plane: 'data' }, { redact: [] }),
@@ -338,7 +348,7 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
       access: { token: opsToken, allowedHosts: defaultAllowedHosts(config.ops.host, config.ops.allowedHosts) },
       registry: metrics.registry,
       health: { spec, prober, environments: [...upstreams.byName.keys()], draining: lifecycle.draining, stores: () => ({ idempotency: storeHealth.status() }) },
-      ...(deps.opsPlugins === undefined ? {} : { plugins: deps.opsPlugins })
+      plugins: [auditRoute(auditSource, sharedStore !== undefined), ...(deps.opsPlugins ?? [])]
     })
     : undefined
 
@@ -416,6 +426,7 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     await ops?.close()
     stopRetention()
     if (ownStore) await idempotencyStore.close()
+    await auditShipper?.stop()
     await sharedStore?.close()
     // After the drain: no call is waiting for a check any more.
     await checker.close()

@@ -39,8 +39,8 @@ export interface AuditLog {
  * Creates the audit log. The file append is synchronous on purpose: these records are rare and
  * must be on disk before the Fault is answered, so that a crash right after cannot lose one.
  */
-export function createAuditLog (options: { file?: string | undefined, logger: Logger, clock: () => Date }): AuditLog {
-  const { file, logger, clock } = options
+export function createAuditLog (options: { file?: string | undefined, logger: Logger, clock: () => Date, afterWrite?: () => void }): AuditLog {
+  const { file, logger, clock, afterWrite } = options
   return {
     record (entry) {
       const line = { time: clock().toISOString(), ...entry }
@@ -48,6 +48,7 @@ export function createAuditLog (options: { file?: string | undefined, logger: Lo
       if (file !== undefined) {
         try {
           appendFileSync(file, JSON.stringify(line) + '\n', { mode: 0o600 })
+          afterWrite?.()
         } catch (err) {
           logger.error({ err, audit: true }, 'audit: the record could not be written to the audit file')
         }

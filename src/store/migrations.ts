@@ -48,6 +48,19 @@ CREATE TABLE IF NOT EXISTS sne_idempotency_keys (
 CREATE INDEX IF NOT EXISTS sne_idempotency_keys_created ON sne_idempotency_keys (created_at);
 CREATE INDEX IF NOT EXISTS sne_idempotency_keys_state ON sne_idempotency_keys (state, sent_at);
 `
+  },
+  {
+    version: 2,
+    description: 'audit records of every instance',
+    sql: `
+CREATE TABLE IF NOT EXISTS sne_audit_records (
+  id text PRIMARY KEY,
+  time timestamptz NOT NULL,
+  instance text NOT NULL,
+  record jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sne_audit_records_time ON sne_audit_records (time);
+`
   }
 ]
 

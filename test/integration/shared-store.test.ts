@@ -4,7 +4,10 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { request } from 'undici'
-import { NOW, startStack, type Stack } from './helpers/gateway-stack.js'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { corpusCase, NOW, startStack, type Stack } from './helpers/gateway-stack.js'
 import { exampleDemandes, type Json } from './helpers/rest-examples.js'
 import { postgresMissing, startPostgres } from '../../bench/harness/postgres.js'
 
@@ -14,8 +17,12 @@ if (missing !== false && process.env.CI !== 'true') {
 } else {
   const cluster = await startPostgres()
   t.teardown(() => { cluster.destroy() })
+  const auditDir = mkdtempSync(join(tmpdir(), 'sne-audit-'))
+  t.teardown(() => { rmSync(auditDir, { recursive: true, force: true }) })
+  let instances = 0
   const shared = (c: Record<string, any>): void => { // eslint-disable-line @typescript-eslint/no-explicit-any
     c.store = { url: cluster.url, connectTimeoutMs: 500, statementTimeoutMs: 1000, retryAfterSeconds: 3 }
+    c.audit = { file: join(auditDir, `audit-${++instances}.jsonl`) }
     c.environments.ecole.guichets = { identities: { G1226: ['G1226'] } }
   }
   const a: Stack = await startStack({ edit: shared, deps: { clock: () => NOW } })
@@ -92,5 +99,41 @@ if (missing !== false && process.env.CI !== 'true') {
     t.equal(again.status, 201, 'writes resume without a restart')
     t.match((await (await request(`${b.opsUrl!}/health/ready`)).body.json() as Json).stores, { idempotency: { ok: true } })
     t.equal(await numUniqueCalls(), calls + 1)
+  })
+
+  t.test('audit records: written to the file during an outage, then shipped; every instance lists every instance\'s', async (t) => {
+    t.teardown(async () => { await a.sim!.admin.inject({ method: 'DELETE', url: '/faults' }) })
+    // The stacks' clock is NOW: the records are dated by it.
+    const since = new Date(NOW.getTime() - 60_000).toISOString()
+    const cre = corpusCase('valid-getNumUnique-cre-mtom')!
+    const audited = async (stack: Stack): Promise<Json[]> => {
+      const res = await request(`${stack.opsUrl!}/ops/audit?since=${encodeURIComponent(since)}`)
+      const json = await res.body.json() as Json
+      if (res.statusCode !== 200) throw new Error(`ops/audit: ${res.statusCode} ${JSON.stringify(json)}`)
+      return json.records as Json[]
+    }
+    cluster.stop()
+    let reqId: string
+    try {
+      // A SOAP creation reset after its body: its outcome is unknown, audited; the SOAP path needs no store.
+      await a.sim!.admin.inject({ method: 'POST', url: '/faults', payload: { kind: 'reset-after-body', operation: 'getNumUnique', count: 1 } })
+      const res = await a.post('/ecole/services/DemandeLogementImplService/', cre.message, cre.contentType)
+      t.equal(/GW_[A-Z_]+/.exec(res.body.toString('utf8'))?.[0], 'GW_PROXY_OUTCOME_UNKNOWN')
+      const line = a.logs.lines().filter((l) => l.audit === true && l.event === 'outcome_unknown').at(-1)
+      reqId = String(line?.reqId)
+      t.match(reqId, /\S/)
+    } finally {
+      cluster.start()
+    }
+    // A's shipper retries on its timer (5 s): bounded wait for the record to reach the shared table.
+    let records: Json[] = []
+    for (let i = 0; i < 100 && !records.some((r) => r.reqId === reqId); i++) {
+      records = await audited(b)
+      if (!records.some((r) => r.reqId === reqId)) await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+    const record = records.find((r) => r.reqId === reqId)
+    t.match(record, { event: 'outcome_unknown', env: 'ecole', operation: 'getNumUnique', instance: /:\d+$/ }, 'instance B lists the record instance A wrote while the store was down')
+    t.notMatch(JSON.stringify(records), /FICTIF|demandeur/, 'no personal data')
+    t.equal((await request(`${b.opsUrl!}/ops/audit?since=yesterday`)).statusCode, 400)
   })
 }

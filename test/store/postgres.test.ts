@@ -3,7 +3,8 @@
 import t from 'tap'
 import pg from 'pg'
 import { pino } from 'pino'
-import { writeFileSync } from 'node:fs'
+import { appendFileSync, writeFileSync } from 'node:fs'
+import { startAuditShipper, auditRecordsSince } from '../../src/store/audit-shipper.js'
 import { join } from 'node:path'
 import idempotencyCli from '../../src/cli/idempotency.js'
 import { postgresIdempotencyStore } from '../../src/idempotency/postgres-store.js'
@@ -53,7 +54,8 @@ if (missing !== false && process.env.CI !== 'true') {
     t.teardown(async () => { await pool.end() })
     const next: Migration = { version: 999, description: 'from a newer release', sql: 'CREATE TABLE later_thing (id integer)' }
     await migrate(pool, [...MIGRATIONS, next])
-    await t.rejects(migrate(pool), { code: 'GW_STORE_SCHEMA_NEWER', message: /version 999, newer than this gateway knows \(1\)/ })
+    const latest = Math.max(...MIGRATIONS.map((m) => m.version))
+    await t.rejects(migrate(pool), { code: 'GW_STORE_SCHEMA_NEWER', message: new RegExp(`version 999, newer than this gateway knows \\(${latest}\\)`) })
     const url2 = await database()
     const pool2 = new pg.Pool({ connectionString: url2 })
     t.teardown(async () => { await pool2.end() })
@@ -145,5 +147,27 @@ if (missing !== false && process.env.CI !== 'true') {
     const code = await idempotencyCli(['--config', 'gateway.json'], { stdout: { write: (s: string) => { out += s } }, stderr: { write: (s: string) => { err += s } }, cwd: dir })
     t.equal(code, 0, err)
     t.same(out.trim().split('\n').map((l) => JSON.parse(l) as unknown), [{ identity: 'client-a', env: 'ecole', idempotencyKey: 'k-1', route: 'createDemande', guichet: 'G1226', state: 'unknown', createdAt: new Date(1000).toISOString(), sentAt: new Date(1001).toISOString(), attempts: 1 }])
+  })
+
+  t.test('the audit shipper: new lines once each, torn lines skipped, a replaced file shipped from its start', async (t) => {
+    const store = await openSharedStore({ ...options, url: await database() }, logger)
+    t.teardown(async () => { await store.close() })
+    const dir = t.testdir({})
+    const file = join(dir, 'audit.jsonl')
+    const line = (reqId: string): string => JSON.stringify({ time: '2026-01-01T00:00:00.000Z', event: 'outcome_unknown', reqId, env: 'ecole', operation: 'getNumUnique' }) + '\n'
+    const shipper = startAuditShipper({ file, pool: store.pool, instance: 'host:1', logger, intervalMs: 3_600_000 })
+    t.teardown(() => shipper.stop())
+    t.equal(await shipper.ship(), 0, 'no file yet: nothing')
+    writeFileSync(file, line('r1') + '{"torn' + '\n' + line('r2') + '{"half written')
+    t.equal(await shipper.ship(), 2, 'the torn line skipped, the unfinished one left for later')
+    appendFileSync(file, '"}\n' + line('r3'))
+    t.equal(await shipper.ship(), 1, 'only the lines after the offset (the unfinished one is not JSON: skipped)')
+    const ids = async (): Promise<string[]> => (await auditRecordsSince(store.pool, '2025-12-31T00:00:00Z', 100)).map((r) => String(r.reqId)).sort()
+    t.same(await ids(), ['r1', 'r2', 'r3'])
+    // Rotated: a new, smaller file. Its lines are shipped; one already stored is stored once.
+    writeFileSync(file, line('r1'))
+    await shipper.ship()
+    t.same(await ids(), ['r1', 'r2', 'r3'], 'a line shipped twice is stored once')
+    t.match((await auditRecordsSince(store.pool, '2025-12-31T00:00:00Z', 1))[0], { instance: 'host:1' })
   })
 }
