@@ -25,6 +25,7 @@ import { devConfig } from '../config/dev.js'
 import { loadConfig, resolveConfig, type LoadedConfig } from '../config/load.js'
 import { buildGateway, type Gateway } from '../gateway.js'
 import { writeFirstCall } from './first-call.js'
+import { writeDatedExamples } from '../contract/dated-examples.js'
 import type { GatewayConfig } from '../config/schema.js'
 import { pino } from 'pino'
 
@@ -77,7 +78,7 @@ export function parseStartArgs (args: readonly string[]): Args | string {
 }
 
 /** The curl command of the first call, for the dev setup; `sample` is the MTOM message, `restSample` its JSON twin. */
-export function firstCallHint (pki: DevPki, dataPlaneUrl: string, contentType: string, sample: string, from: string, restSample = resolve(dirname(sample), '..', REST_SAMPLE), idempotencyKey: string = randomUUID()): string {
+export function firstCallHint (pki: DevPki, dataPlaneUrl: string, contentType: string, sample: string, from: string, restSample = resolve(dirname(sample), '..', REST_SAMPLE), idempotencyKey: string = randomUUID(), datedExamples?: string): string {
   const rel = (p: string): string => relative(from, p) || p
   return [
     '',
@@ -104,6 +105,7 @@ export function firstCallHint (pki: DevPki, dataPlaneUrl: string, contentType: s
     '',
     `  curl --cacert ${rel(pki.ca.cert)} --cert ${rel(pki.client.cert)} --key ${rel(pki.client.key)} \\`,
     `    -H 'SNE-Guichet: G1226' ${dataPlaneUrl}/ecole/api/v1/demandes/<numUnique>`,
+    ...(datedExamples === undefined ? [] : [`Every example of examples/, dated for today (theirs are fixed, 2025): ${rel(datedExamples)}/`]),
     `A TLS 1.0 attempt is refused: openssl s_client -connect ${new URL(dataPlaneUrl).host} -tls1 -cipher DEFAULT@SECLEVEL=0`,
     ''
   ].join('\n')
@@ -207,9 +209,12 @@ export default async function start (args: string[]): Promise<number> {
   const addresses = await gateway.listen()
   if (dev !== undefined && !closing) {
     // today's copies of the samples: the examples' fixed dates would make an expired demande
-    const first = await writeFirstCall(defaultExamplesDir(), { request: SAMPLE_REQUEST, contentType: SAMPLE_CONTENT_TYPE, rest: REST_SAMPLE }, resolve(cwd, 'certs', 'first-call'), new Date())
+    const now = new Date()
+    const first = await writeFirstCall(defaultExamplesDir(), { request: SAMPLE_REQUEST, contentType: SAMPLE_CONTENT_TYPE, rest: REST_SAMPLE }, resolve(cwd, 'certs', 'first-call'), now)
+    const dated = resolve(cwd, 'certs', 'examples')
+    await writeDatedExamples(defaultExamplesDir(), dated, now)
     const contentType = (await readFile(first.contentType, 'utf8')).trim()
-    stderr.write(firstCallHint(dev.pki, `https://127.0.0.1:${addresses.dataPlane.port}`, contentType, first.request, cwd, first.rest) + '\n')
+    stderr.write(firstCallHint(dev.pki, `https://127.0.0.1:${addresses.dataPlane.port}`, contentType, first.request, cwd, first.rest, undefined, dated) + '\n')
   }
   // Keeps running: close-with-grace exits the process once a signal has been handled.
   return await new Promise<number>(() => {})

@@ -14,7 +14,7 @@
  * version then validates with libxml2. A document carrying `xsi:` attributes (xsi:type, xsi:nil,
  * schema location hints) is handed to libxml2 too: `validate` answers undefined.
  */
-import { redactValues, MAX_SCHEMA_VIOLATIONS } from './violation-mapper.js'
+import { schemaViolation, MAX_SCHEMA_VIOLATIONS } from './violation-mapper.js'
 import { compileSimpleType, normalizeSpace, UnsupportedConstruct, valueEquality } from './compiled-simple-types.js'
 import { pathOf } from './xml-locator.js'
 import { qkey } from './schema-model.js'
@@ -26,8 +26,11 @@ export const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance'
 
 /** A compiled interface version: undefined from `validate` means "ask libxml2" (xsi: attributes). */
 export interface CompiledDocumentSchema {
-  /** `ignored`: elements read as absent (the xop:Include of MTOM attachments, as libxml2 sees them blanked) */
-  validate: (root: XmlElement, part: string, ignored?: ReadonlySet<XmlElement>) => Violation[] | undefined
+  /**
+   * `ignored`: elements read as absent (the xop:Include of MTOM attachments, as libxml2 sees them
+   * blanked); `showValues`: quote the document's values as they are rather than masked
+   */
+  validate: (root: XmlElement, part: string, ignored?: ReadonlySet<XmlElement>, showValues?: boolean) => Violation[] | undefined
 }
 
 export interface CompileResult {
@@ -47,6 +50,7 @@ interface Run {
   /** violations found, listed or not */
   total: number
   ignored: ReadonlySet<XmlElement> | undefined
+  showValues: boolean
 }
 
 /** An element's children, less those the run reads as absent. */
@@ -63,14 +67,14 @@ function elementName (el: XmlElement): string {
 function report (run: Run, el: XmlElement, code: string, message: string, attribute?: string): void {
   if (++run.total > MAX_SCHEMA_VIOLATIONS) return
   const at = attribute === undefined ? '' : `, attribute '${attribute}'`
-  run.out.push({
+  run.out.push(schemaViolation({
     code,
-    message: redactValues(`Element '${elementName(el)}'${at}: ${message}`),
+    message: `Element '${elementName(el)}'${at}: ${message}`,
     part: run.part,
     path: pathOf(el) + (attribute === undefined ? '' : `/@${attribute}`),
     line: el.line,
     column: el.column
-  })
+  }, run.showValues))
 }
 
 function isBlank (text: string): boolean {
@@ -452,8 +456,8 @@ export function compileDocumentSchema (model: SchemaModel): CompileResult {
   return {
     unsupported,
     schema: {
-      validate (root, part, ignored) {
-        const run: Run = { part, out: [], total: 0, ignored: ignored !== undefined && ignored.size > 0 ? ignored : undefined }
+      validate (root, part, ignored, showValues = false) {
+        const run: Run = { part, out: [], total: 0, ignored: ignored !== undefined && ignored.size > 0 ? ignored : undefined, showValues }
         const check = globals.get(qkey(root))
         if (check === undefined) {
           report(run, root, 'GW_SCHEMA_UNKNOWN_ROOT', 'No matching global declaration available for the validation root.')

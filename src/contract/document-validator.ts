@@ -24,6 +24,8 @@ export interface DocumentValidatorContext {
   roots: ReadonlySet<string>
   xmlLimits: Readonly<XmlLimits>
   clock: () => Date
+  /** schema messages quote the documents' values as they are, unless a call says otherwise (default: masked) */
+  showValues: boolean
   /**
    * the versions whose XSD compiled to code (`compiled-validator.ts`), validated on the light
    * tree; the others, and documents the compiled code hands back, go to libxml2
@@ -48,10 +50,10 @@ export function violationOf (err: unknown, part: string): Violation {
 /**
  * Validates `bytes` (or the element `select` picks in them) against the compiled schema
  * `validator` with libxml2, mapping errors to violations located in `root`, the light tree of
- * the same bytes.
+ * the same bytes; quoted values masked unless `showValues`.
  */
 export function validateWithXsd (ctx: Pick<DocumentValidatorContext, 'lx' | 'parseOption'>, validator: LxValidator, bytes: Uint8Array, root: XmlElement, part: string,
-  select?: (doc: LxDocument) => LxElement | undefined): Violation[] {
+  select?: (doc: LxDocument) => LxElement | undefined, showValues = false): Violation[] {
   const lx = ctx.lx
   let doc: LxDocument | undefined
   try {
@@ -63,7 +65,7 @@ export function validateWithXsd (ctx: Pick<DocumentValidatorContext, 'lx' | 'par
     else validator.validate(target)
     return []
   } catch (err) {
-    if (err instanceof lx.XmlValidateError) return mapSchemaErrors(err.details, root, part)
+    if (err instanceof lx.XmlValidateError) return mapSchemaErrors(err.details, root, part, showValues)
     // libxml2 refused what the hardened reader accepted: report it rather than pass it.
     const detail = err instanceof lx.XmlLibError ? err.details[0] : undefined
     return [{ code: 'GW_SCHEMA_INVALID', message: (detail?.message ?? String(err)).trim(), part, ...(detail === undefined ? {} : { line: detail.line }) }]
@@ -72,8 +74,11 @@ export function validateWithXsd (ctx: Pick<DocumentValidatorContext, 'lx' | 'par
   }
 }
 
-/** Validates one interfaceNuu document (see the module comment). */
-export function validateDocumentBytes (ctx: DocumentValidatorContext, bytes: Buffer, part: string, fileName?: string): DocumentResult {
+/**
+ * Validates one interfaceNuu document (see the module comment); `showValues`: schema messages
+ * quote its values as they are, not masked.
+ */
+export function validateDocumentBytes (ctx: DocumentValidatorContext, bytes: Buffer, part: string, fileName?: string, showValues = false): DocumentResult {
   let doc: XmlDocument
   try {
     doc = parseXml(bytes, ctx.xmlLimits)
@@ -86,8 +91,8 @@ export function validateDocumentBytes (ctx: DocumentValidatorContext, bytes: Buf
   if (version.violations.some((v) => v.code === 'GW_SPEC_DOCUMENT_ROOT')) return { versionInterface: undefined, violations, doc }
   const compiled = version.version === undefined ? undefined : ctx.versions.get(version.version)
   if (compiled !== undefined) {
-    const found = ctx.compiled.get(compiled.version)?.validate(doc.root, part)
-    violations.push(...(found ?? validateWithXsd(ctx, compiled.validator, bytes, doc.root, part)))
+    const found = ctx.compiled.get(compiled.version)?.validate(doc.root, part, undefined, showValues)
+    violations.push(...(found ?? validateWithXsd(ctx, compiled.validator, bytes, doc.root, part, undefined, showValues)))
   }
   violations.push(...runRules({ doc, now: ctx.clock(), part, ...(fileName === undefined ? {} : { fileName }) }))
   return { versionInterface: version.version, violations, doc }

@@ -36,6 +36,12 @@ export interface LoadSpecOptions {
    * oracle of the differential tests and benchmarks)
    */
   documentValidation?: 'compiled' | 'libxml2'
+  /**
+   * schema messages quote the validated values as they are rather than masked to their shape,
+   * unless a call says otherwise (`ValidateOptions.showValues`): for offline tools whose output
+   * is the integrator's own. Default false: violations may reach Faults and other people.
+   */
+  showValues?: boolean
 }
 
 /**
@@ -91,6 +97,7 @@ export async function loadSpec (options: LoadSpecOptions): Promise<InterfaceSpec
     // resolved once: the reader takes a complete limits object as is, without merging per call
     xmlLimits: resolveXmlLimits(options.xmlLimits),
     clock: options.clock ?? (() => new Date()),
+    showValues: options.showValues ?? false,
     compiled: options.documentValidation === 'libxml2' ? new Map() : compiledDocuments.schemas,
     compiledService: options.documentValidation === 'libxml2' ? undefined : compiledDocuments.service
   }
@@ -112,9 +119,9 @@ export async function loadSpec (options: LoadSpecOptions): Promise<InterfaceSpec
       alive()
       return validateSoapMessage(ctx, bytes, contentType, validateOptions)
     },
-    validateDocument (bytes) {
+    validateDocument (bytes, documentOptions) {
       alive()
-      const { versionInterface, violations, doc } = validateDocumentBytes(ctx, bytes, 'document')
+      const { versionInterface, violations, doc } = validateDocumentBytes(ctx, bytes, 'document', undefined, documentOptions?.showValues ?? ctx.showValues)
       return { versionInterface, violations, doc }
     },
     dispose () {

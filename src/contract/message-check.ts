@@ -6,7 +6,7 @@
  */
 import { FILE_NAME_ELEMENT } from './message-validator.js'
 import type { SoapVersion, Violation } from '../soap/types.js'
-import type { InterfaceSpec, ValidationResult } from './types.js'
+import type { InterfaceSpec, ValidateOptions, ValidationResult } from './types.js'
 import type { GuichetFacts } from './guichet-facts.js'
 
 export interface MessageCheck {
@@ -21,10 +21,16 @@ export interface MessageCheck {
   guichets: GuichetFacts | undefined
 }
 
+/**
+ * How to check: `identifyOnly` decodes and identifies the message only, no XSD nor rules
+ * (validation mode off); `showValues` quotes its values in schema messages as they are
+ * (validate-only). See `ValidateOptions`.
+ */
+export type CheckOptions = Pick<ValidateOptions, 'identifyOnly' | 'showValues'>
+
 /** Validates messages; `check` never rejects for a bad message (that is a violation), only when validation itself failed. */
 export interface MessageChecker {
-  /** `identifyOnly`: decode and identify the message only, no XSD nor rules (validation mode off) */
-  check (bytes: Buffer, contentType: string | undefined, soapAction: string | undefined, identifyOnly?: boolean): Promise<MessageCheck>
+  check (bytes: Buffer, contentType: string | undefined, soapAction: string | undefined, options?: CheckOptions): Promise<MessageCheck>
   /** worker threads doing the work; 0 when checks run inline */
   readonly workers: number
   /** stops the workers, if any; pending checks are rejected */
@@ -50,8 +56,8 @@ export function checkOf (result: ValidationResult): MessageCheck {
 export function inlineChecker (spec: InterfaceSpec): MessageChecker {
   return {
     workers: 0,
-    async check (bytes, contentType, soapAction, identifyOnly = false) {
-      return checkOf(spec.validateMessage(bytes, contentType, soapAction === undefined ? { identifyOnly } : { soapAction, identifyOnly }))
+    async check (bytes, contentType, soapAction, options = {}) {
+      return checkOf(spec.validateMessage(bytes, contentType, soapAction === undefined ? options : { ...options, soapAction }))
     },
     async close () {}
   }

@@ -80,12 +80,12 @@ function followPath (lx: DocumentValidatorContext['lx'], doc: LxDocument, path: 
  * the xop:Include elements read as absent; or else libxml2 reads the envelope with its
  * xop:Include elements blanked, and validates the payload's subtree.
  */
-export function validatePayload (ctx: MessageValidatorContext, message: SoapMessage, payload: XmlElement): Violation[] {
+export function validatePayload (ctx: MessageValidatorContext, message: SoapMessage, payload: XmlElement, showValues = false): Violation[] {
   const ignored = message.includes.length === 0 ? undefined : new Set(message.includes.map((i) => i.element))
-  const compiled = ctx.compiledService?.validate(payload, 'root', ignored)
+  const compiled = ctx.compiledService?.validate(payload, 'root', ignored, showValues)
   if (compiled !== undefined) return compiled
   const path = indexPath(payload)
-  return validateWithXsd(ctx, ctx.service, blankIncludes(message), message.envelope.root, 'root', (doc) => followPath(ctx.lx, doc, path))
+  return validateWithXsd(ctx, ctx.service, blankIncludes(message), message.envelope.root, 'root', (doc) => followPath(ctx.lx, doc, path), showValues)
 }
 
 /**
@@ -180,7 +180,8 @@ export function validateSoapMessage (ctx: MessageValidatorContext, bytes: Buffer
     }
     return { ...result(message, op.name, violations), guichets: guichetFacts(payload, docs) }
   }
-  violations.push(...validatePayload(ctx, message, payload))
+  const showValues = options.showValues ?? ctx.showValues
+  violations.push(...validatePayload(ctx, message, payload, showValues))
 
   const documents: AttachedDocument[] = []
   const fileName = payload.children.find((c) => c.local === FILE_NAME_ELEMENT)?.text.trim()
@@ -196,7 +197,7 @@ export function validateSoapMessage (ctx: MessageValidatorContext, bytes: Buffer
         violations.push({ code: 'GW_SPEC_DOCUMENT_MISSING', message: `${name} carries no document`, path: pathOf(child), line: child.line, column: child.column, part: 'root' })
         continue
       }
-      const checked = validateDocumentBytes(ctx, carried, name, fileName)
+      const checked = validateDocumentBytes(ctx, carried, name, fileName, showValues)
       violations.push(...checked.violations)
       documents.push({ element: name, bytes: carried, doc: checked.doc, versionInterface: checked.versionInterface })
     }

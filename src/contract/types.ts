@@ -52,6 +52,13 @@ export interface ValidateOptions {
    * validation mode `off` still needs, since its operation is read from the Body, never trusted
    */
   identifyOnly?: boolean
+  /**
+   * schema messages quote the message's values as they are (`1985-13-45`), not masked to their
+   * shape (`'9999-99-99'`, the violation marked `valuesMasked`): for the integrator's own checks
+   * (validate-only, `sne-gateway validate`), whose answers go back to whoever sent the values and
+   * are never logged. Default: the spec's `showValues`.
+   */
+  showValues?: boolean
 }
 
 /** An interface version validated with libxml2 because its XSD has a construct the compiler does not support. */
@@ -85,7 +92,7 @@ export interface InterfaceSpec {
   readonly xmlLimits: Readonly<XmlLimits>
   validateMessage (bytes: Buffer, contentType: string | undefined, options?: ValidateOptions): ValidationResult
   /** validates a bare interfaceNuu document (XSD of its versionInterface, then the interface rules) */
-  validateDocument (bytes: Buffer): { versionInterface: string | undefined, violations: Violation[], doc: XmlDocument | undefined }
+  validateDocument (bytes: Buffer, options?: Pick<ValidateOptions, 'showValues'>): { versionInterface: string | undefined, violations: Violation[], doc: XmlDocument | undefined }
   /** frees the compiled schemas (libxml2 wasm memory) */
   dispose (): void
 }

@@ -32,6 +32,8 @@ export interface CheckRequest {
   soapAction: string | undefined
   /** decode and identify only (mode off): see ValidateOptions.identifyOnly */
   identifyOnly: boolean
+  /** quote values as they are (validate-only): see ValidateOptions.showValues */
+  showValues: boolean
 }
 
 /** worker → main: its start, then one answer per request */
@@ -58,6 +60,7 @@ interface Job {
   contentType: string | undefined
   soapAction: string | undefined
   identifyOnly: boolean
+  showValues: boolean
   resolve: (check: MessageCheck) => void
   reject: (err: Error) => void
 }
@@ -163,7 +166,7 @@ export async function startValidationPool (options: ValidationPoolOptions): Prom
     const id = nextId++
     const copy = new Uint8Array(job.bytes.byteLength)
     copy.set(job.bytes)
-    const request: CheckRequest = { id, bytes: copy, contentType: job.contentType, soapAction: job.soapAction, identifyOnly: job.identifyOnly }
+    const request: CheckRequest = { id, bytes: copy, contentType: job.contentType, soapAction: job.soapAction, identifyOnly: job.identifyOnly, showValues: job.showValues }
     slot.sent.set(id, job)
     slot.worker.postMessage(request, [copy.buffer])
   }
@@ -210,7 +213,7 @@ export async function startValidationPool (options: ValidationPoolOptions): Prom
 
   return {
     workers: options.size,
-    async check (bytes, contentType, soapAction, identifyOnly = false) {
+    async check (bytes, contentType, soapAction, checkOptions = {}) {
       if (closed) throw new codes.GW_SPEC_VALIDATOR_UNAVAILABLE('the gateway is stopping')
       let best: Slot | undefined
       for (const slot of slots) {
@@ -219,7 +222,7 @@ export async function startValidationPool (options: ValidationPoolOptions): Prom
       if (best === undefined) throw new codes.GW_SPEC_VALIDATOR_UNAVAILABLE('no validation worker is ready')
       const slot = best
       return await new Promise<MessageCheck>((resolve, reject) => {
-        const job: Job = { bytes, contentType, soapAction, identifyOnly, resolve, reject }
+        const job: Job = { bytes, contentType, soapAction, identifyOnly: checkOptions.identifyOnly === true, showValues: checkOptions.showValues === true, resolve, reject }
         if (slot.sent.size < IN_FLIGHT_PER_WORKER && queue.length === head) send(slot, job)
         else queue.push(job)
       })

@@ -18,7 +18,7 @@ port.on('message', (request: CheckRequest) => {
   let answer: CheckAnswer
   try {
     const bytes = Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength)
-    const options = { identifyOnly: request.identifyOnly }
+    const options = { identifyOnly: request.identifyOnly, showValues: request.showValues }
     const result = spec.validateMessage(bytes, request.contentType, request.soapAction === undefined ? options : { ...options, soapAction: request.soapAction })
     answer = { id: request.id, check: checkOf(result) }
   } catch (err) {

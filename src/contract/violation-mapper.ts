@@ -5,8 +5,10 @@
  * numeric error code, so the kind is read from the message: libxml2's schema messages
  * (xmlschemas.c) have kept the same wording for many years, and an unknown wording still maps
  * to GW_SCHEMA_INVALID. The message is libxml2's, except that values copied from the document
- * are replaced by their shape (letters → A/a, digits → 9): violations reach Faults and logs,
- * and a value may be a name or a birth date.
+ * are replaced by their shape (letters → A/a, digits → 9) and the violation marked
+ * `valuesMasked`: violations reach Faults, and a value may be a name or a birth date. Only the
+ * integrator's own checks (`sne-gateway validate`, validate-only calls) ask for the values as
+ * they are (`showValues`).
  */
 import { locate, pathOf } from './xml-locator.js'
 import type { LxErrorDetail } from './libxml2.js'
@@ -63,22 +65,45 @@ export function shapeOf (value: string): string {
  * attribute names, facets, patterns and enumerations come from the schema and stay.
  */
 export function redactValues (message: string): string {
-  const shape = (_: string, open: string, v: string, close: string): string => `${open}${shapeOf(v)}${close}`
-  return message
+  return redactQuoted(message).message
+}
+
+/** `message` with its quoted values masked (see `redactValues`), and whether it quoted any. */
+export function redactQuoted (message: string): { message: string, masked: boolean } {
+  let masked = false
+  const shape = (_: string, open: string, v: string, close: string): string => {
+    masked = true
+    return `${open}${shapeOf(v)}${close}`
+  }
+  const out = message
     .replace(/^(Element '[^']*'(?:, attribute '[^']*')?: (?:\[facet '\w+'\] )?')(.*?)('(?= (?:is|has|does) ))/s, shape)
     .replace(/((?:value|content) ')(.*?)('(?= (?:is|has|does) ))/gs, shape)
+  return { message: out, masked }
+}
+
+/**
+ * A schema violation whose `message` may quote the document's values: as is when `showValues`,
+ * else with them masked and `valuesMasked` set, so that a Fault can say the shape is not what was sent.
+ */
+export function schemaViolation (v: Violation, showValues: boolean): Violation {
+  if (showValues) return v
+  const redacted = redactQuoted(v.message)
+  v.message = redacted.message
+  if (redacted.masked) v.valuesMasked = true
+  return v
 }
 
 /**
  * Maps libxml2 error details of one validation to violations, locating each node in the light
- * tree `root` (the same bytes libxml2 validated) for its line, column and path.
+ * tree `root` (the same bytes libxml2 validated) for its line, column and path; quoted values
+ * masked unless `showValues`.
  */
-export function mapSchemaErrors (details: LxErrorDetail[], root: XmlElement | undefined, part: string): Violation[] {
+export function mapSchemaErrors (details: LxErrorDetail[], root: XmlElement | undefined, part: string, showValues = false): Violation[] {
   const errors = details.filter((d) => d.level >= 2)
   const out: Violation[] = []
   for (const d of errors.slice(0, MAX_SCHEMA_VIOLATIONS)) {
     const message = d.message.trim()
-    const v: Violation = { code: classify(message), message: redactValues(message), part }
+    const v = schemaViolation({ code: classify(message), message, part }, showValues)
     const el = root !== undefined && d.xpath !== undefined ? locate(root, d.xpath) : undefined
     const attribute = /^Element '[^']*', attribute '([^']+)'/.exec(message)?.[1]
     if (el !== undefined) {

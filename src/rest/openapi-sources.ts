@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import type { JsonContract } from '../contract/json-contract.js'
 import type { XmlLimits } from '../soap/types.js'
 import { restExamples, type RestExamples } from './openapi-examples.js'
+import { datedExample } from '../contract/dated-examples.js'
 
 /** The package's root: the nearest folder above this module with a package.json and examples/. */
 function packageRoot (): string {
@@ -35,10 +36,15 @@ export interface RestOpenApiSources {
   examples: RestExamples
 }
 
-/** Reads the version and the `*.xml` example documents of `dir`, and makes the examples. */
-export async function loadRestOpenApiSources (contract: JsonContract, options: { examplesDir?: string, xmlLimits?: Partial<XmlLimits> } = {}): Promise<RestOpenApiSources> {
+/**
+ * Reads the version and the `*.xml` example documents of `dir`, and makes the examples, dated for
+ * `now` (default: today): the documents' own dates are fixed (2025), and a demande created from
+ * an example must be live on the day it is read (`contract/dated-examples.ts`).
+ */
+export async function loadRestOpenApiSources (contract: JsonContract, options: { examplesDir?: string, xmlLimits?: Partial<XmlLimits>, now?: Date } = {}): Promise<RestOpenApiSources> {
   const dir = options.examplesDir ?? defaultExamplesDir()
+  const now = options.now ?? new Date()
   const documents = new Map<string, Buffer>()
-  for (const name of (await readdir(dir)).filter((n) => n.endsWith('.xml'))) documents.set(name, await readFile(join(dir, name)))
+  for (const name of (await readdir(dir)).filter((n) => n.endsWith('.xml'))) documents.set(name, datedExample(await readFile(join(dir, name)), now))
   return { version: packageVersion(), examples: restExamples(contract, documents, options.xmlLimits) }
 }

@@ -133,7 +133,7 @@ export function soapCall (ctx: DataPlaneContext): SoapCall {
         result = checkOf(ctx.spec.validateMessage(body, contentType, soapAction === undefined ? { identifyOnly } : { soapAction, identifyOnly }))
       } else {
         const started = ctx.now()
-        result = await ctx.checker.check(body, contentType, soapAction, identifyOnly)
+        result = await ctx.checker.check(body, contentType, soapAction, { identifyOnly })
         if (!identifyOnly) {
           state.validationMs = ctx.now() - started
           ctx.metrics.validationDuration.observe({ operation: result.operation ?? 'unknown' }, state.validationMs / 1000)

@@ -43,7 +43,8 @@ export function validateRoutes (ctx: DataPlaneContext) {
       const contentType = header(request, 'content-type')
       const soapAction = header(request, 'soapaction')
       const started = ctx.now()
-      const result = await ctx.checker.check(body, contentType, soapAction)
+      // The answer goes back to whoever sent the message, never to a log: its own values, as sent.
+      const result = await ctx.checker.check(body, contentType, soapAction, { showValues: true })
       state.validationMs = ctx.now() - started
       state.operation = result.operation
       state.soapVersion = result.soapVersion

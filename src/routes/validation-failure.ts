@@ -20,16 +20,16 @@ export class ValidationFailure extends GatewayError {
 }
 
 /**
- * The schema codes whose messages quote the offending value: contract/ writes it masked to its
- * shape (personal data never reaches a Fault or a log), which the Reason says, lest an integrator
- * read `'9999-99-99'` as what was sent.
+ * What the Reason adds when its violation quotes a value masked to its shape (contract/ masks
+ * them in every proxied call: personal data never reaches a Fault or a log), lest an integrator
+ * read `'9999-99-99'` as what was sent. Each such violation of the Detail says so too
+ * (`valuesMasked`). Validate-only answers the values as sent, and says nothing.
  */
-const VALUE_QUOTING_CODES: ReadonlySet<string> = new Set(['GW_SCHEMA_TYPE', 'GW_SCHEMA_PATTERN', 'GW_SCHEMA_ENUMERATION', 'GW_SCHEMA_LENGTH', 'GW_SCHEMA_RANGE', 'GW_SCHEMA_FIXED_VALUE'])
 export const MASKED_VALUES_NOTE = 'values are shown masked to their shape: letters as A or a, digits as 9'
 
 /** Whether the violation's message quotes a value, masked. */
 export function quotesMaskedValue (v: Violation): boolean {
-  return VALUE_QUOTING_CODES.has(v.code)
+  return v.valuesMasked === true
 }
 
 /** `CODE: message`, whether its value is masked, and how many more violations the Detail lists. */

@@ -47,6 +47,7 @@ function violationXml (v: Violation): string {
   if (Number.isInteger(v.line)) out += `<gw:line>${v.line!}</gw:line>`
   if (Number.isInteger(v.column)) out += `<gw:column>${v.column!}</gw:column>`
   if (v.part !== undefined) out += `<gw:part>${escapeXmlText(v.part)}</gw:part>`
+  if (v.valuesMasked === true) out += '<gw:valuesMasked>true</gw:valuesMasked>'
   return out + '</gw:violation>'
 }
 

@@ -22,6 +22,8 @@ export interface Violation {
   column?: number
   /** which MIME part or document (`root`, a Content-ID, `fichierDemande`) the line/column refer to */
   part?: string
+  /** the message quotes a value of the document masked to its shape (letters as A or a, digits as 9), not as sent */
+  valuesMasked?: true
 }
 
 /** Limits of the hardened XML reader (defaults at least as strict as Kong's XML threat protection). */

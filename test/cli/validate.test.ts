@@ -44,7 +44,24 @@ t.test('an invalid file: each violation with file, line, column, code, path, mes
   t.equal(lines[1], `${files.badDocument}: INVALID document 02.01, 2 violation(s)`)
   t.equal(lines[2], `${files.badDocument}:14:21: GW_SCHEMA_ENUMERATION /interfaceNuu/demande/demandeLogement/personnePhysique/demandeur/civilite/@code: Element '{http://nuu.application.i2/}civilite', attribute 'code': [facet 'enumeration'] The value '9' is not an element of the set {'1', '2', '3'}.`)
   t.match(lines[3], new RegExp(`^${files.badDocument.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:8:9: GW_SPEC_NUM_UNIQUE_REQUIRED /interfaceNuu/demande/demandeLogement/numUnique: typeFichier MOD requires numUnique$`))
-  t.equal(lines[4], `${files.badDocument}: (values are shown masked to their shape: letters as A or a, digits as 9)`, 'the masking is said')
+  t.equal(lines.length, 4, 'nothing else: the values are the file\'s own')
+})
+
+t.test('the integrator\'s own values, not masked: in a document, an attachment and the JSON report', async (t) => {
+  const badDate = join(dir, 'bad-date.xml')
+  const badDateMtom = join(dir, 'bad-date.mtom')
+  const document = edited('cre', ['<ns1:dateNaissance>1985-01-20<', '<ns1:dateNaissance>1985-13-45<'])
+  await writeFile(badDate, document)
+  await writeFile(badDateMtom, getNumUnique(document, 'mtom').message)
+  const r = await run([badDate, badDateMtom])
+  t.equal(r.code, 1)
+  const types = r.out.split('\n').filter((l) => l.includes('GW_SCHEMA_TYPE'))
+  t.equal(types.length, 2, r.out)
+  for (const line of types) t.match(line, /dateNaissance'?: '1985-13-45' is not a valid value of the atomic type 'xs:date'/)
+  t.notMatch(r.out, /9999-99-99|masked/)
+  const json = await run(['--json', badDate])
+  t.match(json.out, /'1985-13-45' is not a valid value/)
+  t.notMatch(json.out, /valuesMasked|9999-99-99/)
 })
 
 t.test('a violation inside an attachment names the part, and its line as the part\'s, not the file\'s', async (t) => {

@@ -2,7 +2,7 @@
 import t from 'tap'
 import { fileURLToPath } from 'node:url'
 import { defaultSpecDir, loadSpec } from '../../src/contract/index.js'
-import { CORPUS_NOW, edited, exampleDocument } from '../fixtures/corpus-kit.js'
+import { CORPUS_NOW, editEnvelope, edited, exampleDocument, getNumUnique } from '../fixtures/corpus-kit.js'
 
 const spec = await loadSpec({ dir: defaultSpecDir(), clock: () => CORPUS_NOW })
 t.teardown(() => spec.dispose())
@@ -29,8 +29,34 @@ t.test('violations carry the document line, column and path, and no personal val
     part: 'document',
     path: '/interfaceNuu/demande/demandeLogement/personnePhysique/demandeur/dateNaissance',
     line: 16,
-    column: 1
+    column: 1,
+    valuesMasked: true
   }])
+})
+
+t.test('showValues: the value as sent, with the compiled validator and with libxml2, from the spec or the call', async (t) => {
+  const oracle = await loadSpec({ dir: defaultSpecDir(), clock: () => CORPUS_NOW, documentValidation: 'libxml2' })
+  t.teardown(() => oracle.dispose())
+  const shown = await loadSpec({ dir: defaultSpecDir(), clock: () => CORPUS_NOW, showValues: true })
+  t.teardown(() => shown.dispose())
+  const bad = Buffer.from(edited('cre', ['<ns1:dateNaissance>1985-01-20<', '<ns1:dateNaissance>20/01/1985<']))
+  const quoted = "Element '{http://nuu.application.i2/}dateNaissance': '20/01/1985' is not a valid value of the atomic type 'xs:date'."
+  for (const [name, s] of [['compiled', spec], ['libxml2', oracle]] as const) {
+    t.same(s.validateDocument(bad, { showValues: true }).violations.map((v) => [v.message, v.valuesMasked]), [[quoted, undefined]], name)
+    t.same(s.validateDocument(bad).violations.map((v) => v.valuesMasked), [true], `${name}: masked by default`)
+    const message = getNumUnique(bad, 'mtom')
+    const found = s.validateMessage(message.message, message.contentType, { showValues: true }).violations.filter((v) => v.code === 'GW_SCHEMA_TYPE')
+    t.same(found.map((v) => v.message), [quoted], `${name}: in a message's attachment`)
+  }
+  t.same(shown.validateDocument(bad).violations.map((v) => v.message), [quoted], 'the spec\'s default')
+  t.same(shown.validateDocument(bad, { showValues: false }).violations.map((v) => v.valuesMasked), [true], 'a call may still ask for them masked')
+  // the Body payload, against the webservice types
+  const payload = getNumUnique(exampleDocument('cre'), 'mtom', editEnvelope(['DEMG1226-202501141032-000000.xml', 'DEMG1226-2025-000000.xml']))
+  for (const [name, s] of [['compiled', spec], ['libxml2', oracle]] as const) {
+    const pattern = (showValues: boolean): string[] => s.validateMessage(payload.message, payload.contentType, { showValues }).violations.filter((v) => v.code === 'GW_SCHEMA_PATTERN').map((v) => v.message)
+    t.match(pattern(true), [/The value 'DEMG1226-2025-000000\.xml' is not accepted/], `${name}: payload value as sent`)
+    t.match(pattern(false), [/The value 'AAAA9999-9999-999999\.aaa' is not accepted/], `${name}: payload value masked`)
+  }
 })
 
 t.test('an unsupported version: no XSD, but the rules still run', async (t) => {

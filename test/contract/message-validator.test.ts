@@ -55,7 +55,8 @@ t.test('a document violation points into the document, named by its wrapper chil
     part: 'fichierDemande',
     path: '/interfaceNuu/demande/demandeLogement/personnePhysique/demandeur/civilite/@code',
     line: 13,
-    column: 1
+    column: 1,
+    valuesMasked: true
   }])
 })
 

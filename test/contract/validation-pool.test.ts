@@ -65,8 +65,8 @@ t.test('identification alone (mode off) runs in the pool too, with the inline an
   let differs = 0
   for (const name of names) {
     const i = input(name)
-    const identified = await pool.check(i.message, i.contentType, i.soapAction, true)
-    t.same(identified, await inline.check(i.message, i.contentType, i.soapAction, true), name)
+    const identified = await pool.check(i.message, i.contentType, i.soapAction, { identifyOnly: true })
+    t.same(identified, await inline.check(i.message, i.contentType, i.soapAction, { identifyOnly: true }), name)
     const full = await inline.check(i.message, i.contentType, i.soapAction)
     if (identified.violations.length < full.violations.length) differs++
   }

@@ -1,6 +1,6 @@
 // libxml2's XSD errors → GW_SCHEMA_ violations: kind, redaction of values, location.
 import t from 'tap'
-import { MAX_SCHEMA_VIOLATIONS, classify, mapSchemaErrors, redactValues, shapeOf } from '../../src/contract/violation-mapper.js'
+import { MAX_SCHEMA_VIOLATIONS, classify, mapSchemaErrors, redactQuoted, redactValues, shapeOf } from '../../src/contract/violation-mapper.js'
 import { parseXml } from '../../src/soap/xml-reader.js'
 
 // Messages as libxml2 2.x writes them (xmlschemas.c).
@@ -63,11 +63,23 @@ t.test('violations are located in the light tree: path, line, column', async (t)
     { message: "Element 'q': no xpath.\n", level: 2, line: 0, col: 0 }
   ], root, 'fichierDemande')
   t.same(v, [
-    { code: 'GW_SCHEMA_ENUMERATION', message: "Element '{urn:x}a', attribute 'code': [facet 'enumeration'] The value '9' is not an element of the set {'1'}.", part: 'fichierDemande', path: '/root/a[2]/@code', line: 3, column: 3 },
+    { code: 'GW_SCHEMA_ENUMERATION', message: "Element '{urn:x}a', attribute 'code': [facet 'enumeration'] The value '9' is not an element of the set {'1'}.", part: 'fichierDemande', path: '/root/a[2]/@code', line: 3, column: 3, valuesMasked: true },
     { code: 'GW_SCHEMA_UNEXPECTED_ELEMENT', message: "Element '{urn:x}b': This element is not expected.", part: 'fichierDemande', path: '/root/b', line: 4, column: 3 },
     { code: 'GW_SCHEMA_INVALID', message: "Element 'q': not located.", part: 'fichierDemande', path: '/zz:nowhere', line: 7 },
     { code: 'GW_SCHEMA_INVALID', message: "Element 'q': no xpath.", part: 'fichierDemande' }
   ])
+})
+
+t.test('showValues: the libxml2 path quotes the value as sent, unmarked', async (t) => {
+  const detail = { message: "Element '{urn:x}a', attribute 'code': [facet 'enumeration'] The value '2' is not an element of the set {'1'}.\n", level: 2, line: 3, col: 0, xpath: '/r:root/r:a[2]' }
+  t.same(mapSchemaErrors([detail], root, 'fichierDemande', true), [
+    { code: 'GW_SCHEMA_ENUMERATION', message: "Element '{urn:x}a', attribute 'code': [facet 'enumeration'] The value '2' is not an element of the set {'1'}.", part: 'fichierDemande', path: '/root/a[2]/@code', line: 3, column: 3 }
+  ])
+})
+
+t.test('redactQuoted says whether a value was masked, even one whose shape is itself', async (t) => {
+  t.same(redactQuoted("Element '{urn:x}b': 'AAA' is not a valid value of the atomic type 'xs:date'."), { message: "Element '{urn:x}b': 'AAA' is not a valid value of the atomic type 'xs:date'.", masked: true })
+  t.same(redactQuoted("Element '{urn:x}b': This element is not expected."), { message: "Element '{urn:x}b': This element is not expected.", masked: false })
 })
 
 t.test('at most MAX_SCHEMA_VIOLATIONS, then a count of the others', async (t) => {

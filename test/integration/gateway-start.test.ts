@@ -69,6 +69,16 @@ t.test('npm start, then the printed curl command', async (t) => {
   t.match(read.stdout, `"numUnique":"${numUnique}"`)
 
   const port = /https:\/\/127\.0\.0\.1:(\d+)\/ecole/.exec(command)![1]!
+
+  // Every example, dated for today: the inline creation sent with curl as it was written makes a live demande.
+  t.match(hint, 'Every example of examples/, dated for today (theirs are fixed, 2025): certs/examples/\n')
+  const inlineCreation = `curl --cacert certs/ca.pem --cert certs/client.pem --key certs/client.key -H 'Content-Type: application/soap+xml; charset=utf-8' --data-binary @certs/examples/envelopes/getNumUnique-inline.xml https://127.0.0.1:${port}/ecole/services/DemandeLogementImplService/ -sS -w '\n%{http_code}'`
+  const inlineAnswer = (await exec('bash', ['-c', inlineCreation], { cwd, timeout: 30000 })).stdout
+  t.match(inlineAnswer, /\n200$/, 'the dated inline example: HTTP 200')
+  // a plain SOAP request is answered in kind: the answer document is inline base64
+  const inlineDocument = Buffer.from(/<(?:\w+:)?fichierReponse[^>]*>([A-Za-z0-9+/=\s]+)</.exec(inlineAnswer)?.[1] ?? '', 'base64').toString('utf8')
+  const inlineUntil = /<(?:\w+:)?dateFinValidite>([0-9-]{10})</.exec(inlineDocument)?.[1] ?? ''
+  t.ok(inlineUntil > new Date().toISOString().slice(0, 10), `a live demande: valid until ${inlineUntil}, after today`)
   const tls1 = await exec('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1', '-cipher', 'DEFAULT@SECLEVEL=0'], { timeout: 20000 }).then(() => 0, (e: { code: number }) => e.code)
   t.not(tls1, 0, 'a TLS 1.0 attempt is refused')
 

@@ -4,6 +4,7 @@
 import t from 'tap'
 import { readdirSync } from 'node:fs'
 import { corpusCase, FIXTURES_DIR, refusalStatusOk, startStack, type Stack } from './helpers/gateway-stack.js'
+import { edited, getNumUnique } from '../fixtures/corpus-kit.js'
 
 const SERVICE = '/ecole/services/DemandeLogementImplService/'
 
@@ -49,4 +50,16 @@ t.test('validate-only goes through the workers too', async (t) => {
   t.equal(report.valid, false)
   t.same([...new Set(report.violations.map((v) => v.code))], bad.violations)
   t.match(await stack.gateway.metrics.registry.metrics(), /sne_gateway_validation_worker_restarts_total 0\n/)
+})
+
+t.test('a worker quotes the values as sent to validate-only, masked to a proxied call; never in a log', async (t) => {
+  const bad = getNumUnique(edited('cre', ['<ns1:dateNaissance>1985-01-20<', '<ns1:dateNaissance>1985-13-45<']), 'mtom')
+  const shown = await stack.post('/ecole/validate', bad.message, bad.contentType)
+  t.match(shown.body.toString('utf8'), "'1985-13-45' is not a valid value of the atomic type 'xs:date'")
+  const refused = await stack.post(SERVICE, bad.message, bad.contentType)
+  const fault = refused.body.toString('utf8')
+  t.notMatch(fault, '1985-13-45')
+  t.match(fault, "'9999-99-99' is not a valid value of the atomic type 'xs:date'")
+  t.match(fault, '<gw:valuesMasked>true</gw:valuesMasked>')
+  t.notOk(stack.logs.raw.some((l) => l.includes('1985-13-45')), 'no log line carries the value')
 })

@@ -238,3 +238,13 @@ t.test('examples come from the example documents: a route without a matching doc
   const v0200 = restExamples(contract, new Map([['cre-v0200.xml', await readFile(`${defaultExamplesDir()}/cre-v0200.xml`)]]))
   t.same(v0200.requests, {}, 'a document of another interface version is left out')
 })
+
+t.test('the examples are dated for the day the document is made: a demande created from one is live', async (t) => {
+  const creation = (s: typeof sources): Json => ((restOpenApi(contract, { env: 'ecole', ...s }).paths as Json)['/demandes'].post.requestBody.content['application/json'].examples.cre.value as Json)
+  const later = creation(await loadRestOpenApiSources(contract, { now: new Date('2031-06-15T06:40:00Z') }))
+  t.equal(later.dateCreationDemande, '2031-06-14', 'created yesterday, valid a year')
+  t.equal(later.dalo?.dateDecisionDalo, '2031-04-28', 'its other dates moved with it')
+  // the day before today (or before the day the sources were made, should midnight fall between)
+  const yesterday = (ms: number): string => new Date(ms - 86_400_000).toISOString().slice(0, 10)
+  t.ok([yesterday(Date.now()), yesterday(Date.now() - 3_600_000)].includes(String(creation(sources).dateCreationDemande)), 'by default, for today')
+})

@@ -2,7 +2,9 @@
 import t from 'tap'
 import { corpusCase } from '../integration/helpers/gateway-stack.js'
 import { wantsSoap } from '../../src/routes/validate.js'
-import { faultCode, unitGateway } from './helpers/unit-gateway.js'
+import { faultCode, SERVICE, unitGateway } from './helpers/unit-gateway.js'
+import { edited, getNumUnique } from '../fixtures/corpus-kit.js'
+import { MASKED_VALUES_NOTE } from '../../src/routes/validation-failure.js'
 
 const valid = corpusCase('valid-getNumUnique-cre-mtom')!
 const invalid = corpusCase('rule-guichet-mismatch')!
@@ -57,4 +59,38 @@ t.test('wantsSoap reads the Accept header', async (t) => {
   t.equal(wantsSoap('application/json'), false)
   t.equal(wantsSoap('application/soap+xml; charset=utf-8'), true)
   t.equal(wantsSoap('application/json, TEXT/XML;q=0.5'), true)
+})
+
+// A birth date that is no date: the schema message quotes it.
+const badDate = getNumUnique(edited('cre', ['<ns1:dateNaissance>1985-01-20<', '<ns1:dateNaissance>1985-13-45<']), 'mtom')
+const QUOTED = "'1985-13-45' is not a valid value of the atomic type 'xs:date'"
+const MASKED = "'9999-99-99' is not a valid value of the atomic type 'xs:date'"
+
+t.test('validate-only answers the integrator\'s own values, JSON and SOAP; the logs never carry them', async (t) => {
+  const gw = await unitGateway()
+  t.teardown(gw.close)
+  const json = await gw.gateway.app.inject({ method: 'POST', url: '/ecole/validate', payload: badDate.message, headers: { 'content-type': badDate.contentType } })
+  const report = json.json() as { valid: boolean, violations: Array<{ code: string, message: string, valuesMasked?: boolean }> }
+  const type = report.violations.find((v) => v.code === 'GW_SCHEMA_TYPE')
+  t.match(type?.message, QUOTED, 'the value as sent')
+  t.equal(type?.valuesMasked, undefined, 'not marked masked')
+  const soap = await gw.gateway.app.inject({ method: 'POST', url: '/ecole/validate', payload: badDate.message, headers: { 'content-type': badDate.contentType, accept: 'application/soap+xml' } })
+  t.equal(soap.statusCode, 400)
+  t.match(soap.body, QUOTED)
+  t.notMatch(soap.body, /9999-99-99|valuesMasked/)
+  t.notMatch(soap.body, MASKED_VALUES_NOTE, 'no masking note where nothing is masked')
+  t.ok(gw.logs.raw.length > 0)
+  t.notOk(gw.logs.raw.some((l) => l.includes('1985-13-45')), 'no log line carries the value')
+})
+
+t.test('a proxied call refused keeps the values masked and says so, in the Reason and on each violation', async (t) => {
+  const gw = await unitGateway()
+  t.teardown(gw.close)
+  const res = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: badDate.message, headers: { 'content-type': badDate.contentType } })
+  t.equal(res.statusCode, 400)
+  t.notMatch(res.body, '1985-13-45')
+  t.match(res.body, new RegExp(`<env:Text xml:lang="en">GW_SCHEMA_TYPE: [^<]*${MASKED.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\. \\(${MASKED_VALUES_NOTE}\\)`))
+  t.match(res.body, /<gw:code>GW_SCHEMA_TYPE<\/gw:code><gw:message>[^<]*9999-99-99[^<]*<\/gw:message>(?:<gw:(?:path|line|column|part)>[^<]*<\/gw:(?:path|line|column|part)>)*<gw:valuesMasked>true<\/gw:valuesMasked><\/gw:violation>/)
+  t.equal(gw.mock.pendingInterceptors().length, 0)
+  t.notOk(gw.logs.raw.some((l) => l.includes('1985-13-45')), 'no log line carries the value')
 })
