@@ -1,5 +1,5 @@
-// The Kubernetes manifests against the production example, read as text (no cluster and no YAML
-// schema here): the ConfigMap embeds the example unchanged, the Deployment provides every
+// The Kubernetes manifests against the production example, read as text (their schema:
+// k8s-schema.test.ts): the ConfigMap embeds the example unchanged, the Deployment provides every
 // placeholder and mounts every file it names, the grace period covers the preStop pause and the
 // drain, and the ops plane is fenced by a NetworkPolicy, with a PodDisruptionBudget beside it.
 import t from 'tap'
