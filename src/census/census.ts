@@ -25,9 +25,9 @@
  * (`address_rate`: counted, nothing evicted), while the address's existing rows go on counting.
  * The bucket lives beside the address's rows and goes with its last one, so the rate limiter holds
  * no more entries than there are addresses with rows (at most `maxClients`); an address whose
- * rows all went starts again with a full bucket, as a new address does. Connections closed without a byte (TCP health checks, port
- * scans), and the rare one whose address could not be read, are counted by the metrics only,
- * never stored: every row has an address.
+ * rows all went starts again with a full bucket, as a new address does. Connections closed
+ * without a byte (TCP health checks, port scans), and the rare one whose address could not be
+ * read, are counted by the metrics only, never stored: every row has an address.
  */
 import type { Logger } from 'pino'
 import type { HandshakeRecord } from './inspector.js'
@@ -233,7 +233,8 @@ class CensusImpl implements Census {
   insert (row: Row, own: AddressRows): void {
     while (own.rows.size >= this.maxRowsPerAddress) this.evict(own.rows.values().next().value as Row, 'address_budget')
     while (this.rows.size >= this.maxClients) this.evict(this.rows.values().next().value as Row, 'capacity')
-    // A capacity eviction may have taken the address's last row, and its entry with it.
+    // An eviction above may have taken the address's last row, and its entry with it: the entry
+    // goes back, its bucket as it was (a budget of one row must not refill the bucket).
     if (own.rows.size === 0) this.byAddress.set(row.ip, own)
     own.rows.set(row.key, row)
     this.rows.set(row.key, row)
