@@ -20,7 +20,7 @@ import type { GatewayConfig } from './config/schema.js'
 import { createAuditLog } from './observability/audit.js'
 import { createMetrics, type GatewayMetrics } from './observability/metrics.js'
 import { buildOpsPlane } from './ops/index.js'
-import { defaultAllowedHosts, opsExposureWarning, readOpsToken } from './ops/access.js'
+import { defaultAllowedHosts, opsBearer, opsExposureWarning, readOpsToken } from './ops/access.js'
 import { createUpstreamProber } from './proxy/probe.js'
 import type { DispatcherFactory } from './proxy/upstream-pool.js'
 import { buildUpstreams, type Upstreams } from './proxy/upstreams.js'
@@ -120,7 +120,7 @@ export interface Gateway {
   close (): Promise<void>
   /**
    * Applies the reloadable part of `next` (TLS material, upstream credentials, guichet mapping:
-   * config/reload.ts) without dropping a connection or a call; a refused reload changes nothing.
+   * config/reload.ts; the ops token read again) without dropping a connection or a call; a refused reload changes nothing.
    * Logs one line and counts it either way.
    */
   reload (next: GatewayConfig): Promise<ReloadOutcome>
@@ -342,10 +342,12 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
   const opsToken = config.ops.enabled ? await readOpsToken(config.ops.tokenFile) : undefined
   const exposure = config.ops.enabled ? opsExposureWarning(config.ops.host, opsToken) : undefined
   if (exposure !== undefined) logger.warn({ host: config.ops.host }, exposure)
+  // The token in force: a reload reads the file again and swaps it.
+  const bearer = opsToken === undefined ? undefined : opsBearer(opsToken)
   const ops = config.ops.enabled
     ? await buildOpsPlane({
       logger,
-      access: { token: opsToken, allowedHosts: defaultAllowedHosts(config.ops.host, config.ops.allowedHosts) },
+      access: { token: bearer, allowedHosts: defaultAllowedHosts(config.ops.host, config.ops.allowedHosts) },
       registry: metrics.registry,
       health: { spec, prober, environments: [...upstreams.byName.keys()], draining: lifecycle.draining, stores: () => ({ idempotency: storeHealth.status() }) },
       plugins: [auditRoute(auditSource, sharedStore !== undefined), ...(deps.opsPlugins ?? [])]
@@ -373,8 +375,11 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
         createSecureContext(options)
         const rules = buildGuichetAuthorization(next)
         const stamp = await fileStamp(next.dataPlane.tls.clientCrl)
+        // The file is the same (ops.tokenFile needs a restart to change), its content may not be.
+        const token = bearer === undefined ? undefined : await readOpsToken(next.ops.tokenFile)
         const replaced = await upstreams.reload(next)
         httpsServer.setSecureContext(options)
+        if (token !== undefined) bearer?.replace(token)
         guichetRules = rules
         running = next
         crlStamp = stamp

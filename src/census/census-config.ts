@@ -19,6 +19,7 @@ export function tlsCensusOptions (census: CensusConfig): TlsCensusOptions {
       readyAfterMs: Math.round(census.readyAfterDays * DAY_MS),
       maxClients: census.maxClients,
       maxRowsPerAddress: census.maxRowsPerAddress,
+      newRowsPerAddress: { burst: census.newRowsPerAddress.burst, ratePerHour: census.newRowsPerAddress.ratePerHour },
       snapshotIntervalMs: census.snapshotIntervalMs,
       maxSnapshots: census.maxSnapshots
     },

@@ -40,7 +40,7 @@ export function createCensusMetrics (registry: Registry, options: { prefix?: str
   })
   const evictions = new Counter({
     name: `${p}tls_census_evictions_total`,
-    help: 'Census rows evicted, by reason: address_budget (a new row of an address at census.maxRowsPerAddress), capacity (a new row beyond census.maxClients)',
+    help: 'Census rows evicted, by reason: address_budget (a new row of an address at census.maxRowsPerAddress), capacity (a new row beyond census.maxClients); and rows not made: address_rate (a new row of an address beyond census.newRowsPerAddress, nothing evicted)',
     labelNames: ['reason'] as const,
     registers
   })

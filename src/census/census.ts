@@ -18,15 +18,23 @@
  * of an address at its budget evicts that address's least recently seen row (`address_budget`), so
  * that one address inventing fingerprints or server names neither grows the store nor evicts
  * anyone else's rows; a new row beyond `maxClients` evicts the least recently seen row of all
- * (`capacity`), memory and store alike. Connections closed without a byte (TCP health checks, port
- * scans), and the rare one whose address could not be read, are counted by the metrics only,
- * never stored: every row has an address.
+ * (`capacity`), memory and store alike. The budget bounds the rows, not their turnover: an address
+ * that keeps inventing would evict its own rows as fast as it connects, each a store write and
+ * delete, and wipe its own history. So new rows of an address also take a token from its bucket
+ * (`newRowsPerAddress`: a burst, then a rate); without one, the connection makes no row
+ * (`address_rate`: counted, nothing evicted), while the address's existing rows go on counting.
+ * The bucket lives beside the address's rows and goes with its last one, so the rate limiter holds
+ * no more entries than there are addresses with rows (at most `maxClients`); an address whose
+ * rows all went starts again with a full bucket, as a new address does. Connections closed
+ * without a byte (TCP health checks, port scans), and the rare one whose address could not be
+ * read, are counted by the metrics only, never stored: every row has an address.
  */
 import type { Logger } from 'pino'
 import type { HandshakeRecord } from './inspector.js'
 import { openCensusStore, type CensusStore, type ReadinessPoint, type StoredClient } from './census-store.js'
 import { ja3 } from './ja3.js'
 import { isLegacyVersion, versionName } from './tls-versions.js'
+import { fullBucket, refill, type BucketState, type TokenBucketRule } from '../limits/token-bucket.js'
 
 export type Readiness = 'legacy-only' | 'migrating' | 'ready' | 'other'
 export const READINESS: readonly Readiness[] = ['legacy-only', 'migrating', 'ready', 'other']
@@ -42,6 +50,8 @@ export interface CensusOptions {
   maxClients?: number
   /** most rows kept per client address (default 32) */
   maxRowsPerAddress?: number
+  /** new rows an address may make: `burst` at once (default 32), then `ratePerHour` (default 60) */
+  newRowsPerAddress?: { burst?: number, ratePerHour?: number }
   /** how often the readiness counts are recorded for the history (default 1 hour) */
   snapshotIntervalMs?: number
   /** most history points kept (default 2160: 90 days of hourly points) */
@@ -56,8 +66,8 @@ export interface CensusDeps {
   onEvict?: (reason: EvictionReason) => void
 }
 
-/** Why a row was evicted (metric label `reason`). */
-export type EvictionReason = 'address_budget' | 'capacity'
+/** Why a row was evicted, or not made (`address_rate`) (metric label `reason`). */
+export type EvictionReason = 'address_budget' | 'capacity' | 'address_rate'
 
 /** Filters of `clients()`; all given ones must hold. */
 export interface ClientFilter {
@@ -114,6 +124,8 @@ export interface Census {
   summary (): CensusSummary
   /** readiness counts over time, oldest first */
   history (): ReadinessPoint[]
+  /** addresses held in memory (their rows and new-row bucket): never more than the rows */
+  readonly addressCount: number
   /** writes pending changes now (and a history point when one is due) */
   flush (): void
   /** stops the interval, flushes, closes the store */
@@ -121,6 +133,12 @@ export interface Census {
 }
 
 interface Row extends StoredClient { key: string }
+
+/** An address's rows, least recently seen first, and the bucket its new rows take from. */
+interface AddressRows {
+  rows: Map<string, Row>
+  newRows: BucketState
+}
 
 interface AddressView {
   firstLegacy: number | undefined
@@ -154,8 +172,9 @@ class CensusImpl implements Census {
   readonly readyAfterMs: number
   readonly maxClients: number
   readonly maxRowsPerAddress: number
-  /** each address's rows, least recently seen first (the same rows as `rows`) */
-  readonly byAddress = new Map<string, Map<string, Row>>()
+  /** each address's rows (the same rows as `rows`) and new-row bucket */
+  readonly byAddress = new Map<string, AddressRows>()
+  readonly newRowRule: TokenBucketRule
   readonly onEvict: ((reason: EvictionReason) => void) | undefined
   readonly snapshotIntervalMs: number
   readonly maxSnapshots: number
@@ -168,6 +187,8 @@ class CensusImpl implements Census {
     this.readyAfterMs = options.readyAfterMs ?? 7 * DAY
     this.maxClients = options.maxClients ?? 10000
     this.maxRowsPerAddress = options.maxRowsPerAddress ?? 32
+    // A burst of at least one: the first row of an address is always made (see observe).
+    this.newRowRule = { burst: Math.max(1, options.newRowsPerAddress?.burst ?? 32), ratePerSecond: (options.newRowsPerAddress?.ratePerHour ?? 60) / 3600 }
     this.onEvict = deps.onEvict
     this.snapshotIntervalMs = options.snapshotIntervalMs ?? 3_600_000
     this.maxSnapshots = options.maxSnapshots ?? 2160
@@ -178,7 +199,8 @@ class CensusImpl implements Census {
     try {
       for (const stored of this.store.loadClients()) {
         const row: Row = { ...stored, key: rowKey(stored.ip, stored.ja4, stored.sni) }
-        this.insert(row)
+        // Rows from the store take no token: they were paid for when they were made.
+        this.insert(row, this.addressOf(row.ip, row.lastSeen))
       }
       this.points = this.store.loadHistory().slice(-this.maxSnapshots)
     } catch (err) {
@@ -190,30 +212,45 @@ class CensusImpl implements Census {
     this.timer.unref()
   }
 
+  get addressCount (): number {
+    return this.byAddress.size
+  }
+
+  /** The address's entry, a new one (empty, its bucket full) when it has no row. */
+  addressOf (ip: string, at: number): AddressRows {
+    let own = this.byAddress.get(ip)
+    if (own === undefined) {
+      own = { rows: new Map(), newRows: fullBucket(this.newRowRule, at) }
+      this.byAddress.set(ip, own)
+    }
+    return own
+  }
+
   /**
    * Adds a row as the most recently seen: first within its address's budget (evicting that
    * address's least recently seen row), then within the total (the least recently seen of all).
    */
-  insert (row: Row): void {
-    let own = this.byAddress.get(row.ip)
-    while (own !== undefined && own.size >= this.maxRowsPerAddress) this.evict(own.values().next().value as Row, 'address_budget')
+  insert (row: Row, own: AddressRows): void {
+    while (own.rows.size >= this.maxRowsPerAddress) this.evict(own.rows.values().next().value as Row, 'address_budget')
     while (this.rows.size >= this.maxClients) this.evict(this.rows.values().next().value as Row, 'capacity')
-    own = this.byAddress.get(row.ip)
-    if (own === undefined) {
-      own = new Map()
-      this.byAddress.set(row.ip, own)
-    }
-    own.set(row.key, row)
+    // An eviction above may have taken the address's last row, and its entry with it: the entry
+    // goes back, its bucket as it was (a budget of one row must not refill the bucket).
+    if (own.rows.size === 0) this.byAddress.set(row.ip, own)
+    own.rows.set(row.key, row)
     this.rows.set(row.key, row)
   }
 
   evict (row: Row, reason: EvictionReason): void {
     this.rows.delete(row.key)
     const own = this.byAddress.get(row.ip)
-    own?.delete(row.key)
-    if (own?.size === 0) this.byAddress.delete(row.ip)
+    own?.rows.delete(row.key)
+    if (own?.rows.size === 0) this.byAddress.delete(row.ip)
     this.dirty.delete(row)
     this.evicted.push({ ip: row.ip, ja4: row.ja4, sni: row.sni })
+    this.counted(reason)
+  }
+
+  counted (reason: EvictionReason): void {
     try {
       this.onEvict?.(reason)
     } catch {
@@ -229,6 +266,14 @@ class CensusImpl implements Census {
     const at = record.at
     let row = this.rows.get(key)
     if (row === undefined) {
+      const own = this.addressOf(record.remoteAddress, at)
+      refill(this.newRowRule, own.newRows, at)
+      if (own.newRows.tokens < 1) {
+        // An entry made just now for this call would have a full bucket: own has rows, and stays.
+        this.counted('address_rate')
+        return
+      }
+      own.newRows.tokens -= 1
       row = {
         key,
         ip: record.remoteAddress,
@@ -249,14 +294,14 @@ class CensusImpl implements Census {
         lastFailureReason: undefined,
         identity: undefined
       }
-      this.insert(row)
+      this.insert(row, own)
     } else {
       // Map order is the eviction order: move the row to the most recent end (of both maps).
       this.rows.delete(key)
       this.rows.set(key, row)
       const own = this.byAddress.get(row.ip)
-      own?.delete(key)
-      own?.set(key, row)
+      own?.rows.delete(key)
+      own?.rows.set(key, row)
     }
     if (at > row.lastSeen) row.lastSeen = at
     bump(row.outcomes, record.outcome)

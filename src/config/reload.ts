@@ -1,7 +1,8 @@
 /**
  * What a reload (SIGHUP) may change in a running gateway: the TLS material (certificates, keys,
  * passphrases, the client CA and its CRL, the ticket keys), the upstream credentials and the
- * guichet mapping. Every other option (addresses, ports, timeouts, environments, upstream URLs,
+ * guichet mapping; the content of the files they name (and of `ops.tokenFile`, whose path stays)
+ * is read anew. Every other option (addresses, ports, timeouts, environments, upstream URLs,
  * validation modes, log level…) is fixed at start: a reloaded configuration that changes one is
  * refused whole — applying half of it would leave a configuration nobody wrote.
  */

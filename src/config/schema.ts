@@ -338,6 +338,15 @@ export const configSchema = {
         readyAfterDays: { type: 'number', exclusiveMinimum: 0, maximum: 3650, default: 7 },
         maxClients: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000 },
         maxRowsPerAddress: { type: 'integer', minimum: 1, maximum: 1000000, default: 32 },
+        newRowsPerAddress: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            burst: { type: 'integer', minimum: 1, maximum: 1000000, default: 32 },
+            ratePerHour: { type: 'number', minimum: 0, maximum: 3600000, default: 60 }
+          }
+        },
         snapshotIntervalMs: { type: 'integer', minimum: 1000, default: 3600000 },
         maxSnapshots: { type: 'integer', minimum: 1, maximum: 100000, default: 2160 },
         helloTimeoutMs: { ...milliseconds, default: 10000 },

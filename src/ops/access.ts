@@ -8,6 +8,9 @@
  *   compared in constant time. Probes stay open: kubelet and load balancers call them bare, and
  *   they disclose nothing but ready / not ready.
  *
+ * The token is re-read on reload (SIGHUP): `opsBearer` holds the one in force, and a reload swaps it
+ * between two requests.
+ *
  * Refusals are `application/problem+json` (421 `GW_OPS_HOST_NOT_ALLOWED`, 401 `GW_OPS_UNAUTHORIZED`
  * with `WWW-Authenticate: Bearer`). `opsExposureWarning` is the start-time warning for an ops plane
  * reachable from the network without a token.
@@ -21,8 +24,8 @@ import { codes as configCodes } from '../config/errors.js'
 import { codes } from './errors.js'
 
 export interface OpsAccessOptions {
-  /** the bearer token, read from `ops.tokenFile`; undefined: no token asked */
-  token: string | undefined
+  /** the bearer token in force, read from `ops.tokenFile`; undefined: no token asked */
+  token: OpsBearer | undefined
   /** host names (without port) the ops plane answers for; undefined: no check */
   allowedHosts: readonly string[] | undefined
 }
@@ -55,6 +58,22 @@ function digest (text: string): Buffer {
   return createHash('sha256').update(text).digest()
 }
 
+/** The ops plane's bearer token in force, replaced by a reload. */
+export interface OpsBearer {
+  /** true when `header` is `Bearer <the token in force>`, compared in constant time */
+  admits (header: string | undefined): boolean
+  replace (token: string): void
+}
+
+export function opsBearer (token: string): OpsBearer {
+  // Compared as digests: equal lengths for timingSafeEqual, and nothing learned from the length.
+  let expected = digest(`Bearer ${token}`)
+  return {
+    admits: (header) => header !== undefined && timingSafeEqual(digest(header), expected),
+    replace (next) { expected = digest(`Bearer ${next}`) }
+  }
+}
+
 function refuse (reply: FastifyReply, err: GatewayError, url: string): FastifyReply {
   return reply.code(err.statusCode).type('application/problem+json').send({
     type: 'about:blank', title: err.statusCode === 401 ? 'Unauthorized' : 'Misdirected request', status: err.statusCode, code: err.code, detail: err.message, instance: url.split('?')[0]
@@ -64,17 +83,15 @@ function refuse (reply: FastifyReply, err: GatewayError, url: string): FastifyRe
 /** Installs the checks on the ops plane (before any route answers). */
 export function installOpsAccess (app: FastifyInstance, options: OpsAccessOptions): void {
   const allowed = options.allowedHosts === undefined ? undefined : new Set(options.allowedHosts.map((h) => h.toLowerCase()))
-  // Compared as digests: equal lengths for timingSafeEqual, and nothing learned from the length.
-  const expected = options.token === undefined ? undefined : digest(`Bearer ${options.token}`)
-  if (allowed === undefined && expected === undefined) return
+  const bearer = options.token
+  if (allowed === undefined && bearer === undefined) return
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (allowed !== undefined) {
       const name = hostName(request.headers.host)
       if (!allowed.has(name)) return await refuse(reply, new codes.GW_OPS_HOST_NOT_ALLOWED(JSON.stringify(name.slice(0, 64))), request.url)
     }
-    if (expected !== undefined && !OPEN_PATHS.has(request.url.split('?')[0] ?? '')) {
-      const given = request.headers.authorization
-      if (given === undefined || !timingSafeEqual(digest(given), expected)) {
+    if (bearer !== undefined && !OPEN_PATHS.has(request.url.split('?')[0] ?? '')) {
+      if (!bearer.admits(request.headers.authorization)) {
         reply.header('www-authenticate', 'Bearer realm="sne-gateway ops"')
         return await refuse(reply, new codes.GW_OPS_UNAUTHORIZED(), request.url)
       }

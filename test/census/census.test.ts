@@ -105,31 +105,89 @@ t.test('bounded: the least recently seen row is evicted, in memory and in the st
 })
 
 t.test('a flood of 10,000 hellos from one address with random server names leaves every other address\'s rows in place', async (t) => {
-  const file = tempFile(t)
+  // With the new-row rate out of the way the row budget alone holds the flood (each new row evicts
+  // one of the address's own); with the default rate the flood makes no row beyond the burst.
+  for (const [name, newRowsPerAddress, reason] of [
+    ['the row budget alone', { burst: 1_000_000, ratePerHour: 3_600_000 }, 'address_budget'],
+    ['the default new-row rate', undefined, 'address_rate']
+  ] as const) {
+    const file = tempFile(t)
+    const c = manualClock()
+    const reasons: string[] = []
+    const census = createCensus({ file, maxClients: 1000, ...(newRowsPerAddress === undefined ? {} : { newRowsPerAddress }) }, { clock: c.clock, onEvict: (reason) => { reasons.push(reason) } })
+    const others = Array.from({ length: 200 }, (_, i) => `198.51.100.${i}`)
+    for (const ip of others) {
+      census.observe(legacy(c.now(), ip))
+      c.advance(1)
+    }
+    census.flush()
+    let seed = 12345
+    const random = (): string => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed.toString(36) }
+    for (let i = 0; i < 10000; i++) {
+      census.observe(legacy(c.now(), '203.0.113.66', `${random()}.example`))
+      c.advance(1)
+    }
+    const rows = census.clients()
+    t.same(new Set(rows.filter((r) => r.ip !== '203.0.113.66').map((r) => r.ip)), new Set(others), `${name}: every other address keeps its row`)
+    t.equal(rows.filter((r) => r.ip === '203.0.113.66').length, 32, `${name}: the flooding address holds its budget of rows, no more`)
+    t.equal(reasons.length, 10000 - 32, `${name}: every hello beyond the 32 first is counted`)
+    t.ok(reasons.every((r) => r === reason), `${name}: counted as ${reason}, never as capacity`)
+    census.close()
+    const reopened = createCensus({ file, maxClients: 1000 }, { clock: c.clock })
+    t.teardown(() => reopened.close())
+    t.equal(reopened.clients().length, 200 + 32, `${name}: the store did not grow with the flood`)
+  }
+})
+
+t.test('the new-row rate bounds the churn an address under its row budget can make', async (t) => {
   const c = manualClock()
   const reasons: string[] = []
-  const census = createCensus({ file, maxClients: 1000 }, { clock: c.clock, onEvict: (reason) => { reasons.push(reason) } })
-  const others = Array.from({ length: 200 }, (_, i) => `198.51.100.${i}`)
-  for (const ip of others) {
-    census.observe(legacy(c.now(), ip))
-    c.advance(1)
+  const newRowsPerAddress = { burst: 4, ratePerHour: 60 }
+  const census = createCensus({ maxRowsPerAddress: 8, newRowsPerAddress }, { clock: c.clock, onEvict: (reason) => { reasons.push(reason) } })
+  t.teardown(() => census.close())
+  const count = (reason: string): number => reasons.filter((r) => r === reason).length
+  census.observe(legacy(c.now(), '192.0.2.2', 'kept.example'))
+  // Ten minutes of a fingerprint a second from one address: a burst of 4, then one a minute.
+  census.observe(legacy(c.now(), '203.0.113.66', 'first.example'))
+  for (let i = 1; i < 600; i++) {
+    c.advance(1000)
+    census.observe(legacy(c.now(), '203.0.113.66', `cycle-${i}.example`))
   }
-  census.flush()
-  let seed = 12345
-  const random = (): string => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed.toString(36) }
-  for (let i = 0; i < 10000; i++) {
-    census.observe(legacy(c.now(), '203.0.113.66', `${random()}.example`))
-    c.advance(1)
+  const flooder = census.clients().filter((r) => r.ip === '203.0.113.66')
+  t.equal(flooder.length, 8, 'the address fills its row budget…')
+  t.equal(count('address_rate'), 600 - 4 - 9, '…but makes only the burst and one row a minute: 13 rows in 10 minutes')
+  t.equal(count('address_budget'), 4 + 9 - 8, 'so it evicts only 5 of its own rows, not 592')
+  t.equal(count('capacity'), 0)
+
+  const latest = flooder[0]!.sni
+  census.observe(legacy(c.now(), '203.0.113.66', latest))
+  t.match(census.clients().find((r) => r.sni === latest), { outcomes: { failure: 2 } }, 'an existing row of the address goes on counting')
+  census.observe(legacy(c.now(), '192.0.2.2', 'new.example'))
+  t.same(census.clients().filter((r) => r.ip === '192.0.2.2').map((r) => r.sni).sort(), ['kept.example', 'new.example'], 'another address has its own bucket')
+  t.equal(count('address_rate'), 600 - 4 - 9)
+
+  c.advance(4 * 60_000)
+  for (let i = 0; i < 6; i++) census.observe(legacy(c.now(), '203.0.113.66', `later-${i}.example`))
+  t.equal(census.clients().filter((r) => r.sni?.startsWith('later-') === true).length, 4, 'four minutes later: four new rows')
+})
+
+t.test('the bucket of an address outlives the rows its budget evicts, and only lives while the address has rows', async (t) => {
+  const c = manualClock()
+  const reasons: string[] = []
+  const census = createCensus({ maxRowsPerAddress: 1, maxClients: 50, newRowsPerAddress: { burst: 2, ratePerHour: 0 } }, { clock: c.clock, onEvict: (reason) => { reasons.push(reason) } })
+  t.teardown(() => census.close())
+  for (let i = 0; i < 5; i++) census.observe(legacy(c.now(), '203.0.113.66', `${i}.example`))
+  t.same(reasons, ['address_budget', 'address_rate', 'address_rate', 'address_rate'], 'one row at a time: its budget evicted the first, yet the bucket remembers both')
+  t.same(census.clients().map((r) => r.sni), ['1.example'])
+
+  // Many addresses, several fingerprints each: the limiter holds no more addresses than the rows.
+  let most = 0
+  for (let a = 0; a < 1000; a++) {
+    for (let i = 0; i < 3; i++) census.observe(legacy(c.now(), `10.0.${a >> 8}.${a & 255}`, `${i}.example`))
+    most = Math.max(most, census.addressCount)
   }
-  const rows = census.clients()
-  t.same(new Set(rows.filter((r) => r.ip !== '203.0.113.66').map((r) => r.ip)), new Set(others), 'every other address keeps its row')
-  t.equal(rows.filter((r) => r.ip === '203.0.113.66').length, 32, 'the flooding address holds its budget of rows, no more')
-  t.equal(reasons.length, 10000 - 32)
-  t.ok(reasons.every((r) => r === 'address_budget'), 'evicted for the address budget, never for capacity')
-  census.close()
-  const reopened = createCensus({ file, maxClients: 1000 }, { clock: c.clock })
-  t.teardown(() => reopened.close())
-  t.equal(reopened.clients().length, 200 + 32, 'the store did not grow with the flood')
+  t.equal(most, 50, 'never more addresses held than maxClients')
+  t.equal(census.clients().length, 50)
 })
 
 t.test('capacity: beyond maxClients the least recently seen row of all goes, counted as such', async (t) => {

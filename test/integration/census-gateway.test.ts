@@ -113,3 +113,28 @@ t.test('persistence across a restart of the gateway', async (t) => {
   await waitForRows(second.tlsCensus, 1, (r) => (r.offered.TLSv1 ?? 0) === 2)
   t.pass('counts go on from where they were')
 })
+
+t.test('a flood of new fingerprints from 127.0.0.1 over real sockets: its burst of rows, the rest counted; 127.0.0.2 keeps its rows and makes new ones', async (t) => {
+  const stack = await startCensusStack({ census: { census: { maxRowsPerAddress: 32, newRowsPerAddress: { burst: 8, ratePerHour: 60 } } } })
+  t.teardown(() => stack.close())
+  const legacyFrom = async (localAddress: string, servername: string): Promise<string> => await nodeHandshake(stack.port, { ...LEGACY, minVersion: 'TLSv1', maxVersion: 'TLSv1', servername, localAddress })
+  t.equal(await legacyFrom('127.0.0.2', 'before-1.example'), 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION')
+  await legacyFrom('127.0.0.2', 'before-2.example')
+  await waitForRows(stack.tlsCensus, 2)
+
+  const FLOOD = 120
+  for (let i = 0; i < FLOOD; i += 8) {
+    await Promise.all(Array.from({ length: 8 }, async (_, j) => await legacyFrom('127.0.0.1', `flood-${i + j}.example`)))
+  }
+  const evictions = async (): Promise<string> => await request(`${stack.opsUrl!}/metrics`).then(async (r) => await r.body.text())
+  for (let i = 0; i < 200 && !(await evictions()).includes(`reason="address_rate"} ${FLOOD - 8}`); i++) await new Promise((resolve) => setTimeout(resolve, 25))
+  t.match(await evictions(), new RegExp(`sne_gateway_tls_census_evictions_total\\{reason="address_rate"\\} ${FLOOD - 8}\\b`), 'every hello beyond the burst counted')
+  t.notMatch(await evictions(), /reason="(address_budget|capacity)"/, 'nothing evicted')
+  t.match(await evictions(), new RegExp(`sne_gateway_tls_rejections_total\\{offered_version="TLSv1",reason="unsupported-protocol"\\} ${FLOOD + 2}\\b`), 'every refusal still counted by the metrics')
+
+  await legacyFrom('127.0.0.2', 'after.example')
+  await waitForRows(stack.tlsCensus, 3, (r) => r.ip === '127.0.0.2')
+  const clients = JSON.parse((await stack.ops('/ops/tls/clients')).body).clients as Array<{ ip: string, sni: string }>
+  t.equal(clients.filter((c) => c.ip === '127.0.0.1').length, 8, 'the flooding address: its burst of rows')
+  t.same(clients.filter((c) => c.ip === '127.0.0.2').map((c) => c.sni).sort(), ['after.example', 'before-1.example', 'before-2.example'], 'the other address: its rows kept, and a new one made after the flood')
+})

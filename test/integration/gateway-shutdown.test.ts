@@ -3,60 +3,17 @@
 // burst of pipelined requests, some on connections abandoned mid-way, nothing stays counted in
 // flight, so that the drain ends with the last real call.
 import t, { type Test } from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { connect, type TLSSocket } from 'node:tls'
-import { fileURLToPath } from 'node:url'
 import { Agent, request } from 'undici'
 import { buildSimulator, type Simulator } from '../../src/simulator/index.js'
 import { testPki } from '../helpers/pki.js'
+import { ecoleBehindSimulator, startCli, type Child } from '../helpers/child-process.js'
 import { corpusCase, NOW, sharedSpec } from './helpers/gateway-stack.js'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const read = corpusCase('valid-getDemandeLogement-mtom')!
-// Only the TypeScript loader of the test runner, to run src/cli.ts as the child.
-const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'))
-
-interface Child { proc: ChildProcess, lines: Array<Record<string, unknown>>, exited: Promise<number | null>, port: Promise<number>, opsPort: Promise<number> }
-
-function startCli (config: string): Child {
-  const proc = spawn(process.execPath, [...loader, join(ROOT, 'src/cli.ts'), 'start', '--config', config], {
-    cwd: ROOT,
-    env: { ...process.env, SNE_GATEWAY_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  const lines: Array<Record<string, unknown>> = []
-  let resolvePort: (port: number) => void = () => {}
-  const port = new Promise<number>((resolve) => { resolvePort = resolve })
-  let resolveOpsPort: (port: number) => void = () => {}
-  const opsPort = new Promise<number>((resolve) => { resolveOpsPort = resolve })
-  let buffer = ''
-  proc.stdout!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8')
-    let nl: number
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl)
-      buffer = buffer.slice(nl + 1)
-      try {
-        const parsed = JSON.parse(line) as Record<string, unknown>
-        lines.push(parsed)
-        if (parsed.msg === 'gateway listening') {
-          resolvePort(Number(new URL(parsed.dataPlane as string).port))
-          resolveOpsPort(typeof parsed.ops === 'string' ? Number(new URL(parsed.ops).port) : -1)
-        }
-      } catch {
-        // not a JSON log line (pretty output, a warning): ignored
-      }
-    }
-  })
-  let stderr = ''
-  proc.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8') })
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
-  void exited.then(() => { resolvePort(-1); resolveOpsPort(-1); if (stderr !== '') lines.push({ stderr }) })
-  return { proc, lines, exited, port, opsPort }
-}
 
 /** Makes the simulator hold its next answer `latencyMs`. */
 async function slowNextAnswer (t: Test, sim: Simulator, latencyMs: number, operation = '*'): Promise<void> {
@@ -78,9 +35,7 @@ async function setup (t: Test, latencyMs: number | undefined, options: { ops?: b
     dataPlane: { host: '127.0.0.1', port: 0, tls: { cert: pki.server.cert, key: pki.server.key, clientCertificates: 'optional', clientCa: pki.ca.cert } },
     ops: options.ops === true ? { host: '127.0.0.1', port: 0, probeIntervalMs: 60000 } : { enabled: false },
     shutdown: { drainTimeoutMs: 20000 },
-    environments: {
-      ecole: { upstream: { url: `https://127.0.0.1:${simPort}/services/DemandeLogementImplService/`, ca: pki.ca.cert, cert: pki.upstreamClient.cert, key: pki.upstreamClient.key, timeouts: { headersMs: 30000 } } }
-    }
+    environments: ecoleBehindSimulator(pki, simPort, { timeouts: { headersMs: 30000 } })
   }))
   const child = startCli(config)
   t.teardown(() => { if (child.proc.exitCode === null) child.proc.kill('SIGKILL') })

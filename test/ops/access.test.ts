@@ -1,14 +1,16 @@
 // The ops plane's access checks with inject(): the bearer token on every route but the probes, the
 // Host header (loopback names by default on loopback), and the start-time exposure warning; then
-// through buildGateway (not listening) with a real token file, the warning in the log.
+// through buildGateway (not listening) with a real token file, the warning in the log, and the
+// token file read again by a reload.
 import t, { type Test } from 'tap'
 import { writeFileSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
 import Fastify from 'fastify'
-import { defaultAllowedHosts, installOpsAccess, opsExposureWarning, readOpsToken, type OpsAccessOptions } from '../../src/ops/access.js'
+import { defaultAllowedHosts, installOpsAccess, opsBearer, opsExposureWarning, readOpsToken, type OpsAccessOptions } from '../../src/ops/access.js'
 import { LogCapture, sharedSpec } from '../integration/helpers/gateway-stack.js'
 import { createConfigValidator } from '../../src/config/validate.js'
 import { buildGateway, type Gateway } from '../../src/gateway.js'
+import type { GatewayConfig } from '../../src/config/schema.js'
 import { createLogger } from '../../src/observability/logger.js'
 import { testPki } from '../helpers/pki.js'
 
@@ -23,7 +25,7 @@ async function app (t: Test, options: OpsAccessOptions): Promise<ReturnType<type
 }
 
 t.test('with a token: every route but the probes needs it', async (t) => {
-  const a = await app(t, { token: TOKEN, allowedHosts: undefined })
+  const a = await app(t, { token: opsBearer(TOKEN), allowedHosts: undefined })
   for (const url of ['/metrics', '/ops/tls/clients?status=ready', '/']) {
     const bare = await a.inject(url)
     t.equal(bare.statusCode, 401, `${url} without the token`)
@@ -62,39 +64,77 @@ t.test('the exposure warning: beyond loopback without a token only', async (t) =
   t.equal(opsExposureWarning('localhost', undefined), undefined)
 })
 
+/** A gateway (never listening) with these ops options, its log captured, closed at teardown. */
+async function buildWithOps (t: Test, dir: string, ops: Record<string, unknown>): Promise<{ gateway: Gateway, logs: LogCapture, config: GatewayConfig }> {
+  const pki = await testPki()
+  const config = createConfigValidator()({
+    dataPlane: { host: '127.0.0.1', port: 0, tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.ca.cert } },
+    ops: { port: 0, probeIntervalMs: 600000, ...ops },
+    census: { enabled: false },
+    idempotency: { file: join(dir, 'idempotency.sqlite') },
+    validation: { workers: 0 },
+    environments: { ecole: { upstream: { url: 'https://127.0.0.1:1/services/DemandeLogementImplService/', ca: pki.ca.cert } } }
+  })
+  const logs = new LogCapture()
+  const gateway = await buildGateway(config, { spec: await sharedSpec(), logger: createLogger({ level: 'info', destination: logs }) })
+  t.teardown(async () => { await gateway.close() })
+  return { gateway, logs, config }
+}
+
 t.test('through buildGateway (never listening): the token file, and the warning at start', async (t) => {
   const dir = t.testdir({})
   const tokenFile = join(dir, 'ops.token')
   writeFileSync(tokenFile, `${TOKEN}\n`)
   chmodSync(tokenFile, 0o600)
-  const pki = await testPki()
-  const build = async (ops: Record<string, unknown>): Promise<{ gateway: Gateway, logs: LogCapture }> => {
-    const config = createConfigValidator()({
-      dataPlane: { host: '127.0.0.1', port: 0, tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.ca.cert } },
-      ops: { port: 0, probeIntervalMs: 600000, ...ops },
-      census: { enabled: false },
-      validation: { workers: 0 },
-      environments: { ecole: { upstream: { url: 'https://127.0.0.1:1/services/DemandeLogementImplService/', ca: pki.ca.cert } } }
-    })
-    const logs = new LogCapture()
-    const gateway = await buildGateway(config, { spec: await sharedSpec(), logger: createLogger({ level: 'info', destination: logs }) })
-    t.teardown(async () => { await gateway.close() })
-    return { gateway, logs }
-  }
-  const guarded = await build({ host: '0.0.0.0', tokenFile })
+  const guarded = await buildWithOps(t, dir, { host: '0.0.0.0', tokenFile })
   t.equal((await guarded.gateway.ops!.inject('/metrics')).statusCode, 401)
   const authorized = await guarded.gateway.ops!.inject({ url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } })
   t.equal(authorized.statusCode, 200)
   t.match(authorized.body, /sne_gateway_inflight_requests/)
   t.notOk(guarded.logs.lines().some((l) => /without a token/.test(String(l.msg))), 'no warning: a token is set')
 
-  const open = await build({ host: '0.0.0.0' })
+  const open = await buildWithOps(t, dir, { host: '0.0.0.0' })
   t.ok(open.logs.lines().some((l) => l.level === 40 && /ops plane listens on 0\.0\.0\.0 without a token/.test(String(l.msg))), 'warned')
   t.equal((await open.gateway.ops!.inject({ url: '/metrics', headers: { host: 'anything.example' } })).statusCode, 200, 'beyond loopback, no Host check unless configured')
 
-  const local = await build({ host: '127.0.0.1' })
+  const local = await buildWithOps(t, dir, { host: '127.0.0.1' })
   t.notOk(local.logs.lines().some((l) => /without a token/.test(String(l.msg))), 'loopback: no warning')
   t.equal((await local.gateway.ops!.inject({ url: '/metrics', headers: { host: 'rebound.example' } })).statusCode, 421, 'loopback: Host checked by default')
+})
+
+t.test('a reload (SIGHUP) reads the token file again; one that fails keeps the token in force', async (t) => {
+  const dir = t.testdir({})
+  const tokenFile = join(dir, 'ops.token')
+  writeFileSync(tokenFile, `${TOKEN}\n`)
+  chmodSync(tokenFile, 0o600)
+  const { gateway, logs, config } = await buildWithOps(t, dir, { host: '127.0.0.1', tokenFile })
+  const status = async (token: string): Promise<number> => (await gateway.ops!.inject({ url: '/metrics', headers: { authorization: `Bearer ${token}` } })).statusCode
+  t.equal(await status(TOKEN), 200, 'the token read at start')
+
+  const rotated = 'fedcba9876543210fedcba9876543210'
+  writeFileSync(tokenFile, `${rotated}\n`)
+  t.equal(await status(TOKEN), 200, 'the file alone changes nothing until the reload')
+  t.match(await gateway.reload(config), { applied: true })
+  t.equal(await status(TOKEN), 401, 'the old token is refused after the reload')
+  t.equal(await status(rotated), 200, 'the new one is accepted')
+
+  for (const [why, content, mode, code] of [
+    ['a token too short', 'short\n', 0o600, 'GW_CONFIG_FILE_UNREADABLE'],
+    ['a file every user may read', `${TOKEN}\n`, 0o644, 'GW_CONFIG_SECRET_WORLD_READABLE']
+  ] as const) {
+    writeFileSync(tokenFile, content)
+    chmodSync(tokenFile, mode)
+    const before = logs.raw.length
+    t.match(await gateway.reload(config), { applied: false }, `${why}: refused`)
+    const lines = logs.lines().slice(before)
+    t.equal(lines.length, 1, `${why}: one log line`)
+    t.match(lines[0], { level: 50, reload: 'sighup', code, reason: /^\/ops\/tokenFile: / }, `${why}: its code`)
+    t.ok(String(lines[0]?.reason).includes(tokenFile), `${why}: the file named`)
+    t.equal(await status(rotated), 200, `${why}: the token in force stays`)
+    t.equal(await status(TOKEN), 401, `${why}: the file's token is not taken`)
+  }
+  const metrics = await gateway.ops!.inject({ url: '/metrics', headers: { authorization: `Bearer ${rotated}` } })
+  t.match(metrics.body, /sne_gateway_config_reloads_total\{trigger="sighup",result="refused"\} 2/)
 })
 
 t.test('a token file readable by everyone, or too short, stops the start', async (t) => {

@@ -12,6 +12,11 @@ import { DALO_FIELDS, PROBLEM_TYPE_BASE, restOpenApi } from '../../src/rest/open
 import { restExamples } from '../../src/rest/openapi-examples.js'
 import { defaultExamplesDir, loadRestOpenApiSources, packageVersion } from '../../src/rest/openapi-sources.js'
 import { API_INTERFACE_VERSION, REST_ROUTES } from '../../src/rest/route-table.js'
+import { codes as proxyCodes } from '../../src/proxy/errors.js'
+import { codes as limitCodes } from '../../src/limits/errors.js'
+import { codes as routeCodes } from '../../src/routes/errors.js'
+import { codes as contractCodes } from '../../src/contract/errors.js'
+import { codes as idempotencyCodes } from '../../src/idempotency/errors.js'
 
 const spec = await loadSpec({ dir: defaultSpecDir() })
 t.teardown(() => spec.dispose())
@@ -182,6 +187,17 @@ t.test('every problem status is documented, as application/problem+json with the
   t.ok(components.responses.Problem409.headers['Retry-After'])
   t.same(components.schemas.Problem.required, ['type', 'title', 'status', 'instance', 'code'])
   t.equal(components.headers['SNE-Interface-Version'].schema.const, API_INTERFACE_VERSION)
+})
+
+t.test('the 503 says when the upstream is busy (load shedding), and names every 503 code a REST call can get', async (t) => {
+  const description = String(components.responses.Problem503.description)
+  t.match(description, /upstream SNE is busy \(load shedding\)/)
+  t.match(description, /waiting for a connection to it reach the configured bound, and this one is refused at once \(GW_PROXY_QUEUE_FULL\)/)
+  t.match(description, /waited the longest time allowed for a connection \(GW_PROXY_QUEUE_TIMEOUT\)/)
+  t.match(description, /These come with `Retry-After`/)
+  const unavailable = Object.values({ ...proxyCodes, ...limitCodes, ...routeCodes, ...contractCodes, ...idempotencyCodes }).filter((E) => E.statusCode === 503)
+  t.ok(unavailable.length >= 8, 'the 503 codes are found')
+  for (const E of unavailable) t.ok(description.includes(E.code), `${E.code} is named`)
 })
 
 t.test('every example validates against its schema, and is coherent with its route', async (t) => {

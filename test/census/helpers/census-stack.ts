@@ -80,8 +80,9 @@ export function sClient (port: number, args: string[]): Promise<string> {
  * A Node TLS handshake; resolves with the negotiated protocol or the error code. Once established
  * it makes one HTTP request and waits for the answer: with TLS 1.3 the client is done before the
  * server has read its certificate and Finished, and leaving at once would fail the server's side.
+ * `localAddress` (which node:tls hands to net.connect) makes another client address on loopback.
  */
-export function nodeHandshake (port: number, options: tls.ConnectionOptions): Promise<string> {
+export function nodeHandshake (port: number, options: tls.ConnectionOptions & { localAddress?: string }): Promise<string> {
   return new Promise((resolve) => {
     let protocol: string | undefined
     const socket = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false, ...options }, () => {
