@@ -107,9 +107,12 @@ export class XmlLexer {
   }
 
   protected skipWs (): boolean {
+    const b = this.b
     const start = this.pos
-    while (isWs(this.b[this.pos])) this.pos++
-    return this.pos > start
+    let p = start
+    while (isWs(b[p])) p++
+    this.pos = p
+    return p > start
   }
 
   /**

@@ -230,13 +230,24 @@ class Reader extends XmlLexer {
 
     let prefix = ''
     let local: string
+    let uri: string | undefined
     if (colon >= 0) {
       this.checkQName(nameStart, colon, colons, nameEnd, start)
-      prefix = this.chars(nameStart, colon, high)
-      local = this.chars(colon + 1, nameEnd, high)
       if (this.isXmlns(nameStart, colon)) this.fail(codes.GW_SOAP_XML_INVALID_NAMESPACE, start, 'an element uses the xmlns prefix')
-    } else local = this.chars(nameStart, nameEnd, high)
-    const uri = this.lookup(prefix)
+      // the in-scope declaration whose prefix has these bytes lends its string: no copy per element
+      const i = high ? -1 : this.declarationOf(nameStart, colon)
+      if (i >= 0) {
+        prefix = this.nsPrefix[i]!
+        uri = this.nsUri[i]!
+      } else {
+        prefix = this.chars(nameStart, colon, high)
+        uri = this.lookup(prefix)
+      }
+      local = this.chars(colon + 1, nameEnd, high)
+    } else {
+      local = this.chars(nameStart, nameEnd, high)
+      uri = this.lookup('')
+    }
     if (uri === undefined) this.fail(codes.GW_SOAP_XML_UNBOUND_PREFIX, start, prefix)
     if (attrs !== undefined) this.resolveAttributes(attrs, start)
 
@@ -285,6 +296,20 @@ class Reader extends XmlLexer {
       if (this.nsPrefix[i] === prefix) return this.nsUri[i]
     }
     return prefix === '' ? '' : undefined
+  }
+
+  /** Index of the innermost declaration of the (ASCII) prefix spelled by the bytes from `start` to `end`, -1 when none. */
+  private declarationOf (start: number, end: number): number {
+    const b = this.b
+    const length = end - start
+    for (let i = this.nsPrefix.length - 1; i >= 0; i--) {
+      const p = this.nsPrefix[i]!
+      if (p.length !== length) continue
+      let same = true
+      for (let k = 0; same && k < length; k++) same = p.charCodeAt(k) === b[start + k]
+      if (same) return i
+    }
+    return -1
   }
 
   private resolveAttributes (attrs: XmlAttribute[], at: number): void {
