@@ -16,9 +16,9 @@ import { readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { getNumUniqueAnswer } from './harness/rest-messages.js'
 import { repoRoot } from './harness/repo-root.js'
 
-const WS_NS = 'http://ws.metier.nuu.application.i2/'
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 60)
 const CALLS = Number(process.env.BENCH_CALLS ?? 300)
 
@@ -31,6 +31,8 @@ const root = repoRoot(import.meta.url)
 const cre = readFileSync(join(root, 'examples/documents/cre.xml'))
 const accented = Buffer.from(cre.toString('utf8').replaceAll('FICTIF-ALPHA', 'FICTIF-ÉLÈVE').replaceAll('Exemple', 'Élysée'))
 const envelope = readFileSync(join(root, 'examples/envelopes/getNumUnique.xml'))
+// the same answer bytes for both builds
+const answer = getNumUniqueAnswer(cre)
 
 /** Loads one build's modules (the paths every build of the project has) and prepares its steps. */
 async function load (label: string, dist: string): Promise<Build> {
@@ -39,18 +41,10 @@ async function load (label: string, dist: string): Promise<Build> {
   const { loadSpec } = await import(url('src/contract/index.js')) as typeof import('../src/contract/index.js')
   const { contractOf } = await import(url('src/contract/json-contract.js')) as typeof import('../src/contract/json-contract.js')
   const { readAnswer } = await import(url('src/rest/answers.js')) as typeof import('../src/rest/answers.js')
-  const { buildMtomMessage } = await import(url('src/soap/mtom-writer.js')) as typeof import('../src/soap/mtom-writer.js')
   const { parseXml } = await import(url('src/soap/xml-reader.js')) as typeof import('../src/soap/xml-reader.js')
   /* eslint-enable @typescript-eslint/consistent-type-imports */
   const spec = await loadSpec({ dir: join(root, 'wsdl') })
   const contract = contractOf(spec)
-  const answer = buildMtomMessage({
-    envelope: '<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Header/><soap:Body>' +
-      `<ns2:numUniqueReponse xmlns:ns2="${WS_NS}"><fichierReponse><xop:Include xmlns:xop="http://www.w3.org/2004/08/xop/include" href="cid:fichierReponse"/></fichierReponse></ns2:numUniqueReponse>` +
-      '</soap:Body></soap:Envelope>',
-    action: `${WS_NS}getNumUniqueResponse`,
-    parts: [{ contentId: 'fichierReponse', contentType: 'text/xml; charset=UTF-8', transferEncoding: '8bit', disposition: 'attachment; name="fichierReponse"', body: cre }]
-  })
   if (readAnswer(spec, contract, answer.body, answer.contentType, 'demande').kind !== 'ok') throw new Error(`${label}: the answer does not read as a demande`)
   const tree = parseXml(cre, spec.xmlLimits)
   return {
