@@ -20,10 +20,9 @@ import { join } from 'node:path'
 import { defaultSpecDir, loadSpec } from '../src/contract/index.js'
 import { contractOf } from '../src/contract/json-contract.js'
 import { readAnswer } from '../src/rest/answers.js'
-import { createMessageBuilder, WS_NS } from '../src/rest/message-builder.js'
+import { createMessageBuilder } from '../src/rest/message-builder.js'
 import { API_INTERFACE_VERSION } from '../src/rest/route-table.js'
-import { buildMtomMessage } from '../src/soap/mtom-writer.js'
-import { demandeLogementJson } from './harness/rest-messages.js'
+import { demandeLogementJson, getNumUniqueAnswer } from './harness/rest-messages.js'
 import { repoRoot } from './harness/repo-root.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15)
@@ -40,13 +39,7 @@ const bodyBytes = Buffer.from(JSON.stringify(demande))
 const pemBody = Buffer.alloc(880, 0x5a).toString('base64').replace(/.{64}/g, '$&\n')
 const certificate = { pem: Buffer.from(`-----BEGIN CERTIFICATE-----\n${pemBody}\n-----END CERTIFICATE-----\n`), name: undefined }
 const builder = createMessageBuilder({ contract, clock: () => new Date() })
-const answer = buildMtomMessage({
-  envelope: '<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Header/><soap:Body>' +
-    `<ns2:numUniqueReponse xmlns:ns2="${WS_NS}"><fichierReponse><xop:Include xmlns:xop="http://www.w3.org/2004/08/xop/include" href="cid:fichierReponse"/></fichierReponse></ns2:numUniqueReponse>` +
-    '</soap:Body></soap:Envelope>',
-  action: `${WS_NS}getNumUniqueResponse`,
-  parts: [{ contentId: 'fichierReponse', contentType: 'text/xml; charset=UTF-8', transferEncoding: '8bit', disposition: 'attachment; name="fichierReponse"', body: creDocument }]
-})
+const answer = getNumUniqueAnswer(creDocument)
 const answerJson = readAnswer(spec, contract, answer.body, answer.contentType, 'demande')
 if (answerJson.kind !== 'ok') throw new Error(`the answer does not read as a demande (${answerJson.kind})`)
 const document = { versionInterface: API_INTERFACE_VERSION, entete: { typeFichier: 'CRE', dateFichier: '2000-01-01T00:00:00.000+00:00' }, demande: [{ demandeLogement: demande }] }

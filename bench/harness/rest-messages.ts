@@ -14,7 +14,8 @@
 import { randomUUID } from 'node:crypto'
 import type { JsonContract } from '../../src/contract/json-contract.js'
 import type { InterfaceSpec } from '../../src/contract/types.js'
-import type { MessageSources } from './messages.js'
+import { buildMtomMessage } from '../../src/soap/mtom-writer.js'
+import { WS_NS, type MessageSources } from './messages.js'
 
 /** The guichet the REST calls act for: the CRE example's numGuichet, as the SOAP messages. */
 export const REST_GUICHET = 'G1226'
@@ -109,4 +110,15 @@ export function interleaveRest (soapNames: readonly string[], rest: ReadonlyArra
  */
 export function restGatewayExtra (certificateFile: string): Record<string, unknown> {
   return { environments: { ecole: { messageCertificates: { [REST_GUICHET]: { cert: certificateFile } } } } }
+}
+
+/** The SNE's answer to a getNumUnique carrying `document` in an MTOM part, as the simulator writes it. */
+export function getNumUniqueAnswer (document: Buffer): { contentType: string, body: Buffer } {
+  return buildMtomMessage({
+    envelope: '<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Header/><soap:Body>' +
+      `<ns2:numUniqueReponse xmlns:ns2="${WS_NS}"><fichierReponse><xop:Include xmlns:xop="http://www.w3.org/2004/08/xop/include" href="cid:fichierReponse"/></fichierReponse></ns2:numUniqueReponse>` +
+      '</soap:Body></soap:Envelope>',
+    action: `${WS_NS}getNumUniqueResponse`,
+    parts: [{ contentId: 'fichierReponse', contentType: 'text/xml; charset=UTF-8', transferEncoding: '8bit', disposition: 'attachment; name="fichierReponse"', body: document }]
+  })
 }

@@ -13,7 +13,7 @@
  */
 import { parseXml } from '../soap/xml-reader.js'
 import { NOT_XML_CHAR, escapeXmlAttribute, escapeXmlText } from '../soap/xml-escape.js'
-import { ANY_PROPERTY, VALUE_PROPERTY, type ElementProperty, type JsonMapping, type ObjectShape, type Shape, type WildcardProperty } from './json-mapping.js'
+import { ANY_PROPERTY, VALUE_PROPERTY, type AttributeProperty, type ElementProperty, type JsonMapping, type ObjectShape, type Shape, type WildcardProperty } from './json-mapping.js'
 import { escapeToken, xsdPathOf } from './json-paths.js'
 import type { ElementDecl, SimpleType, Wildcard } from './schema-model.js'
 import type { XmlElement } from '../soap/types.js'
@@ -92,14 +92,38 @@ function fragmentOf (el: XmlElement, ctx: ReadContext): string {
   return text.slice(0, nameEnd) + decls + text.slice(nameEnd)
 }
 
-/** Whitespace that xs:whiteSpace `replace` changes, and that `collapse` changes. */
-const CONTROL_WS = /[\t\n\r]/
-const COLLAPSIBLE = /[\t\n\r]|^ | $| {2}/
+/**
+ * Whether xs:whiteSpace changes a value: `replace` changes tabs and line ends, `collapse` those
+ * and leading, trailing or doubled spaces. One pass over the characters, no regular expression:
+ * it runs on every string value of an answer.
+ */
+function whiteSpaceChanges (raw: string, collapse: boolean): boolean {
+  const n = raw.length
+  if (collapse && n > 0 && (raw.charCodeAt(0) === 0x20 || raw.charCodeAt(n - 1) === 0x20)) return true
+  for (let i = 0; i < n; i++) {
+    const c = raw.charCodeAt(i)
+    if (c === 0x09 || c === 0x0a || c === 0x0d) return true
+    if (collapse && c === 0x20 && raw.charCodeAt(i + 1) === 0x20) return true
+  }
+  return false
+}
+
+/** `^[+-]?[0-9]+$`, by its characters. */
+function isIntegerLexical (v: string): boolean {
+  const n = v.length
+  let i = n > 0 && (v.charCodeAt(0) === 0x2b || v.charCodeAt(0) === 0x2d) ? 1 : 0
+  if (i === n) return false
+  for (; i < n; i++) {
+    const c = v.charCodeAt(i)
+    if (c < 0x30 || c > 0x39) return false
+  }
+  return true
+}
 
 function readScalar (t: SimpleType, raw: string, el: XmlElement, attribute?: string): string | number | boolean {
   if (t.json === 'string') {
     // Most values need no whitespace processing: one test, no copy.
-    if (t.whiteSpace === 'preserve' || !(t.whiteSpace === 'replace' ? CONTROL_WS : COLLAPSIBLE).test(raw)) return raw
+    if (t.whiteSpace === 'preserve' || !whiteSpaceChanges(raw, t.whiteSpace === 'collapse')) return raw
     const replaced = raw.replace(/[\t\n\r]/g, ' ')
     return t.whiteSpace === 'replace' ? replaced : replaced.replace(/ +/g, ' ').trim()
   }
@@ -110,7 +134,7 @@ function readScalar (t: SimpleType, raw: string, el: XmlElement, attribute?: str
     throw new ReadFault(`not an xs:boolean: ${shapeOfValue(v)}`, el, attribute)
   }
   if (t.json === 'integer') {
-    if (!/^[+-]?[0-9]+$/.test(v)) throw new ReadFault(`not an integer: ${shapeOfValue(v)}`, el, attribute)
+    if (!isIntegerLexical(v)) throw new ReadFault(`not an integer: ${shapeOfValue(v)}`, el, attribute)
     const n = Number(v)
     if (!Number.isSafeInteger(n)) throw new ReadFault('an integer beyond the range JSON numbers hold exactly (±2^53)', el, attribute)
     return n
@@ -153,11 +177,32 @@ function readElement (el: XmlElement, shape: Shape, ctx: ReadContext): unknown {
   }
 }
 
+function attributeOf (shape: ObjectShape, local: string, uri: string): AttributeProperty | undefined {
+  for (const p of shape.attributes) if (p.attribute.local === local && p.attribute.uri === uri) return p
+  return undefined
+}
+
+/**
+ * The element property named `local`, as `byLocal` gives it. Documents follow the schema's
+ * order, so the property is first looked for among the few after the previous child's (`last`):
+ * comparing a few short strings costs less than hashing the child's name, a fresh string.
+ */
+function propertyOf (shape: ObjectShape, local: string, last: number): ElementProperty | undefined {
+  const content = shape.content
+  const from = last < 0 ? 0 : last
+  const end = Math.min(content.length, from + 4)
+  for (let i = from; i < end; i++) {
+    const p = content[i]!
+    if (p.kind === 'element' && p.name === local) return p
+  }
+  return shape.byLocal.get(local)
+}
+
 function readObject (el: XmlElement, shape: ObjectShape, ctx: ReadContext): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const attr of el.attributes) {
     if (attr.uri === XMLNS_ATTR) continue
-    const prop = shape.attributes.find((p) => p.attribute.local === attr.local && p.attribute.uri === attr.uri)
+    const prop = attributeOf(shape, attr.local, attr.uri)
     if (prop === undefined) {
       if (ctx.tolerant || attr.uri === XSI_NS) {
         ctx.unknown++
@@ -176,7 +221,7 @@ function readObject (el: XmlElement, shape: ObjectShape, ctx: ReadContext): Reco
   let last = -1
   let reorder = false
   for (const child of el.children) {
-    const prop = shape.byLocal.get(child.local)
+    const prop = propertyOf(shape, child.local, last)
     if (prop !== undefined && prop.element.uri === child.uri) {
       if (prop.index < last) reorder = true
       last = prop.index

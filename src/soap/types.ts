@@ -68,6 +68,7 @@ export interface XmlElement extends QName {
   /** concatenation of the element's direct text and CDATA children, entities decoded */
   text: string
   parent: XmlElement | undefined
+  /** 1-based line and column (in characters) of the start tag; the reader works them out from `start` when read */
   line: number
   column: number
   /** offset of the '<' of the start tag */

@@ -7,6 +7,7 @@ import { codes, soapError } from './errors.js'
 import type { GatewayErrorConstructor } from '../errors.js'
 import type { XmlLimits, XmlProcessingInstruction } from './types.js'
 import { NAME_CHAR, NAME_CLASS, NAME_START, PREDEFINED_ENTITIES, isForbiddenControl, isXmlChar, isXmlName } from './xml-chars.js'
+import { XmlPositions } from './xml-positions.js'
 
 // bytes the grammar looks for
 export const LT = 0x3c // <
@@ -21,10 +22,13 @@ export const CR = 0x0d
 export const LF = 0x0a
 const DQUOTE = 0x22
 const SQUOTE = 0x27
+const COLON = 0x3a
 
 const COMMENT_END = Buffer.from('--')
 const PI_END = Buffer.from('?>')
 const DTD_KEYWORDS = ['DOCTYPE', 'ENTITY', 'ELEMENT', 'ATTLIST', 'NOTATION']
+/** the XML declaration's pseudo-attributes, in the order the grammar fixes */
+const DECLARATION_ORDER = ['version', 'encoding', 'standalone']
 
 export function isWs (c: number | undefined): boolean {
   return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d
@@ -46,29 +50,26 @@ export class XmlLexer {
   protected readonly len: number
   protected readonly lim: Readonly<XmlLimits>
   /**
-   * The whole document decoded once: slicing it is much cheaper than decoding each name and
-   * text from the bytes. For a pure ASCII document byte offsets are string indexes; otherwise
-   * a forward-moving cursor maps byte offsets to UTF-16 indexes.
+   * The whole document decoded once as Latin-1 (one character per byte, so byte offsets are
+   * string indexes): names and ASCII text are slices of it, much cheaper than decoding each from
+   * the bytes. Text and attribute values holding bytes above 0x7F are decoded as UTF-8 from the
+   * bytes, once each.
    */
   private whole = ''
-  private ascii = false
-  private uPos = 0
-  private uIdx = 0
   protected pos = 0
-  // incremental line/column cursor: elements come in document order, so the work stays linear
-  protected lcPos = 0
-  private lcLine = 1
-  protected lcLineStart = 0
-  private lcCol = 1
-  /** cached positions of the next LF and CR at or after the cursor: -1 none, -2 not searched yet */
-  private nextLf = -2
-  private nextCr = -2
   /** 3 when the document starts with a UTF-8 byte order mark (not a column) */
   protected bomLength = 0
-  protected line = 1
-  protected column = 1
+  /** line and column of each offset asked for, worked out on demand */
+  protected positions: XmlPositions | undefined
   protected readonly pis: XmlProcessingInstruction[] = []
   protected encoding: string | undefined
+  // results of scanName besides the end offset (fields rather than an allocation per name)
+  /** offset of the name's first ':', -1 when none */
+  protected nameColon = -1
+  /** the name holds a second ':' */
+  protected nameColons = false
+  /** the name holds a byte above 0x7F */
+  protected nameHigh = false
 
   constructor (input: Buffer, limits: Readonly<XmlLimits>) {
     this.b = input
@@ -76,86 +77,27 @@ export class XmlLexer {
     this.lim = limits
   }
 
-  /**
-   * Sets `line` and `column` (1-based, columns in characters) for a byte offset. Line ends are
-   * found with native `indexOf` and cached, so locating every element in document order costs
-   * about one native search per line; columns are counted only on non-ASCII lines.
-   */
-  protected locate (pos: number): void {
-    const b = this.b
-    if (pos < this.lcPos) {
-      this.lcPos = this.lcLineStart = this.bomLength
-      this.lcLine = 1
-      this.lcCol = 1
-      this.nextLf = this.nextCr = -2
-    }
-    let line = this.lcLine
-    let lineStart = this.lcLineStart
-    let from = this.lcPos
-    for (;;) {
-      if (this.nextLf !== -1 && this.nextLf < from) this.nextLf = b.indexOf(LF, from)
-      if (this.nextCr !== -1 && this.nextCr < from) this.nextCr = b.indexOf(CR, from)
-      let end = this.nextLf
-      // XML 1.0 §2.11: a CR not followed by LF ends a line too
-      const cr = this.nextCr
-      if (cr >= 0 && (end < 0 || cr < end) && b[cr + 1] !== LF) end = cr
-      if (end < 0 || end >= pos) break
-      line++
-      lineStart = from = end + 1
-    }
-    let col: number
-    if (this.ascii) col = pos - lineStart + 1
-    else {
-      let i = lineStart
-      col = 1
-      if (lineStart === this.lcLineStart && this.lcPos >= lineStart) {
-        i = this.lcPos
-        col = this.lcCol
-      }
-      // counted from the previous element on the same line: linear over the document, and no
-      // buffer view allocated per element
-      for (; i < pos; i++) if ((b[i]! & 0xc0) !== 0x80) col++
-    }
-    this.lcPos = pos
-    this.lcLine = line
-    this.lcLineStart = lineStart
-    this.lcCol = col
-    this.line = line
-    this.column = col
-  }
-
   protected fail (Err: GatewayErrorConstructor, pos: number, ...args: Array<string | number>): never {
-    this.locate(Math.min(pos, this.len))
-    throw soapError(Err, { line: this.line, column: this.column, offset: pos }, ...args)
+    const at = Math.min(pos, this.len)
+    // before the document's encoding is known (`decodeWhole`), columns count UTF-8 lead bytes
+    const where = (this.positions ?? new XmlPositions(this.b, false, this.bomLength)).locate(at)
+    throw soapError(Err, { line: where.line, column: where.column, offset: pos }, ...args)
   }
 
+  /** A slice of the document known to be ASCII (names, markup). */
   protected str (start: number, end: number): string {
-    if (this.ascii) return this.whole.slice(start, end)
-    const from = this.unitIndex(start)
-    return this.whole.slice(from, this.unitIndex(end))
+    return this.whole.slice(start, end)
+  }
+
+  /** A slice of the document that may hold UTF-8 sequences (`high`: a byte above 0x7F was seen in it). */
+  protected chars (start: number, end: number, high: boolean): string {
+    return high ? this.b.toString('utf8', start, end) : this.whole.slice(start, end)
   }
 
   /** Decodes the document once (after its UTF-8 has been validated). */
   protected decodeWhole (ascii: boolean): void {
-    this.ascii = ascii
-    this.whole = this.b.toString(ascii ? 'latin1' : 'utf8')
-  }
-
-  /** UTF-16 index of a byte offset: lead bytes count one unit, 4-byte sequences two. */
-  private unitIndex (pos: number): number {
-    if (pos < this.uPos) {
-      this.uPos = 0
-      this.uIdx = 0
-    }
-    const b = this.b
-    let idx = this.uIdx
-    for (let i = this.uPos; i < pos; i++) {
-      const c = b[i]!
-      if ((c & 0xc0) !== 0x80) idx += c >= 0xf0 ? 2 : 1
-    }
-    this.uPos = pos
-    this.uIdx = idx
-    return idx
+    this.whole = this.b.toString('latin1', 0, this.len)
+    this.positions = new XmlPositions(this.b, ascii, this.bomLength)
   }
 
   protected startsWith (s: string, at: number): boolean {
@@ -165,13 +107,19 @@ export class XmlLexer {
   }
 
   protected skipWs (): boolean {
+    const b = this.b
     const start = this.pos
-    while (isWs(this.b[this.pos])) this.pos++
-    return this.pos > start
+    let p = start
+    while (isWs(b[p])) p++
+    this.pos = p
+    return p > start
   }
 
-  /** Reads a Name at `pos`; returns it (validated, length-limited). */
-  protected name (what: string): string {
+  /**
+   * Reads a Name at `pos` (validated, length-limited) and returns its end offset; `nameColon`
+   * and `nameColons` tell where its colons are, so qualified names are split without searching.
+   */
+  protected scanName (what: string): number {
     const b = this.b
     const start = this.pos
     const first = b[start]
@@ -179,18 +127,34 @@ export class XmlLexer {
     if ((NAME_CLASS[first]! & NAME_START) === 0) this.fail(codes.GW_SOAP_XML_MALFORMED, start, `invalid ${what}`)
     const stop = Math.min(this.len, start + this.lim.maxNameLength + 1)
     let high = 0
+    let colon = -1
+    let colons = false
     let p = start
     while (p < stop) {
       const c = b[p]!
       if ((NAME_CLASS[c]! & NAME_CHAR) === 0) break
+      if (c === COLON) {
+        if (colon < 0) colon = p
+        else colons = true
+      }
       high |= c
       p++
     }
     if (p - start > this.lim.maxNameLength) this.fail(codes.GW_SOAP_XML_NAME_TOO_LONG, start, this.lim.maxNameLength)
     this.pos = p
-    const name = this.str(start, p)
-    if (high >= 0x80 && !isXmlName(name)) this.fail(codes.GW_SOAP_XML_MALFORMED, start, `invalid ${what}`)
-    return name
+    // a name beyond ASCII: the table lets its UTF-8 bytes through, the full rule decides
+    if (high >= 0x80 && !isXmlName(this.b.toString('utf8', start, p))) this.fail(codes.GW_SOAP_XML_MALFORMED, start, `invalid ${what}`)
+    this.nameColon = colon
+    this.nameColons = colons
+    this.nameHigh = high >= 0x80
+    return p
+  }
+
+  /** Reads a Name at `pos`; returns it (validated, length-limited). */
+  protected name (what: string): string {
+    const start = this.pos
+    const end = this.scanName(what)
+    return this.chars(start, end, this.nameHigh)
   }
 
   /** Checks the byte at `p` for characters XML forbids; `p` is inside already validated UTF-8. */
@@ -233,13 +197,11 @@ export class XmlLexer {
       if (vEnd < 0 || vEnd - vStart > 64) this.fail(codes.GW_SOAP_XML_MALFORMED, vStart, 'XML declaration')
       const value = this.str(vStart, vEnd)
       this.pos = vEnd + 1
-      // the order is fixed by the grammar: version, then encoding, then standalone
-      const order = ['version', 'encoding', 'standalone']
-      const rank = order.indexOf(name)
-      const last = seen.length === 0 ? -1 : order.indexOf(seen[seen.length - 1]!)
+      const rank = DECLARATION_ORDER.indexOf(name)
+      const last = seen.length === 0 ? -1 : DECLARATION_ORDER.indexOf(seen[seen.length - 1]!)
       if (rank <= last || (rank > 0 && seen.length === 0)) this.fail(codes.GW_SOAP_XML_MALFORMED, at, 'XML declaration')
       seen.push(name)
-      if (name === 'version' && !/^1\.[0-9]+$/.test(value)) this.fail(codes.GW_SOAP_XML_MALFORMED, vStart, 'XML version (1.0 expected)')
+      if (name === 'version' && value !== '1.0' && !/^1\.[0-9]+$/.test(value)) this.fail(codes.GW_SOAP_XML_MALFORMED, vStart, 'XML version (1.0 expected)')
       if (name === 'standalone' && value !== 'yes' && value !== 'no') this.fail(codes.GW_SOAP_XML_MALFORMED, vStart, 'XML declaration')
       if (name === 'encoding') {
         if (!/^[A-Za-z][A-Za-z0-9._-]*$/.test(value)) this.fail(codes.GW_SOAP_XML_MALFORMED, vStart, 'encoding name')
@@ -288,8 +250,8 @@ export class XmlLexer {
     if (end < 0) this.fail(codes.GW_SOAP_XML_TRUNCATED, start, 'a processing instruction')
     if (end - start > this.lim.maxCommentLength) this.fail(codes.GW_SOAP_XML_COMMENT_TOO_LONG, start, this.lim.maxCommentLength)
     this.checkRange(this.pos, end)
-    this.locate(start)
-    this.pis.push({ target, line: this.line, column: this.column, start })
+    const at = this.positions!.locate(start)
+    this.pis.push({ target, line: at.line, column: at.column, start })
     this.pos = end + 2
   }
 
@@ -303,6 +265,7 @@ export class XmlLexer {
     let out = ''
     let p = start
     let ws = false
+    let high = false
     for (;;) {
       const c = b[p]
       if (c === q) break
@@ -310,9 +273,9 @@ export class XmlLexer {
       if (p >= stop) this.fail(codes.GW_SOAP_XML_ATTRIBUTE_TOO_LONG, start, this.lim.maxAttributeLength)
       if (c === LT) this.fail(codes.GW_SOAP_XML_MALFORMED, p, '"<" in an attribute value')
       if (c === AMP) {
-        const s = this.str(seg, p)
+        const s = this.chars(seg, p, high)
         out += ws ? normalizeAttribute(s) : s
-        ws = false
+        ws = high = false
         this.pos = p
         out += this.reference()
         p = seg = this.pos
@@ -321,10 +284,13 @@ export class XmlLexer {
       if (c < 0x20) {
         if (c === 0x09 || c === LF || c === CR) ws = true
         else this.checkChar(c, p)
-      } else if (c === 0xef) this.checkChar(c, p)
+      } else if (c >= 0x80) {
+        high = true
+        if (c === 0xef) this.checkChar(c, p)
+      }
       p++
     }
-    const s = this.str(seg, p)
+    const s = this.chars(seg, p, high)
     this.pos = p + 1
     return out + (ws ? normalizeAttribute(s) : s)
   }

@@ -10,6 +10,7 @@
 import { isAscii, isUtf8 } from 'node:buffer'
 import { codes, soapError } from './errors.js'
 import type { XmlAttribute, XmlDocument, XmlElement, XmlLimits } from './types.js'
+import { ReaderElement } from './xml-element.js'
 import { NAME_CHAR, NAME_CLASS, NAME_START, firstInvalidUtf8, sniffForeignEncoding } from './xml-chars.js'
 import { AMP, BANG, CR, EQ, GT, LF, LT, QMARK, RBRACKET, SLASH, XmlLexer, isWs, normalizeText } from './xml-lexer.js'
 
@@ -84,10 +85,7 @@ class Reader extends XmlLexer {
     if (this.len > this.lim.maxSize) throw soapError(codes.GW_SOAP_XML_TOO_LARGE, {}, this.len, this.lim.maxSize)
     const foreign = sniffForeignEncoding(b)
     if (foreign !== undefined) this.fail(codes.GW_SOAP_XML_UNSUPPORTED_ENCODING, 0, foreign)
-    if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) {
-      this.pos = this.bomLength = 3
-      this.lcPos = this.lcLineStart = 3
-    }
+    if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) this.pos = this.bomLength = 3
     if (!isUtf8(b)) {
       const at = firstInvalidUtf8(b, this.pos)
       this.fail(codes.GW_SOAP_XML_INVALID_UTF8, at < 0 ? this.pos : at)
@@ -177,13 +175,16 @@ class Reader extends XmlLexer {
     const start = this.pos
     if (depth + 1 > lim.maxDepth) this.fail(codes.GW_SOAP_XML_TOO_DEEP, start, lim.maxDepth)
     if (++this.elements > lim.maxElements) this.fail(codes.GW_SOAP_XML_TOO_MANY_ELEMENTS, start, lim.maxElements)
-    this.pos++
-    this.tagNameStart = this.pos
-    const qname = this.name('element name')
-    this.tagNameEnd = this.pos
+    const nameStart = ++this.pos
+    const nameEnd = this.scanName('element name')
+    const colon = this.nameColon
+    const colons = this.nameColons
+    const high = this.nameHigh
+    this.tagNameStart = nameStart
+    this.tagNameEnd = nameEnd
     const mark = this.nsPrefix.length
     this.tagNsMark = mark
-    const attrs: XmlAttribute[] = []
+    let attrs: XmlAttribute[] | undefined
     let declared: Record<string, string> | undefined
     let count = 0
     let empty = false
@@ -201,43 +202,56 @@ class Reader extends XmlLexer {
       if (!ws) this.fail(codes.GW_SOAP_XML_MALFORMED, this.pos, 'missing whitespace before an attribute')
       if (++count > lim.maxAttributes) this.fail(codes.GW_SOAP_XML_TOO_MANY_ATTRIBUTES, this.pos, lim.maxAttributes)
       const aStart = this.pos
-      const aName = this.name('attribute name')
+      const aEnd = this.scanName('attribute name')
+      const aColon = this.nameColon
+      const aColons = this.nameColons
+      const aHigh = this.nameHigh
       this.skipWs()
       if (b[this.pos] !== EQ) this.fail(b[this.pos] === undefined ? codes.GW_SOAP_XML_TRUNCATED : codes.GW_SOAP_XML_MALFORMED, this.pos, 'an attribute (expected "=")')
       this.pos++
       this.skipWs()
       const value = this.attributeValue()
-      if (aName === 'xmlns' || aName.startsWith('xmlns:')) {
-        if (aName !== 'xmlns') this.checkQName(aName, 5, aStart)
-        const prefix = aName === 'xmlns' ? '' : aName.slice(6)
+      // xmlns and xmlns:… told by their bytes, before any string is made
+      if (this.isXmlns(aStart, aColon < 0 ? aEnd : aColon)) {
+        if (aColon >= 0) this.checkQName(aStart, aColon, aColons, aEnd, aStart)
+        const prefix = aColon < 0 ? '' : this.chars(aColon + 1, aEnd, aHigh)
         this.declare(prefix, value, mark, aStart)
         declared ??= {}
         declared[prefix] = value
       } else {
-        const colon = aName.indexOf(':')
-        if (colon >= 0) this.checkQName(aName, colon, aStart)
-        attrs.push({ uri: '', local: colon < 0 ? aName : aName.slice(colon + 1), prefix: colon < 0 ? '' : aName.slice(0, colon), value })
+        if (aColon >= 0) this.checkQName(aStart, aColon, aColons, aEnd, aStart)
+        const a = aColon < 0
+          ? { uri: '', local: this.chars(aStart, aEnd, aHigh), prefix: '', value }
+          : { uri: '', local: this.chars(aColon + 1, aEnd, aHigh), prefix: this.chars(aStart, aColon, aHigh), value }
+        if (attrs === undefined) attrs = [a]
+        else attrs.push(a)
       }
     }
 
-    const colon = qname.indexOf(':')
     let prefix = ''
-    let local = qname
+    let local: string
+    let uri: string | undefined
     if (colon >= 0) {
-      this.checkQName(qname, colon, start)
-      prefix = qname.slice(0, colon)
-      local = qname.slice(colon + 1)
-      if (prefix === 'xmlns') this.fail(codes.GW_SOAP_XML_INVALID_NAMESPACE, start, 'an element uses the xmlns prefix')
+      this.checkQName(nameStart, colon, colons, nameEnd, start)
+      if (this.isXmlns(nameStart, colon)) this.fail(codes.GW_SOAP_XML_INVALID_NAMESPACE, start, 'an element uses the xmlns prefix')
+      // the in-scope declaration whose prefix has these bytes lends its string: no copy per element
+      const i = high ? -1 : this.declarationOf(nameStart, colon)
+      if (i >= 0) {
+        prefix = this.nsPrefix[i]!
+        uri = this.nsUri[i]!
+      } else {
+        prefix = this.chars(nameStart, colon, high)
+        uri = this.lookup(prefix)
+      }
+      local = this.chars(colon + 1, nameEnd, high)
+    } else {
+      local = this.chars(nameStart, nameEnd, high)
+      uri = this.lookup('')
     }
-    const uri = this.lookup(prefix)
     if (uri === undefined) this.fail(codes.GW_SOAP_XML_UNBOUND_PREFIX, start, prefix)
-    if (attrs.length > 0) this.resolveAttributes(attrs, start)
+    if (attrs !== undefined) this.resolveAttributes(attrs, start)
 
-    this.locate(start)
-    const el: XmlElement = {
-      uri, local, prefix, attributes: attrs.length === 0 ? NO_ATTRIBUTES : attrs, children: NO_CHILDREN, text: '', parent,
-      line: this.line, column: this.column, start, end: 0, namespaces: declared
-    }
+    const el = new ReaderElement(uri, local, prefix, attrs ?? NO_ATTRIBUTES, NO_CHILDREN, parent, start, declared, this.positions!)
     if (empty) {
       el.end = this.pos
       if (this.nsPrefix.length !== mark) this.popNamespaces(mark)
@@ -245,8 +259,15 @@ class Reader extends XmlLexer {
     return el
   }
 
-  private checkQName (name: string, colon: number, at: number): void {
-    if (colon === 0 || colon === name.length - 1 || name.indexOf(':', colon + 1) >= 0) {
+  /** The bytes from `start` to `end` spell `xmlns`. */
+  private isXmlns (start: number, end: number): boolean {
+    const b = this.b
+    return end - start === 5 && b[start] === 0x78 && b[start + 1] === 0x6d && b[start + 2] === 0x6c && b[start + 3] === 0x6e && b[start + 4] === 0x73
+  }
+
+  /** A name with a colon is a qualified name: one colon, neither first nor last (Namespaces in XML §3). */
+  private checkQName (start: number, colon: number, colons: boolean, end: number, at: number): void {
+    if (colon === start || colon === end - 1 || colons) {
       this.fail(codes.GW_SOAP_XML_INVALID_NAMESPACE, at, 'a name is not a valid qualified name')
     }
   }
@@ -275,6 +296,20 @@ class Reader extends XmlLexer {
       if (this.nsPrefix[i] === prefix) return this.nsUri[i]
     }
     return prefix === '' ? '' : undefined
+  }
+
+  /** Index of the innermost declaration of the (ASCII) prefix spelled by the bytes from `start` to `end`, -1 when none. */
+  private declarationOf (start: number, end: number): number {
+    const b = this.b
+    const length = end - start
+    for (let i = this.nsPrefix.length - 1; i >= 0; i--) {
+      const p = this.nsPrefix[i]!
+      if (p.length !== length) continue
+      let same = true
+      for (let k = 0; same && k < length; k++) same = p.charCodeAt(k) === b[start + k]
+      if (same) return i
+    }
+    return -1
   }
 
   private resolveAttributes (attrs: XmlAttribute[], at: number): void {
@@ -311,6 +346,7 @@ class Reader extends XmlLexer {
     let parts: string[] | undefined
     let p = start
     let cr = false
+    let high = false
     for (;;) {
       const c = b[p]
       if (c === LT || c === undefined) break
@@ -323,10 +359,10 @@ class Reader extends XmlLexer {
         parts ??= []
         // literal line ends are normalized, those from character references are kept
         if (p > seg) {
-          const literal = this.str(seg, p)
+          const literal = this.chars(seg, p, high)
           parts.push(cr ? normalizeText(literal) : literal)
         }
-        cr = false
+        cr = high = false
         this.pos = p
         parts.push(this.reference())
         p = seg = this.pos
@@ -337,11 +373,14 @@ class Reader extends XmlLexer {
         else if (c !== 0x09 && c !== LF) this.checkChar(c, p)
       } else if (c === RBRACKET) {
         if (b[p + 1] === RBRACKET && b[p + 2] === GT) this.fail(codes.GW_SOAP_XML_MALFORMED, p, '"]]>" in text')
-      } else if (c === 0xef) this.checkChar(c, p)
+      } else if (c >= 0x80) {
+        high = true
+        if (c === 0xef) this.checkChar(c, p)
+      }
       p++
     }
     this.pos = p
-    let s = this.str(seg, p)
+    let s = this.chars(seg, p, high)
     if (cr) s = normalizeText(s)
     if (parts !== undefined) {
       parts.push(s)
@@ -357,7 +396,7 @@ class Reader extends XmlLexer {
     if (end < 0) this.fail(codes.GW_SOAP_XML_TRUNCATED, start, 'a CDATA section')
     if (end - from > this.lim.maxTextLength) this.fail(codes.GW_SOAP_XML_TEXT_TOO_LONG, start, this.lim.maxTextLength)
     this.checkRange(from, end)
-    const s = normalizeText(this.str(from, end))
+    const s = normalizeText(this.b.toString('utf8', from, end))
     el.text = el.text === '' ? s : el.text + s
     this.pos = end + 3
   }
@@ -374,7 +413,7 @@ class Reader extends XmlLexer {
     else {
       this.pos = nStart
       const name = this.name('end tag name')
-      this.fail(codes.GW_SOAP_XML_TAG_MISMATCH, start, name, this.str(openStart, openEnd))
+      this.fail(codes.GW_SOAP_XML_TAG_MISMATCH, start, name, b.toString('utf8', openStart, openEnd))
     }
     this.skipWs()
     const c = b[this.pos]

@@ -149,3 +149,25 @@ t.test('answers are read tolerantly: unknown elements kept in _any and counted',
   const partial = { versionInterface: '02.01', entete: { typeFichier: 'RET' }, demande: [{ demandeLogement: { numGuichet: 'G1226' } }] }
   t.same(contract.validateDocument(partial, 'answer'), [], 'an answer may omit what a guichet must send')
 })
+
+t.test('XML → JSON scalars: xs:whiteSpace collapse, integers by their lexical form, schema order restored', async (t) => {
+  const read = (edit: (xml: string) => string): Record<string, any> => {
+    const bytes = Buffer.from(edit(creBytes.toString('utf8')))
+    return contract.toJson(parseXml(bytes).root, bytes).value as Record<string, any>
+  }
+  const demandeur = (v: Record<string, any>): Record<string, any> => v.demande[0].demandeLogement.personnePhysique.demandeur
+  const postal = (s: string): unknown => demandeur(read((x) => x.replace('<ns1:codePostal>75013<', `<ns1:codePostal>${s}<`))).adressePostale.codePostal
+  t.equal(postal('75013'), '75013', 'a token that needs nothing is kept')
+  t.equal(postal(' 75\t0  13 '), '75 0 13', 'collapse: tabs, doubled, leading and trailing spaces')
+  t.equal(postal('75\n013'), '75 013', 'collapse: a line end')
+  const montant = (s: string): unknown => demandeur(read((x) => x.replace('<ns1:montantMoins1>21000<', `<ns1:montantMoins1>${s}<`))).revenuFiscal.montantMoins1
+  t.equal(montant('+21000'), 21000)
+  t.equal(montant(' -7 '), -7, 'an integer is read after its whitespace is collapsed')
+  for (const bad of ['21 000', '1.5', '+', '', '0x10', '1e3']) t.throws(() => montant(bad), { name: 'JsonCodecError', message: /not an integer/ }, JSON.stringify(bad))
+  // a document out of schema order: properties still come out in schema order
+  const swap = (x: string): string => x.replace(/(<ns1:anneeMoins1>2023<\/ns1:anneeMoins1>)\n(<ns1:montantMoins1>21000<\/ns1:montantMoins1>)/, '$2\n$1')
+  t.not(swap(creBytes.toString('utf8')), creBytes.toString('utf8'), 'the example has the two elements to swap')
+  const swapped = demandeur(read(swap))
+  t.same(Object.keys(swapped.revenuFiscal), Object.keys(demandeur(read((x) => x)).revenuFiscal))
+  t.equal(swapped.revenuFiscal.montantMoins1, 21000)
+})

@@ -12,7 +12,8 @@ import { gatewayBenchConfig } from '../../../bench/harness/gateway-config.js'
 import { messageUrl } from '../../../bench/harness/load.js'
 import { buildBenchMessages, readMessageSources } from '../../../bench/harness/messages.js'
 import { postOnce } from '../../../bench/harness/post-once.js'
-import { buildRestMessages, interleaveRest, REST_GUICHET, restGatewayExtra } from '../../../bench/harness/rest-messages.js'
+import { buildRestMessages, getNumUniqueAnswer, interleaveRest, REST_GUICHET, restGatewayExtra } from '../../../bench/harness/rest-messages.js'
+import { readAnswer } from '../../../src/rest/answers.js'
 import { testPki } from '../../helpers/pki.js'
 
 const examples = join(import.meta.dirname, '..', '..', '..', 'examples')
@@ -86,4 +87,12 @@ t.test('messageUrl: the message\'s path on the target\'s origin', async (t) => {
   const target = 'https://127.0.0.1:8443/ecole/services/DemandeLogementImplService/'
   t.equal(messageUrl(target, {}), target)
   t.equal(messageUrl(target, { path: `/ecole/api/v1/demandes/${NU}` }), `https://127.0.0.1:8443/ecole/api/v1/demandes/${NU}`)
+})
+
+t.test('the getNumUnique answer of the REST steps carries the document as the SNE does, and reads as a demande', async (t) => {
+  const cre = await readFile(join(examples, 'documents', 'cre.xml'))
+  const answer = getNumUniqueAnswer(cre)
+  t.match(answer.contentType, /^multipart\/related;.*application\/soap\+xml/)
+  const read = readAnswer(spec, buildJsonContract(spec), answer.body, answer.contentType, 'demande')
+  t.match(read, { kind: 'ok', body: { demandeLogement: { numGuichet: 'G1226' } } }, 'the CRE example, read back')
 })

@@ -1,0 +1,101 @@
+/**
+ * In-process A/B of the XML reader and the REST answer's conversion: this build against another
+ * build of the project (a copy of another commit's `dist/`, with a `node_modules` beside it), both
+ * loaded in one process, measured in alternating rounds; the figure is each one's fastest round,
+ * wall time per call. On a machine shared with other work, only such same-process figures resolve
+ * a change of a few percent; run it in both orders (`--swap`), the build measured second in each
+ * round tends to measure a few percent slower when both are equal.
+ *
+ * Run: `npm run build && node dist/bench/reader-ab.js /tmp/base/dist [--swap]`, with
+ * `git worktree add /tmp/base <commit> && (cd /tmp/base && npm run build) && ln -s "$PWD/node_modules" /tmp/base/`
+ * or any copy of a built `dist/`. Inputs: examples/documents/cre.xml, the same with accented
+ * names and address (every real demande has some), the getNumUnique envelope, and a getNumUnique
+ * answer carrying the CRE in an MTOM part (as the simulator writes it).
+ */
+import { readFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
+import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { getNumUniqueAnswer } from './harness/rest-messages.js'
+import { repoRoot } from './harness/repo-root.js'
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 60)
+const CALLS = Number(process.env.BENCH_CALLS ?? 300)
+
+interface Build {
+  label: string
+  steps: Record<string, () => number>
+}
+
+const root = repoRoot(import.meta.url)
+const cre = readFileSync(join(root, 'examples/documents/cre.xml'))
+const accented = Buffer.from(cre.toString('utf8').replaceAll('FICTIF-ALPHA', 'FICTIF-ÉLÈVE').replaceAll('Exemple', 'Élysée'))
+const envelope = readFileSync(join(root, 'examples/envelopes/getNumUnique.xml'))
+// the same answer bytes for both builds
+const answer = getNumUniqueAnswer(cre)
+
+/** Loads one build's modules (the paths every build of the project has) and prepares its steps. */
+async function load (label: string, dist: string): Promise<Build> {
+  const url = (path: string): string => pathToFileURL(join(dist, path)).href
+  /* eslint-disable @typescript-eslint/consistent-type-imports -- the same modules, from another build */
+  const { loadSpec } = await import(url('src/contract/index.js')) as typeof import('../src/contract/index.js')
+  const { contractOf } = await import(url('src/contract/json-contract.js')) as typeof import('../src/contract/json-contract.js')
+  const { readAnswer } = await import(url('src/rest/answers.js')) as typeof import('../src/rest/answers.js')
+  const { parseXml } = await import(url('src/soap/xml-reader.js')) as typeof import('../src/soap/xml-reader.js')
+  /* eslint-enable @typescript-eslint/consistent-type-imports */
+  const spec = await loadSpec({ dir: join(root, 'wsdl') })
+  const contract = contractOf(spec)
+  if (readAnswer(spec, contract, answer.body, answer.contentType, 'demande').kind !== 'ok') throw new Error(`${label}: the answer does not read as a demande`)
+  const tree = parseXml(cre, spec.xmlLimits)
+  return {
+    label,
+    steps: {
+      [`parse cre.xml (${cre.length} B)`]: () => parseXml(cre, spec.xmlLimits).root.children.length,
+      [`parse cre.xml with accents (${accented.length} B)`]: () => parseXml(accented, spec.xmlLimits).root.children.length,
+      [`parse the getNumUnique envelope (${envelope.length} B)`]: () => parseXml(envelope, spec.xmlLimits).root.children.length,
+      'CRE tree → JSON': () => Object.keys(contract.toJson(tree.root, cre).value).length,
+      'read the REST answer (MIME, envelope, document → JSON)': () => readAnswer(spec, contract, answer.body, answer.contentType, 'demande').kind.length
+    }
+  }
+}
+
+const base = process.argv[2]
+if (base === undefined) {
+  console.error('usage: node dist/bench/reader-ab.js BASE_DIST [--swap]')
+  process.exit(2)
+}
+const here = resolve(join(root, 'dist'))
+const builds = [await load('base', resolve(base)), await load('this build', here)]
+if (process.argv.includes('--swap')) builds.reverse()
+
+let sink = 0
+function round (fn: () => number): number {
+  const t = process.hrtime.bigint()
+  for (let i = 0; i < CALLS; i++) sink += fn()
+  return Number(process.hrtime.bigint() - t) / CALLS / 1000
+}
+
+const load0 = loadavg()
+const rows: string[] = []
+for (const step of Object.keys(builds[0]!.steps)) {
+  const fns = builds.map((b) => b.steps[step]!)
+  const best = fns.map(() => Infinity)
+  for (let i = 0; i < 3; i++) for (const fn of fns) round(fn)
+  for (let r = 0; r < ROUNDS; r++) fns.forEach((fn, k) => { best[k] = Math.min(best[k]!, round(fn)) })
+  const byLabel = new Map(builds.map((b, k) => [b.label, best[k]!]))
+  const a = byLabel.get('base')!
+  const b = byLabel.get('this build')!
+  rows.push(`| ${step} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(b / a).toFixed(2)} |`)
+}
+const load1 = loadavg()
+console.log([
+  `#### XML reader and REST answer A/B (\`node dist/bench/reader-ab.js ${base}${process.argv.includes('--swap') ? ' --swap' : ''}\`, ${new Date().toISOString()})`,
+  '',
+  `Fastest of ${ROUNDS} alternating rounds of ${CALLS} calls, wall µs per call, measured first: ${builds[0]!.label}; Node ${process.version}; load average ${load0.map((l) => l.toFixed(2)).join(' ')} at start, ${load1.map((l) => l.toFixed(2)).join(' ')} at end.`,
+  '',
+  '| step | base µs | this build µs | this ÷ base |',
+  '|---|---:|---:|---:|',
+  ...rows,
+  '',
+  `(checksum ${sink})`
+].join('\n'))
