@@ -50,6 +50,14 @@ export function buildClientErrorHandler (log: Logger) {
   return function clientErrorHandler (err: NodeJS.ErrnoException, socket: Duplex): void {
     // A reset connection has nothing left to answer (Node's own advice for 'clientError').
     if (err.code === 'ECONNRESET' || socket.destroyed) return
+    // A TLS-level failure (a refused renegotiation, which Node 22 and later report here where
+    // Node 20 closed at once): the encrypted stream itself is no longer trusted, so no answer is
+    // written on it; the connection is closed, as before.
+    if (err.code?.startsWith('ERR_TLS_') === true || err.code?.startsWith('ERR_SSL_') === true) {
+      log.info({ cause: err.code }, 'TLS-level client error: connection closed')
+      socket.destroy()
+      return
+    }
     // A response already under way belongs to an earlier request of the connection (pipelining),
     // except on a timeout, where it is the late request's own: a pipelining client would pair a
     // Fault with the earlier call, so such a connection is closed without a word.
