@@ -34,6 +34,15 @@ export function postgresMissing (): string | false {
   return postgresBin() === undefined ? 'PostgreSQL server binaries not installed (Debian package postgresql; .ci/run installs it)' : false
 }
 
+/**
+ * Why a test that needs PostgreSQL skips here, or false. Never in CI, which installs it: there a
+ * missing server makes the test fail instead.
+ */
+export function postgresTestSkip (): string | false {
+  const missing = postgresMissing()
+  return missing !== false && process.env.CI !== 'true' ? missing : false
+}
+
 async function freePort (): Promise<number> {
   return await new Promise((resolve, reject) => {
     const server = createServer()

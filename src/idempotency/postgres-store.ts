@@ -11,7 +11,7 @@ import type pg from 'pg'
 import { codes } from './errors.js'
 import { changedKeys, columnValue, COLUMNS, recordOf, type RecordRow } from './rows.js'
 import type { StoreObserver } from '../store/health.js'
-import type { IdempotencyStore } from './store.js'
+import type { IdempotencyRecord, IdempotencyScope, IdempotencyStore } from './store.js'
 
 const KEY = 'identity = $1 AND env = $2 AND idem_key = $3'
 
@@ -38,6 +38,12 @@ export function postgresIdempotencyStore (pool: pg.Pool, options: PostgresStoreO
     return result
   }
 
+  /** The record of `scope`, read as part of `what`. */
+  const select = async (what: string, scope: IdempotencyScope): Promise<IdempotencyRecord | undefined> => {
+    const row = (await query(what, `SELECT * FROM sne_idempotency_keys WHERE ${KEY}`, [scope.identity, scope.env, scope.key])).rows[0]
+    return row === undefined ? undefined : recordOf(row)
+  }
+
   return {
     async begin (record) {
       const { scope } = record
@@ -51,16 +57,15 @@ export function postgresIdempotencyStore (pool: pg.Pool, options: PostgresStoreO
         [scope.identity, scope.env, scope.key, record.fingerprint, record.route, record.guichet, record.createdAt, record.owner, record.leaseUntil,
           record.reconciliation === undefined ? null : JSON.stringify(record.reconciliation)])
         if (inserted.rowCount === 1) return { created: true as const }
-        const existing = await query('begin', `SELECT * FROM sne_idempotency_keys WHERE ${KEY}`, [scope.identity, scope.env, scope.key])
-        const row = existing.rows[0]
-        if (row !== undefined) return { created: false as const, existing: recordOf(row) }
+        const existing = await select('begin', scope)
+        if (existing !== undefined) return { created: false as const, existing }
         // Purged between the two statements: the key is free again.
       }
       throw new codes.GW_STORE_UNAVAILABLE('begin failed (the key kept changing)', { retryAfterSeconds: options.retryAfterSeconds })
     },
     async update (scope, owner, changes) {
       const keys = changedKeys(changes)
-      if (keys.length === 0) return (await this.get(scope))?.owner === owner
+      if (keys.length === 0) return (await select('update', scope))?.owner === owner
       const sets = keys.map((k, i) => `${COLUMNS[k]} = $${i + 5}`).join(', ')
       const result = await query('update', `UPDATE sne_idempotency_keys SET ${sets} WHERE ${KEY} AND owner = $4`,
         [scope.identity, scope.env, scope.key, owner, ...keys.map((k) => columnValue(k, changes[k]))])
@@ -75,8 +80,7 @@ export function postgresIdempotencyStore (pool: pg.Pool, options: PostgresStoreO
       await query('release', `DELETE FROM sne_idempotency_keys WHERE ${KEY} AND owner = $4`, [scope.identity, scope.env, scope.key, owner])
     },
     async get (scope) {
-      const row = (await query('get', `SELECT * FROM sne_idempotency_keys WHERE ${KEY}`, [scope.identity, scope.env, scope.key])).rows[0]
-      return row === undefined ? undefined : recordOf(row)
+      return await select('get', scope)
     },
     async unknownOutcomes (now, limit) {
       const rows = (await query('list', `SELECT * FROM sne_idempotency_keys

@@ -17,7 +17,7 @@ import { openSqliteIdempotencyStore } from '../../src/idempotency/sqlite-store.j
 import type { IdempotencyStore } from '../../src/idempotency/store.js'
 import { openSharedStore } from '../../src/store/postgres.js'
 import { pino } from 'pino'
-import { postgresMissing, startPostgres } from '../../bench/harness/postgres.js'
+import { postgresTestSkip, startPostgres } from '../../bench/harness/postgres.js'
 import { testPki } from '../helpers/pki.js'
 import { freePort, REPO_ROOT, TS_LOADER } from '../helpers/child-process.js'
 import { defaultSpecDir, loadSpec } from '../../src/contract/index.js'
@@ -170,8 +170,6 @@ t.test('kill -9 between sent and done: the retry on a new process finds the crea
   await crashAndRetry(t, 'sqlite')
 })
 
-// Skipped where PostgreSQL is not installed, except in CI, which installs it.
-const pgMissing = postgresMissing()
-t.test('the same with the shared PostgreSQL store: another instance takes the retry over', { skip: pgMissing !== false && process.env.CI !== 'true' ? pgMissing : false }, async (t) => {
+t.test('the same with the shared PostgreSQL store: another instance takes the retry over', { skip: postgresTestSkip() }, async (t) => {
   await crashAndRetry(t, 'postgresql')
 })

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { corpusCase, NOW, startStack, type Stack } from './helpers/gateway-stack.js'
 import { exampleDemandes, type Json } from './helpers/rest-examples.js'
-import { postgresMissing, startPostgres } from '../../bench/harness/postgres.js'
+import { postgresTestSkip, startPostgres } from '../../bench/harness/postgres.js'
 
-const missing = postgresMissing()
-if (missing !== false && process.env.CI !== 'true') {
-  t.plan(0, `shared store: ${missing}`)
+const skip = postgresTestSkip()
+if (skip !== false) {
+  t.plan(0, `shared store: ${skip}`)
 } else {
   const cluster = await startPostgres()
   t.teardown(() => { cluster.destroy() })

@@ -11,12 +11,11 @@ import { postgresIdempotencyStore } from '../../src/idempotency/postgres-store.j
 import { migrate, MIGRATIONS, type Migration } from '../../src/store/migrations.js'
 import { openSharedStore, redactedUrl } from '../../src/store/postgres.js'
 import { fresh, scope, storeContract } from '../idempotency/store-contract.js'
-import { postgresMissing, startPostgres, type PgCluster } from '../../bench/harness/postgres.js'
+import { postgresTestSkip, startPostgres, type PgCluster } from '../../bench/harness/postgres.js'
 
-// Skipped where PostgreSQL is not installed, except in CI, which installs it: there it must run.
-const missing = postgresMissing()
-if (missing !== false && process.env.CI !== 'true') {
-  t.plan(0, `shared store: ${missing}`)
+const skip = postgresTestSkip()
+if (skip !== false) {
+  t.plan(0, `shared store: ${skip}`)
 } else {
   const cluster: PgCluster = await startPostgres()
   t.teardown(() => { cluster.destroy() })
