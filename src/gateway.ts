@@ -14,6 +14,7 @@ import { availableParallelism, hostname } from 'node:os'
 import type { Server as HttpsServer } from 'node:https'
 import { createSecureContext, type Server as TlsServer, type TLSSocket } from 'node:tls'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify'
+import type pg from 'pg'
 import type { Logger } from 'pino'
 import { checkOperationNames } from './config/rules.js'
 import type { GatewayConfig } from './config/schema.js'
@@ -53,7 +54,7 @@ import { loadRestOpenApiSources } from './rest/openapi-sources.js'
 import { codes as configCodes } from './config/errors.js'
 import { restartOnlyChanges } from './config/reload.js'
 import { openSqliteIdempotencyStore } from './idempotency/sqlite-store.js'
-import { StoreHealth } from './store/health.js'
+import { StoreHealth, type StoreObserver } from './store/health.js'
 import { openSharedStore } from './store/postgres.js'
 import { auditRecordsSince, startAuditShipper } from './store/audit-shipper.js'
 import { auditRoute, fileAuditSource } from './ops/audit-route.js'
@@ -63,6 +64,10 @@ import type { IdempotencyStore } from './idempotency/store.js'
 export interface ConnectionObserver {
   inspect: ConnectionInspector
   attach (server: TlsServer, identify?: (socket: TLSSocket) => string | undefined): void
+  /** with the shared store (`store.url`): keeps what it observes there, beside the other instances' */
+  share?: (pool: pg.Pool, observer: StoreObserver) => Promise<void>
+  /** with the shared store: writes what is pending, called once the listener closed and before the pool closes */
+  settle?: () => Promise<void>
 }
 
 export interface GatewayDeps {
@@ -272,8 +277,16 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
   const storeHealth = new StoreHealth(storeUrl === undefined ? 'sqlite' : 'postgresql', (operation) => {
     metrics.storeErrors.inc({ store: 'idempotency', backend: storeHealth.backend, operation })
   })
-  metrics.storeUpSource = () => [{ store: 'idempotency', backend: storeHealth.backend, up: storeHealth.up }]
   const sharedStore = ownStore && storeUrl !== undefined ? await openSharedStore({ url: storeUrl, ...storeOptions }, logger.child({ component: 'store' }), storeHealth) : undefined
+  // The legacy-TLS census moves to the shared store too: every instance's rows, one union.
+  const censusHealth = sharedStore !== undefined && deps.connectionObserver?.share !== undefined
+    ? new StoreHealth('postgresql', (operation) => { metrics.storeErrors.inc({ store: 'census', backend: 'postgresql', operation }) })
+    : undefined
+  if (censusHealth !== undefined) await deps.connectionObserver!.share!(sharedStore!.pool, censusHealth)
+  metrics.storeUpSource = () => [
+    { store: 'idempotency', backend: storeHealth.backend, up: storeHealth.up },
+    ...(censusHealth === undefined ? [] : [{ store: 'census', backend: censusHealth.backend, up: censusHealth.up }])
+  ]
   const idempotencyStore = deps.idempotency?.store ?? sharedStore?.idempotency ?? openSqliteIdempotencyStore(config.idempotency.file, { observer: storeHealth })
   // Audit records: to the local file first, then (with the shared store) to its table.
   const auditShipper = sharedStore !== undefined && config.audit.file !== undefined
@@ -349,7 +362,7 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
       logger,
       access: { token: bearer, allowedHosts: defaultAllowedHosts(config.ops.host, config.ops.allowedHosts) },
       registry: metrics.registry,
-      health: { spec, prober, environments: [...upstreams.byName.keys()], draining: lifecycle.draining, stores: () => ({ idempotency: storeHealth.status() }) },
+      health: { spec, prober, environments: [...upstreams.byName.keys()], draining: lifecycle.draining, stores: () => ({ idempotency: storeHealth.status(), ...(censusHealth === undefined ? {} : { census: censusHealth.status() }) }) },
       plugins: [auditRoute(auditSource, sharedStore !== undefined), ...(deps.opsPlugins ?? [])]
     })
     : undefined
@@ -432,6 +445,8 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     stopRetention()
     if (ownStore) await idempotencyStore.close()
     await auditShipper?.stop()
+    // The listener is closed: the census has seen its last connection.
+    if (censusHealth !== undefined) await deps.connectionObserver?.settle?.().catch((err: unknown) => { logger.error({ err }, 'the TLS census could not write its last changes to the shared store') })
     await sharedStore?.close()
     // After the drain: no call is waiting for a check any more.
     await checker.close()

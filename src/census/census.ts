@@ -32,6 +32,7 @@
 import type { Logger } from 'pino'
 import type { HandshakeRecord } from './inspector.js'
 import { openCensusStore, type CensusStore, type ReadinessPoint, type StoredClient } from './census-store.js'
+import type { ClientKey, SharedCensusStore } from './postgres-census-store.js'
 import { ja3 } from './ja3.js'
 import { isLegacyVersion, versionName } from './tls-versions.js'
 import { fullBucket, refill, type BucketState, type TokenBucketRule } from '../limits/token-bucket.js'
@@ -126,8 +127,16 @@ export interface Census {
   history (): ReadinessPoint[]
   /** addresses held in memory (their rows and new-row bucket): never more than the rows */
   readonly addressCount: number
-  /** writes pending changes now (and a history point when one is due) */
+  /** writes pending changes now (and a history point when one is due); with a shared store, starts a sync */
   flush (): void
+  /**
+   * From now on, writes to and reads from `store`, shared with the other instances, instead of the
+   * embedded file: the rows in memory become the store's union (read here), this instance's
+   * observations go to it as deltas at each flush, and each flush reads back what the others wrote.
+   */
+  share (store: SharedCensusStore): Promise<void>
+  /** flushes and waits until the shared store has it (at once without one) */
+  settle (): Promise<void>
   /** stops the interval, flushes, closes the store */
   close (): void
 }
@@ -163,12 +172,95 @@ function minDefined (a: number | undefined, b: number | undefined): number | und
   return a === undefined ? b : b === undefined ? a : Math.min(a, b)
 }
 
+function maxDefined (a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b)
+}
+
+/** A new row (or delta) of one client, nothing counted yet. */
+function emptyClient (ip: string, ja4: string, sni: string, ja3Hash: string | undefined, at: number): StoredClient {
+  return {
+    ip,
+    ja4,
+    sni,
+    ja3Hash,
+    firstSeen: at,
+    lastSeen: at,
+    offered: {},
+    outcomes: {},
+    maxOffered: -1,
+    firstLegacy: undefined,
+    lastLegacy: undefined,
+    lastSuccess: undefined,
+    lastSuccessVersion: undefined,
+    lastFailure: undefined,
+    lastFailureReason: undefined,
+    identity: undefined
+  }
+}
+
+/** Counts one connection on a row (or on a delta: the same rule). */
+function count (row: StoredClient, record: HandshakeRecord): void {
+  const at = record.at
+  if (at > row.lastSeen) row.lastSeen = at
+  bump(row.outcomes, record.outcome)
+  const offered = record.offeredVersion
+  if (offered !== undefined) {
+    bump(row.offered, versionName(offered))
+    if (offered > row.maxOffered) row.maxOffered = offered
+    if (isLegacyVersion(offered)) {
+      row.firstLegacy = minDefined(row.firstLegacy, at)
+      if (row.lastLegacy === undefined || at > row.lastLegacy) row.lastLegacy = at
+    }
+  }
+  if (record.outcome === 'success') {
+    row.lastSuccess = at
+    row.lastSuccessVersion = record.negotiatedVersion
+    if (record.identity !== undefined) row.identity = record.identity
+  } else {
+    row.lastFailure = at
+    row.lastFailureReason = record.reason
+  }
+}
+
+/**
+ * Adds what `delta` counted to `row`: the shared store's upsert rule (`postgres-census-store.ts`),
+ * applied in memory to a row read back while this instance's next delta was being counted.
+ */
+export function mergeClient (row: StoredClient, delta: StoredClient): void {
+  row.ja3Hash ??= delta.ja3Hash
+  row.firstSeen = Math.min(row.firstSeen, delta.firstSeen)
+  row.lastSeen = Math.max(row.lastSeen, delta.lastSeen)
+  for (const [k, n] of Object.entries(delta.offered)) row.offered[k] = (row.offered[k] ?? 0) + n
+  for (const [k, n] of Object.entries(delta.outcomes)) row.outcomes[k] = (row.outcomes[k] ?? 0) + n
+  row.maxOffered = Math.max(row.maxOffered, delta.maxOffered)
+  row.firstLegacy = minDefined(row.firstLegacy, delta.firstLegacy)
+  row.lastLegacy = maxDefined(row.lastLegacy, delta.lastLegacy)
+  if (delta.lastSuccess !== undefined && (row.lastSuccess === undefined || delta.lastSuccess >= row.lastSuccess)) {
+    row.lastSuccess = delta.lastSuccess
+    row.lastSuccessVersion = delta.lastSuccessVersion ?? row.lastSuccessVersion
+    row.identity = delta.identity ?? row.identity
+  } else {
+    row.identity ??= delta.identity
+  }
+  if (delta.lastFailure !== undefined && (row.lastFailure === undefined || delta.lastFailure >= row.lastFailure)) {
+    row.lastFailure = delta.lastFailure
+    row.lastFailureReason = delta.lastFailureReason ?? row.lastFailureReason
+  }
+}
+
+/** With a shared store: every this many syncs reads every row (deletes by others, late commits). */
+const FULL_READ_EVERY = 12
+
+function keyOf (c: ClientKey): string {
+  return rowKey(c.ip, c.ja4, c.sni)
+}
+
 class CensusImpl implements Census {
   readonly store: CensusStore
   readonly rows = new Map<string, Row>()
   readonly dirty = new Set<Row>()
-  readonly evicted: Array<{ ip: string, ja4: string, sni: string }> = []
-  readonly points: ReadinessPoint[]
+  readonly evicted: ClientKey[] = []
+  points: ReadinessPoint[]
   readonly readyAfterMs: number
   readonly maxClients: number
   readonly maxRowsPerAddress: number
@@ -182,6 +274,15 @@ class CensusImpl implements Census {
   readonly logger: Logger | undefined
   readonly timer: NodeJS.Timeout
   closed = false
+  /** the store shared with other instances, once `share` was called */
+  shared: SharedCensusStore | undefined
+  /** with a shared store: what this instance counted since its last flush, per row key */
+  deltas = new Map<string, StoredClient>()
+  /** with a shared store: the highest sequence value read back */
+  seq = 0
+  syncs = 0
+  /** with a shared store: the sync running now */
+  syncing: Promise<void> | undefined
 
   constructor (options: CensusOptions, deps: CensusDeps) {
     this.readyAfterMs = options.readyAfterMs ?? 7 * DAY
@@ -241,13 +342,19 @@ class CensusImpl implements Census {
   }
 
   evict (row: Row, reason: EvictionReason): void {
+    this.forget(row)
+    this.evicted.push({ ip: row.ip, ja4: row.ja4, sni: row.sni })
+    this.counted(reason)
+  }
+
+  /** Takes a row out of memory (evicted here, or deleted by another instance). */
+  forget (row: Row): void {
     this.rows.delete(row.key)
     const own = this.byAddress.get(row.ip)
     own?.rows.delete(row.key)
     if (own?.rows.size === 0) this.byAddress.delete(row.ip)
     this.dirty.delete(row)
-    this.evicted.push({ ip: row.ip, ja4: row.ja4, sni: row.sni })
-    this.counted(reason)
+    this.deltas.delete(row.key)
   }
 
   counted (reason: EvictionReason): void {
@@ -274,26 +381,8 @@ class CensusImpl implements Census {
         return
       }
       own.newRows.tokens -= 1
-      row = {
-        key,
-        ip: record.remoteAddress,
-        ja4,
-        sni,
-        // JA3 once per row, not per connection: the JA4 in the key already names the client stack.
-        ja3Hash: record.hello === undefined ? undefined : ja3(record.hello).hash,
-        firstSeen: at,
-        lastSeen: at,
-        offered: {},
-        outcomes: {},
-        maxOffered: -1,
-        firstLegacy: undefined,
-        lastLegacy: undefined,
-        lastSuccess: undefined,
-        lastSuccessVersion: undefined,
-        lastFailure: undefined,
-        lastFailureReason: undefined,
-        identity: undefined
-      }
+      // JA3 once per row, not per connection: the JA4 in the key already names the client stack.
+      row = { ...emptyClient(record.remoteAddress, ja4, sni, record.hello === undefined ? undefined : ja3(record.hello).hash, at), key }
       this.insert(row, own)
     } else {
       // Map order is the eviction order: move the row to the most recent end (of both maps).
@@ -303,26 +392,17 @@ class CensusImpl implements Census {
       own?.rows.delete(key)
       own?.rows.set(key, row)
     }
-    if (at > row.lastSeen) row.lastSeen = at
-    bump(row.outcomes, record.outcome)
-    const offered = record.offeredVersion
-    if (offered !== undefined) {
-      bump(row.offered, versionName(offered))
-      if (offered > row.maxOffered) row.maxOffered = offered
-      if (isLegacyVersion(offered)) {
-        row.firstLegacy = minDefined(row.firstLegacy, at)
-        if (row.lastLegacy === undefined || at > row.lastLegacy) row.lastLegacy = at
-      }
+    count(row, record)
+    if (this.shared === undefined) {
+      this.dirty.add(row)
+      return
     }
-    if (record.outcome === 'success') {
-      row.lastSuccess = at
-      row.lastSuccessVersion = record.negotiatedVersion
-      if (record.identity !== undefined) row.identity = record.identity
-    } else {
-      row.lastFailure = at
-      row.lastFailureReason = record.reason
+    let delta = this.deltas.get(key)
+    if (delta === undefined) {
+      delta = emptyClient(row.ip, ja4, sni, row.ja3Hash, at)
+      this.deltas.set(key, delta)
     }
-    this.dirty.add(row)
+    count(delta, record)
   }
 
   /** What each address did, across its rows. */
@@ -409,16 +489,22 @@ class CensusImpl implements Census {
     return this.points.slice()
   }
 
-  flush (): void {
+  /** The readiness point due now, if one is. */
+  duePoint (): ReadinessPoint | undefined {
     const now = this.now()
     const last = this.points.at(-1)
-    const due = last === undefined || now - last.at >= this.snapshotIntervalMs
-    if (this.dirty.size === 0 && this.evicted.length === 0 && !due) return
-    let point: ReadinessPoint | undefined
-    if (due) {
-      const c = this.countAddresses(now)
-      point = { at: now, legacyOnly: c['legacy-only'], migrating: c.migrating, ready: c.ready, other: c.other }
+    if (last !== undefined && now - last.at < this.snapshotIntervalMs) return undefined
+    const c = this.countAddresses(now)
+    return { at: now, legacyOnly: c['legacy-only'], migrating: c.migrating, ready: c.ready, other: c.other }
+  }
+
+  flush (): void {
+    if (this.shared !== undefined) {
+      if (!this.closed) void this.sync()
+      return
     }
+    const point = this.duePoint()
+    if (this.dirty.size === 0 && this.evicted.length === 0 && point === undefined) return
     try {
       this.store.write({ upserts: this.dirty, deletes: this.evicted, point, maxPoints: this.maxSnapshots })
     } catch (err) {
@@ -434,10 +520,112 @@ class CensusImpl implements Census {
     }
   }
 
+  /** One sync with the shared store at a time; a flush during one waits for the next interval. */
+  sync (): Promise<void> {
+    this.syncing ??= this.syncOnce().finally(() => { this.syncing = undefined })
+    return this.syncing
+  }
+
+  /**
+   * Sends this instance's deltas and evictions, then reads back what changed (everything, now and
+   * then), then records a readiness point when one is due. A failure keeps the deltas for the next
+   * flush (merged with what was counted meanwhile): nothing is lost while the store is down, and
+   * the census goes on counting in memory.
+   */
+  async syncOnce (): Promise<void> {
+    const shared = this.shared!
+    const deltas = this.deltas
+    const deletes = this.evicted.splice(0)
+    this.deltas = new Map()
+    try {
+      await shared.merge([...deltas.values()], deletes)
+    } catch (err) {
+      for (const [key, earlier] of deltas) {
+        const later = this.deltas.get(key)
+        if (later !== undefined) mergeClient(earlier, later)
+        // Unless the row went meanwhile (evicted: its delete is pending, its counts go with it).
+        if (this.rows.has(key)) this.deltas.set(key, earlier)
+      }
+      this.evicted.unshift(...deletes)
+      this.logger?.error({ err, event: 'tls_census_flush_failed' }, 'TLS census: pending changes could not be written to the shared store')
+      return
+    }
+    try {
+      const full = this.syncs % FULL_READ_EVERY === 0
+      this.take(full ? await shared.loadAll() : await shared.changedSince(this.seq), full)
+      this.syncs++
+      const point = this.duePoint()
+      if (point !== undefined) await shared.addPoint(point, this.snapshotIntervalMs, this.maxSnapshots)
+      if (point !== undefined || full) this.points = await shared.loadHistory(this.maxSnapshots)
+    } catch (err) {
+      this.logger?.error({ err, event: 'tls_census_read_failed' }, 'TLS census: the shared store could not be read')
+    }
+  }
+
+  /**
+   * Rows read back from the shared store, with what this instance counted since added on top. Then
+   * the eviction order becomes the union's (least recently seen first, whoever saw them) and the
+   * budgets apply to the union: an address's rows seen by two instances count once against it.
+   */
+  take (pulled: { rows: StoredClient[], seq: number }, full: boolean): void {
+    this.seq = Math.max(this.seq, pulled.seq)
+    if (pulled.rows.length === 0 && !full) return
+    for (const stored of pulled.rows) {
+      const key = keyOf(stored)
+      const counting = this.deltas.get(key)
+      if (counting !== undefined) mergeClient(stored, counting)
+      const row = this.rows.get(key)
+      if (row !== undefined) {
+        Object.assign(row, stored)
+        continue
+      }
+      // Rows of other instances take no token, as rows loaded at start.
+      const added: Row = { ...stored, key }
+      this.rows.set(key, added)
+      this.addressOf(added.ip, added.lastSeen).rows.set(key, added)
+    }
+    if (full) {
+      // Deleted by another instance (its eviction): gone here too, unless counted since.
+      const present = new Set(pulled.rows.map(keyOf))
+      for (const row of [...this.rows.values()]) if (!present.has(row.key) && !this.deltas.has(row.key)) this.forget(row)
+    }
+    const ordered = [...this.rows.values()].sort((a, b) => a.lastSeen - b.lastSeen)
+    this.rows.clear()
+    for (const own of this.byAddress.values()) own.rows.clear()
+    for (const row of ordered) {
+      this.rows.set(row.key, row)
+      this.byAddress.get(row.ip)!.rows.set(row.key, row)
+    }
+    for (const own of this.byAddress.values()) {
+      while (own.rows.size > this.maxRowsPerAddress) this.evict(own.rows.values().next().value as Row, 'address_budget')
+    }
+    while (this.rows.size > this.maxClients) this.evict(this.rows.values().next().value as Row, 'capacity')
+  }
+
+  async share (store: SharedCensusStore): Promise<void> {
+    // The embedded file is not used beside a shared store: memory becomes the store's union.
+    for (const row of [...this.rows.values()]) this.forget(row)
+    this.store.close()
+    this.shared = store
+    this.points = []
+    this.syncs = 0
+    await this.sync()
+  }
+
+  async settle (): Promise<void> {
+    if (this.shared === undefined) {
+      this.flush()
+      return
+    }
+    await this.syncing
+    await this.sync()
+  }
+
   close (): void {
     if (this.closed) return
     clearInterval(this.timer)
-    this.flush()
+    // With a shared store, `settle` wrote what was pending (before its pool closed).
+    if (this.shared === undefined) this.flush()
     this.closed = true
     this.store.close()
   }

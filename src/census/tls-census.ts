@@ -9,10 +9,13 @@
  *   … after the listener closed: tlsCensus.close()
  */
 import type { Server as TlsServer, TLSSocket } from 'node:tls'
+import type pg from 'pg'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import { createCensus, type Census, type CensusOptions, type EvictionReason } from './census.js'
 import { createCensusMetrics, type CensusMetrics } from './census-metrics.js'
+import { postgresCensusStore } from './postgres-census-store.js'
+import type { StoreObserver } from '../store/health.js'
 import { createInspector, type HandshakeRecord, type Inspector, type InspectorOptions } from './inspector.js'
 import { createRejectionLog, type RejectionLog, type RejectionLogOptions } from './rejection-log.js'
 
@@ -43,6 +46,10 @@ export interface TlsCensus {
   readonly pending: number
   /** feeds one connection's record to the census, the metrics and the log */
   observe (record: HandshakeRecord): void
+  /** moves the census to the shared store on `pool` (`store.url`); `observer` hears each statement's outcome */
+  share (pool: pg.Pool, observer?: StoreObserver): Promise<void>
+  /** writes what is pending to the shared store, before its pool closes */
+  settle (): Promise<void>
   /** closes the hellos in progress, writes what is pending and closes the store */
   close (): void
 }
@@ -82,6 +89,8 @@ export function buildTlsCensus (options: TlsCensusOptions, deps: TlsCensusDeps):
     attach: (server, identify) => { inspector.attach(server, identify) },
     get pending () { return inspector.pending },
     observe,
+    share: async (pool, observer) => { await census.share(postgresCensusStore(pool, observer)) },
+    settle: async () => { await census.settle() },
     close () {
       if (closed) return
       closed = true

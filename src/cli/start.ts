@@ -166,8 +166,9 @@ export default async function start (args: string[]): Promise<number> {
   const apiDocsPlugin = config.ops.enabled ? await restApiDocs(spec, Object.keys(config.environments)) : undefined
   // The legacy-TLS census registers its metrics on the gateway's registry, made here first.
   const metrics = createMetrics()
+  // With the shared store the census lives there (the gateway hands it the pool): no file of its own.
   const tlsCensus = config.census.enabled
-    ? buildTlsCensus(tlsCensusOptions(config.census), { logger: logger.child({ component: 'tls-census' }), registry: metrics.registry })
+    ? buildTlsCensus(tlsCensusOptions(config.store.url === undefined ? config.census : { ...config.census, file: ':memory:' }), { logger: logger.child({ component: 'tls-census' }), registry: metrics.registry })
     : undefined
   const opsPlugins = [
     ...(tlsCensus === undefined ? [] : censusOpsPlugins(tlsCensus, { registry: metrics.registry })),

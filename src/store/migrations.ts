@@ -61,6 +61,48 @@ CREATE TABLE IF NOT EXISTS sne_audit_records (
 );
 CREATE INDEX IF NOT EXISTS sne_audit_records_time ON sne_audit_records (time);
 `
+  },
+  {
+    version: 3,
+    description: 'legacy-TLS census rows and readiness history of every instance',
+    sql: `
+CREATE SEQUENCE IF NOT EXISTS sne_census_seq;
+CREATE TABLE IF NOT EXISTS sne_census_clients (
+  ip text NOT NULL,
+  ja4 text NOT NULL,
+  sni text NOT NULL,
+  ja3_hash text,
+  first_seen bigint NOT NULL,
+  last_seen bigint NOT NULL,
+  offered jsonb NOT NULL,
+  outcomes jsonb NOT NULL,
+  max_offered integer NOT NULL,
+  first_legacy bigint,
+  last_legacy bigint,
+  last_success bigint,
+  last_success_version text,
+  last_failure bigint,
+  last_failure_reason text,
+  identity text,
+  seq bigint NOT NULL,
+  PRIMARY KEY (ip, ja4, sni)
+);
+CREATE INDEX IF NOT EXISTS sne_census_clients_seq ON sne_census_clients (seq);
+CREATE INDEX IF NOT EXISTS sne_census_clients_last_seen ON sne_census_clients (last_seen);
+CREATE TABLE IF NOT EXISTS sne_census_readiness (
+  at bigint PRIMARY KEY,
+  legacy_only integer NOT NULL,
+  migrating integer NOT NULL,
+  ready integer NOT NULL,
+  other integer NOT NULL
+);
+CREATE OR REPLACE FUNCTION sne_census_sum (a jsonb, b jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+  SELECT COALESCE(jsonb_object_agg(key, total), '{}'::jsonb)
+  FROM (SELECT key, sum(value::numeric) AS total
+        FROM (SELECT * FROM jsonb_each_text(a) UNION ALL SELECT * FROM jsonb_each_text(b)) AS counts
+        GROUP BY key) AS sums
+$$;
+`
   }
 ]
 

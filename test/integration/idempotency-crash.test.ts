@@ -8,7 +8,7 @@
 import t, { type Test } from 'tap'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Agent, request } from 'undici'
@@ -17,6 +17,7 @@ import { openSqliteIdempotencyStore } from '../../src/idempotency/sqlite-store.j
 import type { IdempotencyStore } from '../../src/idempotency/store.js'
 import { openSharedStore } from '../../src/store/postgres.js'
 import { pino } from 'pino'
+import pg from 'pg'
 import { postgresTestSkip, startPostgres } from '../../bench/harness/postgres.js'
 import { testPki } from '../helpers/pki.js'
 import { freePort, REPO_ROOT, TS_LOADER } from '../helpers/child-process.js'
@@ -73,10 +74,12 @@ async function crashAndRetry (t: Test, kind: 'sqlite' | 'postgresql'): Promise<v
     storeUrl = cluster.url
   }
   const config = join(dir, 'gateway.json')
+  const censusFile = join(dir, 'census.sqlite')
   writeFileSync(config, JSON.stringify({
     dataPlane: { host: '127.0.0.1', tls: { cert: pki.server.cert, key: pki.server.key, clientCertificates: 'optional', clientCa: pki.ca.cert } },
     ops: { enabled: false },
-    census: { enabled: false },
+    // With the shared store, the census goes to PostgreSQL: the file is never made.
+    census: storeUrl === undefined ? { enabled: false } : { enabled: true, file: censusFile, flushIntervalMs: 200 },
     log: { level: 'warn' },
     validation: { workers: 0 },
     // An attempt may last 1 + 2 + 1 s; a record stays in flight 4.5 s after it was sent.
@@ -164,6 +167,14 @@ async function crashAndRetry (t: Test, kind: 'sqlite' | 'postgresql'): Promise<v
   t.match(again, { status: 201, json: { demandeLogement: { numUnique: registered[0] } } })
   second.process.kill('SIGTERM')
   await second.exited
+  if (storeUrl !== undefined) {
+    t.notOk(existsSync(censusFile), 'no census file beside the shared store')
+    const client = new pg.Client({ connectionString: storeUrl })
+    await client.connect()
+    const served = (await client.query<{ n: number }>('SELECT coalesce(sum((outcomes->>\'success\')::int), 0)::int AS n FROM sne_census_clients')).rows[0]!.n
+    await client.end()
+    t.ok(served >= 1, `the processes' census rows are in the shared store (${served} handshakes served)`)
+  }
 }
 
 t.test('kill -9 between sent and done: the retry on a new process finds the creation, one demande', async (t) => {
