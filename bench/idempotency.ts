@@ -9,7 +9,7 @@
  *           commits fsynced on the thread pool, concurrent commits sharing one fsync);
  *   postgresql: the shared store (`store.url`) in a throw-away PostgreSQL cluster on this machine,
  *           durable (fsync, synchronous commits), when PostgreSQL's binaries are installed
- *           (BENCH_POSTGRES=0 leaves it out).
+ *           (BENCH_POSTGRES=0 leaves it out; BENCH_PG_DURABLE=0 turns fsync off, to see its cost).
  * The upstream is a dispatcher that replays the école simulator's answer to the first creation
  * (the simulator runs in-process once, then is closed), so that only the gateway is measured.
  *
@@ -17,7 +17,9 @@
  * a warm-up, each with a new key, BENCH_CONCURRENCY at a time (as many callers, each sending its
  * next creation once the previous one answered); per creation: wall µs (performance.now, the
  * turn's wall time ÷ its creations), CPU µs (process.cpuUsage, the whole process: event loop and
- * libuv's threads) and, for the file, fsyncs. Ratios are against `none` in the same run.
+ * libuv's threads), the PostgreSQL server's CPU (its processes, read from /proc: the shared store's
+ * statements cost the server too, which the gateway's process does not see) and, for the file,
+ * fsyncs. Ratios are against `none` in the same run.
  *
  * Run: `npm run build && node dist/bench/idempotency.js`. Prints a Markdown section for bench/RESULTS.md.
  */
@@ -156,9 +158,10 @@ const variants: Array<{ name: string, what: string, store: IdempotencyStore | Sq
 let cluster: PgCluster | undefined
 let shared: SharedStore | undefined
 if (process.env.BENCH_POSTGRES !== '0' && postgresMissing() === false) {
-  cluster = await startPostgres({ durable: true })
+  // BENCH_PG_DURABLE=0: fsync and synchronous commits off, to see what the durability costs.
+  cluster = await startPostgres({ durable: process.env.BENCH_PG_DURABLE !== '0' })
   shared = await openSharedStore({ url: cluster.url, poolSize: 10, connectTimeoutMs: 2000, statementTimeoutMs: 5000, retryAfterSeconds: 5 }, logger)
-  variants.push({ name: 'postgresql', what: 'PostgreSQL on this machine, durable (shared store)', store: shared.idempotency })
+  variants.push({ name: 'postgresql', what: `PostgreSQL on this machine, ${process.env.BENCH_PG_DURABLE === '0' ? 'NOT durable (fsync off)' : 'durable'} (shared store)`, store: shared.idempotency })
 }
 const syncsOf = (store: IdempotencyStore | SqliteIdempotencyStore): number | undefined => 'wal' in store ? store.wal?.syncs : undefined
 
@@ -171,22 +174,29 @@ async function createMany (gateway: Gateway, count: number): Promise<void> {
 const gateways = new Map<string, Gateway>()
 for (const v of variants) gateways.set(v.name, await buildGateway(config, { spec, logger, clock, createDispatcher: () => new ReplayUpstream(answer), idempotency: { store: v.store } }))
 
-const totals = new Map<string, { n: number, wallUs: number, cpuUs: number, syncs: number }>(variants.map((v) => [v.name, { n: 0, wallUs: 0, cpuUs: 0, syncs: 0 }]))
+const totals = new Map<string, { n: number, wallUs: number, cpuUs: number, serverUs: number, syncs: number }>(variants.map((v) => [v.name, { n: 0, wallUs: 0, cpuUs: 0, serverUs: 0, syncs: 0 }]))
+/** The PostgreSQL server's CPU so far (0 without it: the embedded stores run in the process). */
+const serverCpu = (): number => cluster?.cpuUs() ?? 0
+const serverMeasured = cluster?.cpuUs() !== undefined
 try {
   for (const v of variants) await createMany(gateways.get(v.name)!, WARMUP)
   for (let round = 0; round < ROUNDS; round++) {
     for (const v of variants) {
       const gateway = gateways.get(v.name)!
       const syncs0 = syncsOf(v.store) ?? 0
+      const server0 = serverCpu()
       const cpu0 = process.cpuUsage()
       const t0 = performance.now()
       await createMany(gateway, CREATIONS)
       const wall = performance.now() - t0
       const cpu = process.cpuUsage(cpu0)
+      // Every variant's turn: the server's background work (checkpoints, WAL writer) counts where it falls.
+      const server = serverCpu() - server0
       const total = totals.get(v.name)!
       total.n += CREATIONS
       total.wallUs += wall * 1000
       total.cpuUs += cpu.user + cpu.system
+      total.serverUs += server
       total.syncs += (syncsOf(v.store) ?? 0) - syncs0
     }
   }
@@ -210,12 +220,15 @@ const lines = [
   `- load average (1, 5, 15 min) at start: ${loadStart.map((l) => l.toFixed(2)).join(' ')}; at the end: ${loadEnd.map((l) => l.toFixed(2)).join(' ')}`,
   '- per creation: `POST /ecole/api/v1/demandes` with a new key, 201; CPU is the whole process (event loop, libuv threads, GC)',
   '',
-  '| store | creations | µs wall/creation | µs CPU/creation | wall vs none | CPU vs none | fsyncs/creation |',
-  '|---|---:|---:|---:|---:|---:|---:|',
+  `- server CPU: the PostgreSQL cluster's processes (/proc), during each turn of every variant${serverMeasured ? '' : ' (not measured: no /proc or no cluster)'}; "CPU, all" is the gateway's process plus the server`,
+  '',
+  '| store | creations | creations/s | µs wall/creation | µs CPU/creation | server µs/creation | µs CPU, all | wall vs none | CPU, all vs none | fsyncs/creation |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...variants.map((v) => {
     const t = totals.get(v.name)!
     const syncs = syncsOf(v.store) === undefined ? '–' : (t.syncs / t.n).toFixed(2)
-    return `| ${v.name}: ${v.what} | ${t.n} | ${f1(t.wallUs / t.n)} | ${f1(t.cpuUs / t.n)} | ${(t.wallUs / base.wallUs).toFixed(2)}× | ${(t.cpuUs / base.cpuUs).toFixed(2)}× | ${syncs} |`
+    const all = (x: typeof t): number => (x.cpuUs + x.serverUs) / x.n
+    return `| ${v.name}: ${v.what} | ${t.n} | ${(t.n / (t.wallUs / 1e6)).toFixed(0)} | ${f1(t.wallUs / t.n)} | ${f1(t.cpuUs / t.n)} | ${f1(t.serverUs / t.n)} | ${f1(all(t))} | ${(t.wallUs / base.wallUs).toFixed(2)}× | ${(all(t) / all(base)).toFixed(2)}× | ${syncs} |`
   }),
   ''
 ]

@@ -4,7 +4,7 @@
 // at teardown. For tests fsync is off (they prove the gateway's protocol, not PostgreSQL's
 // durability); a benchmark asks for `durable` (fsync and synchronous commits, as in production).
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,6 +19,12 @@ export interface PgCluster {
   start: () => void
   /** stops it and deletes its folder */
   destroy: () => void
+  /**
+   * CPU time (µs) the server's processes have used so far: the postmaster, its live backends and
+   * background workers, and the ones that exited (their time is added to the postmaster's when it
+   * reaps them). Linux only (`/proc`); undefined elsewhere.
+   */
+  cpuUs: () => number | undefined
 }
 
 /** The folder of the newest PostgreSQL server binaries installed, if any. */
@@ -83,10 +89,43 @@ export async function startPostgres (options: { durable?: boolean } = {}): Promi
     port,
     stop,
     start,
+    cpuUs: () => serverCpuUs(data),
     destroy: () => {
       try { stop() } catch { // already stopped
       }
       rmSync(dir, { recursive: true, force: true })
     }
   }
+}
+
+/** Clock ticks per second of /proc's times: 100 on Linux for every architecture Node runs on. */
+const TICKS_PER_SECOND = 100
+
+/** The fields of /proc/<pid>/stat after the command name (which may hold spaces). */
+function statFields (pid: string): string[] | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return text.slice(text.lastIndexOf(')') + 2).split(' ')
+  } catch {
+    return undefined
+  }
+}
+
+function serverCpuUs (data: string): number | undefined {
+  let postmaster: string
+  try {
+    postmaster = readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]!.trim()
+  } catch {
+    return undefined
+  }
+  // After the name: state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14).
+  const own = statFields(postmaster)
+  if (own === undefined) return undefined
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14])
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid) || pid === postmaster) continue
+    const f = statFields(pid)
+    if (f !== undefined && f[1] === postmaster) ticks += Number(f[11]) + Number(f[12])
+  }
+  return ticks * 1_000_000 / TICKS_PER_SECOND
 }

@@ -7,6 +7,7 @@
  * by an instance that died is taken over by the next retry on any instance (its lease ended).
  * The table comes from the store's migrations (`store/migrations.ts`).
  */
+import { createHash } from 'node:crypto'
 import type pg from 'pg'
 import { codes } from './errors.js'
 import { changedKeys, columnValue, COLUMNS, recordOf, type RecordRow } from './rows.js'
@@ -14,6 +15,21 @@ import type { StoreObserver } from '../store/health.js'
 import type { IdempotencyRecord, IdempotencyScope, IdempotencyStore } from './store.js'
 
 const KEY = 'identity = $1 AND env = $2 AND idem_key = $3'
+
+const names = new Map<string, string>()
+/**
+ * A prepared statement's name for `text`: each connection parses and plans a statement once, then
+ * runs it by name (an unnamed statement is parsed and planned again at every call, on the server's
+ * CPU). The texts are a bounded set: the constant ones, and one per combination of changed columns.
+ */
+export function statementName (text: string): string {
+  let name = names.get(text)
+  if (name === undefined) {
+    name = `sne_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`
+    names.set(text, name)
+  }
+  return name
+}
 
 export interface PostgresStoreOptions {
   /** seconds a refused write tells its client to wait (Retry-After) */
@@ -28,7 +44,7 @@ export function postgresIdempotencyStore (pool: pg.Pool, options: PostgresStoreO
   const query = async <R extends pg.QueryResultRow = RecordRow>(what: string, text: string, values: unknown[]): Promise<pg.QueryResult<R>> => {
     let result: pg.QueryResult<R>
     try {
-      result = await pool.query<R>(text, values)
+      result = await pool.query<R>({ name: statementName(text), text, values })
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'error'
       options.observer?.failed(what, code)

@@ -78,6 +78,19 @@ if (skip !== false) {
     })
   })
 
+  t.test('statements are prepared once per connection, then run by name', async (t) => {
+    const store = await openSharedStore({ ...options, url: await database(), poolSize: 1 }, logger)
+    t.teardown(async () => { await store.close() })
+    for (const key of ['k-a', 'k-b']) {
+      await store.idempotency.begin(fresh({ scope: { ...scope, key } }))
+      await store.idempotency.update({ ...scope, key }, 'owner-1', { state: 'sent', sentAt: 2000, attempts: 1 })
+    }
+    // One connection (poolSize 1): the session's prepared statements are this store's.
+    const prepared = (await store.pool.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name')).rows.map((r) => r.name)
+    t.equal(prepared.length, 2, 'the insert and the update, once each for two keys')
+    t.ok(prepared.every((name) => /^sne_[0-9a-f]{24}$/.test(name)), 'named by their text')
+  })
+
   t.test('two instances: one key, one winner; the other sees it in flight, then done', async (t) => {
     const url = await database()
     const a = await openSharedStore({ ...options, url }, logger)
