@@ -17,6 +17,7 @@
  */
 import type pg from 'pg'
 import type { StoreObserver } from '../store/health.js'
+import { statementName } from '../store/statements.js'
 import type { ReadinessPoint, StoredClient } from './census-store.js'
 
 /** A row's key in the census. */
@@ -201,8 +202,8 @@ export function postgresCensusStore (pool: pg.Pool, observer?: StoreObserver): S
     async merge (deltas, deletes) {
       if (deltas.length === 0 && deletes.length === 0) return
       await transaction('census merge', async (client) => {
-        if (deletes.length > 0) await client.query(DELETE, [JSON.stringify(deletes.map((k) => ({ ip: k.ip, ja4: k.ja4, sni: k.sni })))])
-        if (deltas.length > 0) await client.query(MERGE, [JSON.stringify(deltas.map(recordOf))])
+        if (deletes.length > 0) await client.query({ name: statementName(DELETE), text: DELETE, values: [JSON.stringify(deletes.map((k) => ({ ip: k.ip, ja4: k.ja4, sni: k.sni })))] })
+        if (deltas.length > 0) await client.query({ name: statementName(MERGE), text: MERGE, values: [JSON.stringify(deltas.map(recordOf))] })
       })
     },
     async changedSince (seq) {

@@ -7,29 +7,14 @@
  * by an instance that died is taken over by the next retry on any instance (its lease ended).
  * The table comes from the store's migrations (`store/migrations.ts`).
  */
-import { createHash } from 'node:crypto'
 import type pg from 'pg'
 import { codes } from './errors.js'
 import { changedKeys, columnValue, COLUMNS, recordOf, type RecordRow } from './rows.js'
 import type { StoreObserver } from '../store/health.js'
+import { statementName } from '../store/statements.js'
 import type { IdempotencyRecord, IdempotencyScope, IdempotencyStore } from './store.js'
 
 const KEY = 'identity = $1 AND env = $2 AND idem_key = $3'
-
-const names = new Map<string, string>()
-/**
- * A prepared statement's name for `text`: each connection parses and plans a statement once, then
- * runs it by name (an unnamed statement is parsed and planned again at every call, on the server's
- * CPU). The texts are a bounded set: the constant ones, and one per combination of changed columns.
- */
-export function statementName (text: string): string {
-  let name = names.get(text)
-  if (name === undefined) {
-    name = `sne_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`
-    names.set(text, name)
-  }
-  return name
-}
 
 export interface PostgresStoreOptions {
   /** seconds a refused write tells its client to wait (Retry-After) */
