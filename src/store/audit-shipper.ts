@@ -29,6 +29,7 @@ export interface AuditShipper {
   kick: () => void
   /** one attempt, resolved when done (tests) */
   ship: () => Promise<number>
+  /** stops the interval and makes a last copy of what the file holds */
   stop: () => Promise<void>
 }
 
@@ -117,7 +118,8 @@ export function startAuditShipper (options: AuditShipperOptions): AuditShipper {
     ship,
     stop: async () => {
       clearInterval(timer)
-      await running
+      // A last copy: the records of the last calls, before the pod (and an emptyDir with its file) goes.
+      await ship()
     }
   }
 }

@@ -181,5 +181,9 @@ if (skip !== false) {
     await shipper.ship()
     t.same(await ids(), ['r1', 'r2', 'r3'], 'a line shipped twice is stored once')
     t.match((await auditRecordsSince(store.pool, '2025-12-31T00:00:00Z', 1))[0], { instance: 'host:1' })
+    // Stopping makes a last copy: a record written just before shutdown is not left in the file.
+    appendFileSync(file, line('r4'))
+    await shipper.stop()
+    t.same(await ids(), ['r1', 'r2', 'r3', 'r4'], 'the last record shipped on stop')
   })
 }
