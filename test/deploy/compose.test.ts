@@ -66,7 +66,17 @@ t.test('each gateway\'s environment starts the production example unchanged: bot
     t.ok(config.audit.file?.startsWith('/var/lib/sne-gateway/'), `${name}: the audit file on its own volume`)
     t.equal(config.ops.tokenFile, '/etc/sne-gateway/ops/token', `${name}: the ops plane published behind the token`)
   }
+  // The stand-in's server certificate is made for the script's default names: the gateways check it by one of them.
+  const names = /\|\| names=\(([^)]*)\)/.exec(script)![1]!.split(/\s+/)
+  for (const [name, service] of gatewayServices(doc)) {
+    for (const env of ['PRODUCTION', 'ECOLE']) {
+      const servername = service.environment[`SNE_GATEWAY_ENV_${env}_UPSTREAM_SERVERNAME`] as string
+      t.ok(names.includes(servername), `${name}: ${env.toLowerCase()}'s upstream checked as ${servername}, a name of the stand-in's certificate`)
+      t.match(service.environment[`SNE_${env}_URL`], /^https:\/\/sne-standin:8444\//)
+    }
+  }
   const standin = doc.services['sne-standin'] as Doc
+  t.ok(standin.command.join(' ').includes('--port 8444'), 'the stand-in on the port the URLs name')
   t.equal(standin.command[0], 'simulator')
   t.ok(standin.volumes.includes('/srv/sne-trial:/srv/sne-trial:ro'))
   t.same(standin.healthcheck, { disable: true }, 'not the gateway\'s HEALTHCHECK')
