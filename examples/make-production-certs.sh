@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Production-like certificates for examples/gateway.production.json, to try the production
-# example before the real ones arrive (docs/operations.md, "Trying the production example").
+# example before the real ones arrive (docs/deployment.md).
 #
 #   examples/make-production-certs.sh DIR [DNS-NAME...]
 #
@@ -18,8 +18,9 @@
 #   ops/token         the ops plane's bearer token (SNE_GATEWAY_OPS_TOKEN_FILE)
 # DIR/secrets.env   the three key passphrases, as the environment the example's placeholders read
 # DIR/state/        stands for the volume /var/lib/sne-gateway outside the image
-# DIR/outside-image.env  SNE_GATEWAY_… overrides that point the example's image paths into DIR,
-#                   to start the example from a checkout (source it after secrets.env)
+# DIR/outside-image.env  SNE_GATEWAY_… overrides that point the example's absolute image paths
+#                   (state, wsdl) into DIR and the checkout, to start the example from a checkout
+#                   (source it after secrets.env); the files it reads are relative to etc/gateway.json
 # DIR/ca/           the three CAs (certificates and keys): never mounted into the gateway
 #   guichets-ca       issues the guichets' client certificates (in production: the guichets' CA)
 #   server-ca         issues the gateway's server certificate (in production: your usual CA)
@@ -147,28 +148,21 @@ SNE_PRODUCTION_KEY_PASSPHRASE=$production_pass
 SNE_ECOLE_KEY_PASSPHRASE=$ecole_pass
 EOF
 
-# Outside the image the example's absolute paths do not exist: these overrides point each one into
-# DIR (docs/configuration.md, "Environment variables"). The production environment's per-guichet
-# credential (upstream.credentials) has no override: outside the image that environment is disabled.
+# Outside the image: the example names the files it reads relative to its own folder, so DIR/etc/
+# serves as /etc/sne-gateway/ as it is, both environments included. Only its absolute paths are
+# pointed into DIR and the checkout (docs/configuration.md, "Environment variables"): what it
+# writes (the volume /var/lib/sne-gateway) and the interface files (/app/wsdl); and the ops token,
+# which the Kubernetes Deployment sets the same way.
 q () { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 wsdl=$(cd "$examples/.." && pwd)/wsdl
-overrides="SNE_GATEWAY_TLS_CERT etc/tls/server.pem
-SNE_GATEWAY_TLS_KEY etc/tls/server.key
-SNE_GATEWAY_TLS_CLIENT_CA etc/tls/guichets-ca.pem
-SNE_GATEWAY_TLS_CLIENT_CRL etc/tls/guichets-ca.crl.pem
-SNE_GATEWAY_TLS_TICKET_KEYS etc/tls/ticket-keys.bin
-SNE_GATEWAY_OPS_TOKEN_FILE etc/ops/token
+overrides="SNE_GATEWAY_OPS_TOKEN_FILE etc/ops/token
 SNE_GATEWAY_AUDIT_FILE state/audit.jsonl
 SNE_GATEWAY_IDEMPOTENCY_FILE state/idempotency.sqlite
-SNE_GATEWAY_CENSUS_FILE state/tls-census.sqlite
-SNE_GATEWAY_ENV_ECOLE_UPSTREAM_CA etc/upstream/sne-ca.pem
-SNE_GATEWAY_ENV_ECOLE_UPSTREAM_CERT etc/upstream/ecole-client.pem
-SNE_GATEWAY_ENV_ECOLE_UPSTREAM_KEY etc/upstream/ecole-client.key"
+SNE_GATEWAY_CENSUS_FILE state/tls-census.sqlite"
 {
   echo '# examples/gateway.production.json outside the image: source secrets.env, then this file.'
   while read -r variable path; do echo "$variable=$(q "$out/$path")"; done <<< "$overrides"
   echo "SNE_GATEWAY_SPEC_DIR=$(q "$wsdl")"
-  echo 'SNE_GATEWAY_ENV_PRODUCTION_ENABLED=false'
 } > "$out/outside-image.env"
 
 echo "make-production-certs: written to $out (mount $out/etc at /etc/sne-gateway; the passphrases are in $out/secrets.env)"

@@ -1,12 +1,15 @@
 // The Kubernetes manifests against the production example, read as text (their schema:
 // k8s-schema.test.ts): the ConfigMap embeds the example unchanged, the Deployment provides every
 // placeholder and mounts every file it names, the grace period covers the preStop pause and the
-// drain, and the ops plane is fenced by a NetworkPolicy, with a PodDisruptionBudget beside it.
+// drain, two replicas roll one at a time on one store, and the ops plane is fenced by a
+// NetworkPolicy, with a PodDisruptionBudget beside it.
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { loadConfig } from '../../src/config/load.js'
 import { PRODUCTION_EXAMPLE, PRODUCTION_EXAMPLE_ENV } from '../config/helpers/production-example.js'
+import { fileOptionValues, IMAGE_ETC, loadAsInImage } from './helpers/image-config.js'
+import { yamlDocuments } from './helpers/k8s-schema.js'
 
 const K8S = fileURLToPath(new URL('../../docker/k8s/', import.meta.url))
 const read = (name: string): string => readFileSync(`${K8S}${name}`, 'utf8')
@@ -38,9 +41,11 @@ t.test('the Deployment provides every placeholder of the example, and mounts eve
     t.match(deployment, new RegExp(`- name: ${variable!}\\n`), `${variable!} is set`)
   }
   const mounts = [...deployment.matchAll(/mountPath: ([^,\s}]+)/g)].map((m) => m[1]!)
-  const { config } = await loadConfig(PRODUCTION_EXAMPLE, { env: PRODUCTION_EXAMPLE_ENV, cwd: '/' })
-  const files = [...example.matchAll(/"(\/etc\/sne-gateway\/[^"]+)"/g)].map((m) => m[1]!)
-  t.ok(files.length >= 10)
+  // The example names the files it reads relative to its folder, where the ConfigMap is mounted.
+  t.ok(mounts.includes(`${IMAGE_ETC}gateway.json`))
+  const config = loadAsInImage()
+  const files = fileOptionValues(config).filter((f) => f.startsWith(IMAGE_ETC))
+  t.ok(files.length >= 14, `${files.length} files read from ${IMAGE_ETC}`)
   for (const file of files) t.ok(mounts.some((m) => file.startsWith(`${m}/`)), `${file} is in a mounted volume`)
   const state = /- \{ name: state, mountPath: ([^,\s}]+)/.exec(deployment)?.[1]
   for (const file of [config.census.file, config.audit.file]) t.ok(file?.startsWith(`${state!}/`), `${String(file)} is on the state volume`)
@@ -57,9 +62,19 @@ t.test('the grace period covers the preStop pause, the drain and the close', asy
   t.ok(grace >= preStop + config.shutdown.drainTimeoutMs / 1000 + 5, `${grace} s ≥ ${preStop} + ${config.shutdown.drainTimeoutMs / 1000} + 5`)
 })
 
-t.test('one replica, said why; readiness and liveness on the ops plane; resources', async (t) => {
-  t.match(deployment, /replicas: 1\n/)
-  t.match(deployment, /# One replica for now: /)
+t.test('two replicas, rolled one at a time, the store URL from a Secret, a volume per pod; probes; resources', async (t) => {
+  const [doc] = yamlDocuments(deployment) as Array<Record<string, any>> // eslint-disable-line @typescript-eslint/no-explicit-any
+  const spec = doc!.spec
+  t.ok(spec.replicas >= 2, `${String(spec.replicas)} replicas`)
+  t.same(spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } }, 'a new pod ready before an old one drains')
+  t.notMatch(deployment, /one replica/i, 'no comment left from the single-instance manifest')
+  const container = spec.template.spec.containers[0]
+  const store = container.env.find((e: { name: string }) => e.name === 'SNE_GATEWAY_STORE_URL')
+  t.ok(store?.valueFrom?.secretKeyRef?.name !== undefined && store.valueFrom.secretKeyRef.key !== undefined && store.value === undefined, 'SNE_GATEWAY_STORE_URL from a Secret')
+  const state = spec.template.spec.volumes.find((v: { name: string }) => v.name === 'state')
+  t.ok(state?.emptyDir !== undefined, 'the state volume is the pod\'s own (emptyDir), not a claim two pods would share')
+  const pdb = yamlDocuments(read('policies.yaml')).find((d) => (d as { kind: string }).kind === 'PodDisruptionBudget') as Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+  t.ok(pdb.spec.minAvailable >= 1 && pdb.spec.minAvailable < spec.replicas && pdb.spec.maxUnavailable === undefined, `minAvailable ${String(pdb.spec.minAvailable)} of ${String(spec.replicas)}: one pod at a time may be evicted`)
   t.match(deployment, /readinessProbe:\s+httpGet: \{ path: \/health\/ready, port: ops \}/)
   t.match(deployment, /livenessProbe:\s+httpGet: \{ path: \/health\/live, port: ops \}/)
   t.match(deployment, /resources:\s+requests: \{ cpu: "\d+", memory: \d+Mi \}\s+limits: \{ memory: \d+Mi \}/)

@@ -2,24 +2,23 @@
 // by examples/make-production-certs.sh, the code compiled with tsc into an /app-like folder as the
 // image's build stage does, examples/gateway.production.json started unchanged with
 // `node dist/src/cli.js start --config …` (the image's entry point) with the script's secrets.env
-// and outside-image.env sourced, in front of a real école simulator standing in for the SNE (its
-// URL from SNE_ECOLE_URL), one call over TLS with a guichet's certificate from the script, then
-// SIGTERM: a clean stop.
+// and outside-image.env sourced, both environments enabled, in front of a real école simulator
+// standing in for the SNE (its URL from SNE_ECOLE_URL and SNE_PRODUCTION_URL), calls over TLS with
+// guichets' certificates from the script to each environment, then SIGTERM: a clean stop.
 import t from 'tap'
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { existsSync, readFileSync, statSync } from 'node:fs'
-import { copyFile, cp, mkdir, symlink } from 'node:fs/promises'
+import { copyFile, cp, mkdir, symlink, writeFile } from 'node:fs/promises'
 import { dirname, join, posix } from 'node:path'
 import { promisify } from 'node:util'
 import { GATEWAY_NODE_FLAGS } from '../../bench/harness/targets.js'
-import { loadConfig } from '../../src/config/load.js'
 import { REPO_ROOT } from '../helpers/child-process.js'
 import { PRODUCTION_EXAMPLE } from '../config/helpers/production-example.js'
+import { fileOptionValues, IMAGE_ETC, loadAsInImage } from '../deploy/helpers/image-config.js'
 
 t.setTimeout(300_000)
 const exec = promisify(execFile)
-const IMAGE_ETC = '/etc/sne-gateway/'
 
 /** KEY=value lines (values optionally in single quotes), as the script writes them. */
 function envFile (path: string): Record<string, string> {
@@ -79,14 +78,15 @@ t.test('the script makes every file the production example names, keys opening w
   t.equal(readFileSync(join(pki, 'etc/gateway.json'), 'utf8'), readFileSync(PRODUCTION_EXAMPLE, 'utf8'), 'gateway.json is the example unchanged')
   const secrets = envFile(join(pki, 'secrets.env'))
   t.same(Object.keys(secrets).sort(), ['SNE_ECOLE_KEY_PASSPHRASE', 'SNE_PRODUCTION_KEY_PASSPHRASE', 'SNE_SERVER_KEY_PASSPHRASE'])
-  // The example as the image loads it: every /etc/sne-gateway path maps to DIR/etc.
-  const { config } = await loadConfig(PRODUCTION_EXAMPLE, { env: { ...secrets, SNE_PRODUCTION_URL: 'https://p.invalid/', SNE_ECOLE_URL: 'https://e.invalid/' }, cwd: '/' })
+  // The example as the image loads it (from /etc/sne-gateway/gateway.json): every file it reads is
+  // under /etc/sne-gateway/, which DIR/etc stands for.
+  const config = loadAsInImage({ ...secrets, SNE_PRODUCTION_URL: 'https://p.invalid/', SNE_ECOLE_URL: 'https://e.invalid/' })
   const local = (path: string): string => {
     t.ok(path.startsWith(IMAGE_ETC), `${path} is under ${IMAGE_ETC}`)
     return join(pki, 'etc', path.slice(IMAGE_ETC.length))
   }
-  const named = [...readFileSync(PRODUCTION_EXAMPLE, 'utf8').matchAll(/"(\/etc\/sne-gateway\/[^"]+)"/g)].map((m) => m[1]!)
-  t.ok(named.length >= 14)
+  const named = fileOptionValues(config).filter((f) => f.startsWith(IMAGE_ETC))
+  t.ok(named.length >= 14, `${named.length} files read`)
   for (const file of named) {
     t.ok(existsSync(local(file)), `${file} is made`)
     if (/\.(key|pass|bin)$/.test(file)) t.equal(statSync(local(file)).mode & 0o077, 0, `${file}: no access for group or others`)
@@ -165,9 +165,9 @@ t.test('the example starts as the image starts it, serves a guichet through TLS,
     cwd: app,
     env: {
       ...cleanEnv,
+      // both environments in front of the stand-in (it trusts the CA of both environments' credentials)
       SNE_ECOLE_URL: simUrl!,
-      // production is disabled outside the image (outside-image.env says why); its URL is still read
-      SNE_PRODUCTION_URL: 'https://sne-production.invalid/services/DemandeLogementImplService/',
+      SNE_PRODUCTION_URL: simUrl!,
       // this test's own: loopback and free ports on a shared machine
       SNE_GATEWAY_DATA_PLANE_HOST: '127.0.0.1',
       SNE_GATEWAY_DATA_PLANE_PORT: '0',
@@ -185,30 +185,48 @@ t.test('the example starts as the image starts it, serves a guichet through TLS,
   t.match(stdout, /"msg":"configuration loaded"/)
   t.match(stdout, /"environments":\["production","ecole"\]/, 'both environments of the example')
 
-  // A guichet's call, by the environment's host name as a client would (resolved to loopback).
-  const host = 'sne-ecole.gateway.example.fr'
-  const curl = async (cert: string, extra: string[] = []): Promise<{ code: number, stdout: string }> => await exec('curl', [
+  // Guichets' calls, by each environment's host name as a client would (resolved to loopback).
+  const curl = async (cert: string, extra: string[] = [], host = 'sne-ecole.gateway.example.fr'): Promise<{ code: number, stdout: string }> => await exec('curl', [
     '-sS', '--max-time', '30', '--resolve', `${host}:${dataPort!}:127.0.0.1`, '--cacert', join(pki, 'guichets/server-ca.pem'),
     '--cert', `${cert}.pem`, '--key', `${cert}.key`, ...extra, `https://${host}:${dataPort!}/services/DemandeLogementImplService/`
   ], { timeout: 60_000 }).then((r) => ({ code: 0, stdout: r.stdout }), (e: { code: number, stdout: string }) => ({ code: e.code, stdout: e.stdout }))
   const contentType = readFileSync(join(REPO_ROOT, 'examples/requests/getDoublons.content-type'), 'utf8').trim()
-  const call = await curl(join(pki, 'guichets/G1226'), ['-H', `Content-Type: ${contentType}`, '--data-binary', `@${join(REPO_ROOT, 'examples/requests/getDoublons.mtom')}`, '-w', '\n%{http_code}'])
-  t.equal(call.code, 0, 'TLS with the gateway\'s server certificate, as the server CA vouches')
-  t.match(call.stdout, /\n200$/, 'HTTP 200')
-  t.match(call.stdout, 'rechercheDoublonsReponse', 'the SNE stand-in\'s answer')
-  const calls = await (await fetch(`${adminUrl!}/calls`)).json() as { calls: Array<{ operation: string, client: { cn: string } }> }
-  t.same(calls.calls.map((c) => [c.operation, c.client.cn]), [['getDoublons', 'sne-gateway ecole']], 'forwarded with the école credential of the script')
+  const message = join(REPO_ROOT, 'examples/requests/getDoublons.mtom')
+  // The same search acting for G1104, whose production calls go with its own credential.
+  const forG1104 = join(root, 'getDoublons-G1104.mtom')
+  await writeFile(forG1104, readFileSync(message, 'latin1').replaceAll('G1226', 'G1104'), 'latin1')
+  const calls: Array<[string, string, string]> = [
+    ['G1226', message, 'sne-ecole.gateway.example.fr'],
+    ['G1226', message, 'sne.gateway.example.fr'],
+    ['G1104', forG1104, 'sne.gateway.example.fr']
+  ]
+  for (const [guichet, file, host] of calls) {
+    const call = await curl(join(pki, `guichets/${guichet}`), ['-H', `Content-Type: ${contentType}`, '--data-binary', `@${file}`, '-w', '\n%{http_code}'], host)
+    t.equal(call.code, 0, `${guichet} on ${host}: TLS with the gateway's server certificate, as the server CA vouches`)
+    t.match(call.stdout, /\n200$/, 'HTTP 200')
+    t.match(call.stdout, 'rechercheDoublonsReponse', 'the SNE stand-in\'s answer')
+  }
+  const forwarded = await (await fetch(`${adminUrl!}/calls`)).json() as { calls: Array<{ operation: string, client: { cn: string } }> }
+  t.same(forwarded.calls.map((c) => [c.operation, c.client.cn]), [
+    ['getDoublons', 'sne-gateway ecole'],
+    ['getDoublons', 'sne-gateway production'],
+    ['getDoublons', 'G1104']
+  ], 'forwarded with the script\'s credentials: école\'s, production\'s, and G1104\'s own in production')
 
   const foreign = await curl(join(pki, 'etc/upstream/production-client'), ['--pass', envFile(join(pki, 'secrets.env')).SNE_PRODUCTION_KEY_PASSPHRASE!])
   t.not(foreign.code, 0, 'a certificate of another CA than the guichets\' is refused during the handshake')
 
   // The ops plane: probes open, the rest behind the script's token.
   let ready = 0
+  let readiness: { upstreams?: Record<string, { ok: boolean }> } = {}
   for (let i = 0; i < 400 && ready !== 200; i++) {
-    ready = (await fetch(`${opsUrl!}/health/ready`)).status
+    const answer = await fetch(`${opsUrl!}/health/ready`)
+    ready = answer.status
+    readiness = await answer.json() as typeof readiness
     if (ready !== 200) await new Promise((resolve) => setTimeout(resolve, 50))
   }
-  t.equal(ready, 200, 'ready: the spec loaded, the école upstream answered')
+  t.equal(ready, 200, 'ready: the spec loaded, both upstreams answered')
+  t.same(Object.keys(readiness.upstreams ?? {}).sort(), ['ecole', 'production'], 'both environments enabled, each probed')
   t.equal((await fetch(`${opsUrl!}/metrics`)).status, 401, 'metrics: not without the token')
   const token = readFileSync(join(pki, 'etc/ops/token'), 'utf8').trim()
   const metrics = await fetch(`${opsUrl!}/metrics`, { headers: { authorization: `Bearer ${token}` } })
