@@ -9,13 +9,15 @@
  * Run: `npm run build && node dist/bench/reader-ab.js /tmp/base/dist [--swap]`, with
  * `git worktree add /tmp/base <commit> && (cd /tmp/base && npm run build) && ln -s "$PWD/node_modules" /tmp/base/`
  * or any copy of a built `dist/`. Inputs: examples/documents/cre.xml, the same with accented
- * names and address (every real demande has some), the getNumUnique envelope, and a getNumUnique
- * answer carrying the CRE in an MTOM part (as the simulator writes it).
+ * names and address (every real demande has some), the getNumUnique envelope, a getNumUnique
+ * answer carrying the CRE in an MTOM part (as the simulator writes it), and `validateMessage` on the
+ * getNumUnique CRE of bench/validate.ts, without and with a certificate part.
  */
 import { readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { exampleEnvelope, getNumUnique, mtom } from '../test/fixtures/corpus-kit.js'
 import { getNumUniqueAnswer } from './harness/rest-messages.js'
 import { repoRoot } from './harness/repo-root.js'
 
@@ -33,6 +35,10 @@ const accented = Buffer.from(cre.toString('utf8').replaceAll('FICTIF-ALPHA', 'FI
 const envelope = readFileSync(join(root, 'examples/envelopes/getNumUnique.xml'))
 // the same answer bytes for both builds
 const answer = getNumUniqueAnswer(cre)
+// the getNumUnique CRE of bench/validate.ts (empty certificate part), and the same with a 1,300-byte
+// certificate part in base64 (about what a guichet's PEM certificate is)
+const creMessage = getNumUnique(cre, 'mtom')
+const withCertificate = mtom('getNumUnique', exampleEnvelope('getNumUnique'), { certificate: Buffer.from(Array.from({ length: 1300 }, (_, i) => (i * 31 + (i >> 7)) & 0xff)), xml_id: cre })
 
 /** Loads one build's modules (the paths every build of the project has) and prepares its steps. */
 async function load (label: string, dist: string): Promise<Build> {
@@ -47,6 +53,10 @@ async function load (label: string, dist: string): Promise<Build> {
   const contract = contractOf(spec)
   if (readAnswer(spec, contract, answer.body, answer.contentType, 'demande').kind !== 'ok') throw new Error(`${label}: the answer does not read as a demande`)
   const tree = parseXml(cre, spec.xmlLimits)
+  for (const m of [creMessage, withCertificate]) {
+    const found = spec.validateMessage(m.message, m.contentType).violations
+    if (found.length > 0) throw new Error(`${label}: the getNumUnique CRE is not valid: ${found[0]!.code}`)
+  }
   return {
     label,
     steps: {
@@ -54,7 +64,9 @@ async function load (label: string, dist: string): Promise<Build> {
       [`parse cre.xml with accents (${accented.length} B)`]: () => parseXml(accented, spec.xmlLimits).root.children.length,
       [`parse the getNumUnique envelope (${envelope.length} B)`]: () => parseXml(envelope, spec.xmlLimits).root.children.length,
       'CRE tree → JSON': () => Object.keys(contract.toJson(tree.root, cre).value).length,
-      'read the REST answer (MIME, envelope, document → JSON)': () => readAnswer(spec, contract, answer.body, answer.contentType, 'demande').kind.length
+      'read the REST answer (MIME, envelope, document → JSON)': () => readAnswer(spec, contract, answer.body, answer.contentType, 'demande').kind.length,
+      [`validateMessage, getNumUnique CRE in MTOM (${creMessage.message.length} B, empty certificate part)`]: () => spec.validateMessage(creMessage.message, creMessage.contentType).violations.length + 1,
+      [`validateMessage, the same with a 1,300-byte base64 certificate part (${withCertificate.message.length} B)`]: () => spec.validateMessage(withCertificate.message, withCertificate.contentType).violations.length + 1
     }
   }
 }
