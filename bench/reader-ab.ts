@@ -9,13 +9,16 @@
  * Run: `npm run build && node dist/bench/reader-ab.js /tmp/base/dist [--swap]`, with
  * `git worktree add /tmp/base <commit> && (cd /tmp/base && npm run build) && ln -s "$PWD/node_modules" /tmp/base/`
  * or any copy of a built `dist/`. Inputs: examples/documents/cre.xml, the same with accented
- * names and address (every real demande has some), the getNumUnique envelope, and a getNumUnique
- * answer carrying the CRE in an MTOM part (as the simulator writes it).
+ * names and address (every real demande has some), the getNumUnique envelope, a getNumUnique
+ * answer carrying the CRE in an MTOM part (as the simulator writes it), a base64 MIME part's strict
+ * check and decode (a certificate's size, and 64 KiB), and `validateMessage` on the getNumUnique CRE
+ * of bench/validate.ts, without and with a certificate part.
  */
 import { readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { exampleEnvelope, getNumUnique, mtom } from '../test/fixtures/corpus-kit.js'
 import { getNumUniqueAnswer } from './harness/rest-messages.js'
 import { repoRoot } from './harness/repo-root.js'
 
@@ -33,6 +36,15 @@ const accented = Buffer.from(cre.toString('utf8').replaceAll('FICTIF-ALPHA', 'FI
 const envelope = readFileSync(join(root, 'examples/envelopes/getNumUnique.xml'))
 // the same answer bytes for both builds
 const answer = getNumUniqueAnswer(cre)
+// the getNumUnique CRE of bench/validate.ts (empty certificate part), and the same with a 1,300-byte
+// certificate part in base64 (about what a guichet's PEM certificate is)
+const creMessage = getNumUnique(cre, 'mtom')
+const certificate = Buffer.from(Array.from({ length: 1300 }, (_, i) => (i * 31 + (i >> 7)) & 0xff))
+/** base64 in 76-character lines, as an MTOM part carries it */
+const base64Part = (bytes: Buffer): Buffer => Buffer.from(bytes.toString('base64').replace(/(.{76})/g, '$1\r\n'), 'latin1')
+const certificateBase64 = base64Part(certificate)
+const attachmentBase64 = base64Part(Buffer.concat(Array.from({ length: 50 }, () => certificate)))
+const withCertificate = mtom('getNumUnique', exampleEnvelope('getNumUnique'), { certificate, xml_id: cre })
 
 /** Loads one build's modules (the paths every build of the project has) and prepares its steps. */
 async function load (label: string, dist: string): Promise<Build> {
@@ -42,11 +54,16 @@ async function load (label: string, dist: string): Promise<Build> {
   const { contractOf } = await import(url('src/contract/json-contract.js')) as typeof import('../src/contract/json-contract.js')
   const { readAnswer } = await import(url('src/rest/answers.js')) as typeof import('../src/rest/answers.js')
   const { parseXml } = await import(url('src/soap/xml-reader.js')) as typeof import('../src/soap/xml-reader.js')
+  const { decodeBase64Strict } = await import(url('src/soap/mime.js')) as typeof import('../src/soap/mime.js')
   /* eslint-enable @typescript-eslint/consistent-type-imports */
   const spec = await loadSpec({ dir: join(root, 'wsdl') })
   const contract = contractOf(spec)
   if (readAnswer(spec, contract, answer.body, answer.contentType, 'demande').kind !== 'ok') throw new Error(`${label}: the answer does not read as a demande`)
   const tree = parseXml(cre, spec.xmlLimits)
+  for (const m of [creMessage, withCertificate]) {
+    const found = spec.validateMessage(m.message, m.contentType).violations
+    if (found.length > 0) throw new Error(`${label}: the getNumUnique CRE is not valid: ${found[0]!.code}`)
+  }
   return {
     label,
     steps: {
@@ -54,7 +71,11 @@ async function load (label: string, dist: string): Promise<Build> {
       [`parse cre.xml with accents (${accented.length} B)`]: () => parseXml(accented, spec.xmlLimits).root.children.length,
       [`parse the getNumUnique envelope (${envelope.length} B)`]: () => parseXml(envelope, spec.xmlLimits).root.children.length,
       'CRE tree → JSON': () => Object.keys(contract.toJson(tree.root, cre).value).length,
-      'read the REST answer (MIME, envelope, document → JSON)': () => readAnswer(spec, contract, answer.body, answer.contentType, 'demande').kind.length
+      'read the REST answer (MIME, envelope, document → JSON)': () => readAnswer(spec, contract, answer.body, answer.contentType, 'demande').kind.length,
+      [`MIME base64 part, strict check and decode (${certificateBase64.length} B)`]: () => decodeBase64Strict(certificateBase64, {}).length,
+      [`MIME base64 part, strict check and decode (${attachmentBase64.length} B)`]: () => decodeBase64Strict(attachmentBase64, {}).length,
+      [`validateMessage, getNumUnique CRE in MTOM (${creMessage.message.length} B, empty certificate part)`]: () => spec.validateMessage(creMessage.message, creMessage.contentType).violations.length + 1,
+      [`validateMessage, the same with a 1,300-byte base64 certificate part (${withCertificate.message.length} B)`]: () => spec.validateMessage(withCertificate.message, withCertificate.contentType).violations.length + 1
     }
   }
 }

@@ -3,7 +3,8 @@
  *
  * 1. nginx and wrk (installed from Debian when missing), the dev PKI under bench/out/pki;
  * 2. the simulator, called once per message to record its answers (and a numéro unique);
- * 3. the canned upstream replaying the recorded answers: direct, nginx, gateway with validation
+ * 3. the canned upstream replaying the recorded answers: direct, nginx, the bare Node floor
+ *    (harness/node-floor.ts), gateway with validation
  *    on and off; the latency at half load (wrk paced at half the gateway's req/s just measured:
  *    direct, nginx, gateway); the new-connection handshake rate; a CPU profile of the gateway under load;
  * 4. keep-alive load, simulator upstream: direct, nginx, gateway;
@@ -38,7 +39,7 @@ import { ProcessGroup } from './harness/processes.js'
 import { renderResults } from './harness/report.js'
 import { buildRestMessages, interleaveRest, restGatewayExtra, type RestBenchMessage } from './harness/rest-messages.js'
 import type { BenchResults, LoadRun, TargetKind, ThreadProfile } from './harness/results.js'
-import { cpuProfiles, startCanned, startGateway, startNginx, startSimulator, type HarnessContext, type Running } from './harness/targets.js'
+import { cpuProfiles, startCanned, startGateway, startNginx, startNodeFloor, startSimulator, type HarnessContext, type Running } from './harness/targets.js'
 import { ensureTools, toolVersions } from './harness/tools.js'
 import { runValidationMicro } from './harness/validation-micro.js'
 import { inspectorSwitch } from './harness/inspector-switch.js'
@@ -285,6 +286,10 @@ async function main (): Promise<void> {
         if (opts.sections.has('canned') || opts.sections.has('handshake')) {
           await cannedLoad(soapNames)({ kind: 'direct', running: canned, upstream: canned, upstreamKind: 'canned', tls: asWrk, upstreamStatsUrl: statsUrl })
           await proxied(async () => await startNginx(ctx, canned, nginxOptions), 'nginx', canned, 'canned', cannedLoad(soapNames))
+        }
+        if (opts.sections.has('canned')) {
+          // the bare Node floor: the gateway's TLS server and upstream pool, no framework, no validation
+          await proxied(async () => await startNodeFloor(ctx, canned, { upstreamConnections }), 'node floor', canned, 'canned', loadAll)
         }
         if (opts.sections.has('canned') || opts.sections.has('handshake') || restMessages.length > 0) {
           await proxied(async () => await startGateway(ctx, canned, { name: 'canned', validation: 'enforce', upstreamConnections, ...(restExtra === undefined ? {} : { extra: restExtra }) }), 'gateway', canned, 'canned', cannedLoad(gatewayNames))

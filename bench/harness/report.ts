@@ -139,7 +139,7 @@ export function renderResults (results: BenchResults): string {
     `- versions: node ${m.node} (OpenSSL ${m.openssl}), nginx ${results.versions.nginx}, ${results.versions.wrk}`,
     `- command: \`${s.command}\` (${results.elapsedSeconds.toFixed(0)} s)`,
     `- load: wrk, ${s.connections} connections, ${s.threads} threads, ${s.warmupSeconds} s warm-up then ${s.durationSeconds} s measured, e.g. \`${s.wrkExample}\``,
-    `- nginx: worker_processes ${s.nginxWorkers}, TLS 1.2/1.3, keep-alive HTTPS upstream with the upstream client certificate (bench/out/nginx/nginx.conf); gateway: \`node dist/src/cli.js start --config bench/out/gateway-*.json\`, upstream pool of ${s.gatewayUpstreamConnections} connections`,
+    `- nginx: worker_processes ${s.nginxWorkers}, TLS 1.2/1.3, keep-alive HTTPS upstream with the upstream client certificate (bench/out/nginx/nginx.conf); gateway: \`node dist/src/cli.js start --config bench/out/gateway-*.json\`, upstream pool of ${s.gatewayUpstreamConnections} connections; node floor: \`node dist/bench/harness/node-floor-main.js --config bench/out/gateway-node-floor.json\` (the gateway's TLS server and upstream pool, body read whole, no framework, no validation)`,
     '- CPU: utime+stime from /proc over the measured window, the whole process tree (nginx master and workers), in % of one core, and per request in µs; RSS: peak of the tree\'s summed VmRSS sampled every 250 ms',
     ''
   )
@@ -163,8 +163,8 @@ export function renderResults (results: BenchResults): string {
     out.push('### Ratios (same run)', '')
     const label = (name: string): string => results.messages.find((x) => x.name === name)?.label ?? name
     out.push(table(
-      ['upstream', 'message', 'target', 'req/s', '× nginx', '× direct', 'added p50 ms', 'added p99 ms', 'CPU/req × nginx'],
-      ratioRows.map((r) => [r.upstream, label(r.message), r.target, fixed(r.requestsPerSecond, 0), fixed(r.vsNginx, 2), fixed(r.vsDirect, 2), signed(r.addedP50Ms), signed(r.addedP99Ms), fixed(r.cpuVsNginx, 1)])
+      ['upstream', 'message', 'target', 'req/s', '× nginx', '× direct', '× node floor', 'added p50 ms', 'added p99 ms', 'CPU/req × nginx', 'CPU/req × node floor'],
+      ratioRows.map((r) => [r.upstream, label(r.message), r.target, fixed(r.requestsPerSecond, 0), fixed(r.vsNginx, 2), fixed(r.vsDirect, 2), fixed(r.vsFloor, 2), signed(r.addedP50Ms), signed(r.addedP99Ms), fixed(r.cpuVsNginx, 1), fixed(r.cpuVsFloor, 2)])
     ), '')
   }
 

@@ -9,8 +9,11 @@ import type { ValidationMicroRow } from './validation-micro.js'
 import type { WrkResult } from './wrk.js'
 
 export type UpstreamKind = 'simulator' | 'canned'
-/** `direct`: wrk against the upstream itself */
-export type TargetKind = 'direct' | 'nginx' | 'gateway' | 'gateway (validation off)' | 'gateway (inspector off)'
+/**
+ * `direct`: wrk against the upstream itself; `node floor`: the bare Node forwarder
+ * (node-floor.ts), what Node's TLS and HTTP cost for the gateway's job
+ */
+export type TargetKind = 'direct' | 'nginx' | 'node floor' | 'gateway' | 'gateway (validation off)' | 'gateway (inspector off)'
 
 export interface LoadRun {
   upstream: UpstreamKind
@@ -100,6 +103,10 @@ export interface RatioRow {
    * work takes CPU from the bench
    */
   cpuVsNginx: number | undefined
+  /** a gateway's req/s ÷ the bare Node floor's (undefined for nginx and the floor itself) */
+  vsFloor: number | undefined
+  /** a gateway's CPU per request ÷ the bare Node floor's */
+  cpuVsFloor: number | undefined
   /** target p50 − direct p50, ms */
   addedP50Ms: number | undefined
   /** target p99 − direct p99, ms */
@@ -107,7 +114,8 @@ export interface RatioRow {
 }
 
 /**
- * The gateway's (and nginx's) figures against nginx and the bare upstream, from the same run.
+ * The gateway's (and nginx's, and the floor's) figures against nginx and the bare upstream, and
+ * the gateway's against the bare Node floor, from the same run.
  * Paced runs are left out: their rate is the pace, not a capacity.
  */
 export function ratios (allRuns: readonly LoadRun[]): RatioRow[] {
@@ -123,6 +131,8 @@ export function ratios (allRuns: readonly LoadRun[]): RatioRow[] {
     const ownCpu = cpuMicrosPerRequest(run.proxy, run.wrk)
     const nginxCpu = cpuMicrosPerRequest(nginxRun?.proxy, nginx)
     const direct = find(run.upstream, run.message, 'direct', run.handshake)
+    const floorRun = run.target.startsWith('gateway') ? findRun(run.upstream, run.message, 'node floor', run.handshake) : undefined
+    const floorCpu = cpuMicrosPerRequest(floorRun?.proxy, floorRun?.wrk)
     out.push({
       upstream: run.upstream,
       message: run.message,
@@ -132,6 +142,8 @@ export function ratios (allRuns: readonly LoadRun[]): RatioRow[] {
       vsNginx: nginx !== undefined && run.target !== 'nginx' && nginx.requestsPerSecond > 0 ? run.wrk.requestsPerSecond / nginx.requestsPerSecond : undefined,
       vsDirect: direct !== undefined && direct.requestsPerSecond > 0 ? run.wrk.requestsPerSecond / direct.requestsPerSecond : undefined,
       cpuVsNginx: run.target !== 'nginx' && ownCpu !== undefined && nginxCpu !== undefined && nginxCpu > 0 ? ownCpu / nginxCpu : undefined,
+      vsFloor: floorRun?.wrk !== undefined && floorRun.wrk.requestsPerSecond > 0 ? run.wrk.requestsPerSecond / floorRun.wrk.requestsPerSecond : undefined,
+      cpuVsFloor: ownCpu !== undefined && floorCpu !== undefined && floorCpu > 0 ? ownCpu / floorCpu : undefined,
       addedP50Ms: direct === undefined ? undefined : (run.wrk.latencyUs.p50 - direct.latencyUs.p50) / 1000,
       addedP99Ms: direct === undefined ? undefined : (run.wrk.latencyUs.p99 - direct.latencyUs.p99) / 1000
     })

@@ -104,8 +104,8 @@ export interface GatewayRunOptions {
  */
 export const GATEWAY_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8']
 
-/** The gateway (`node dist/src/cli.js start --config FILE`) in front of `upstream`. */
-export async function startGateway (ctx: HarnessContext, upstream: Running, options: GatewayRunOptions): Promise<Running> {
+/** Writes the gateway's configuration of one run to bench/out/gateway-NAME.json, on a free port. */
+async function writeGatewayConfig (ctx: HarnessContext, upstream: Running, options: GatewayRunOptions): Promise<{ file: string, port: number }> {
   const [port, opsPort] = [await freePort(), await freePort()]
   const config = gatewayBenchConfig({
     port,
@@ -119,13 +119,38 @@ export async function startGateway (ctx: HarnessContext, upstream: Running, opti
   })
   const file = join(ctx.outDir, `gateway-${options.name}.json`)
   await writeFile(file, JSON.stringify(config, null, 2) + '\n')
+  return { file, port }
+}
+
+/** The environment without the caller's SNE_GATEWAY_… variables, which would change the measured configuration. */
+function cleanEnv (): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SNE_GATEWAY_')))
+}
+
+/**
+ * The bare Node floor (node-floor-main.ts) in front of `upstream`: the gateway's configuration
+ * file of the same run (validation off, unused by the floor), the same Node flags.
+ */
+export async function startNodeFloor (ctx: HarnessContext, upstream: Running, options: { upstreamConnections: number }): Promise<Running> {
+  const { file, port } = await writeGatewayConfig(ctx, upstream, { name: 'node-floor', validation: 'off', upstreamConnections: options.upstreamConnections })
+  const proc = ctx.group.start('node-floor', process.execPath, [...GATEWAY_NODE_FLAGS, join(ctx.harnessDir, 'node-floor-main.js'), '--config', file], {
+    logFile: await logFile(ctx, 'node-floor'),
+    cwd: ctx.root,
+    env: cleanEnv()
+  })
+  await waitForPort(port, proc)
+  return { name: 'node floor', url: `https://127.0.0.1:${port}${PROXY_PATH}`, port, proc, detail: file }
+}
+
+/** The gateway (`node dist/src/cli.js start --config FILE`) in front of `upstream`. */
+export async function startGateway (ctx: HarnessContext, upstream: Running, options: GatewayRunOptions): Promise<Running> {
+  const { file, port } = await writeGatewayConfig(ctx, upstream, options)
   // the flags the gateway is started with in production (package.json start, the bin, the Dockerfile)
   const nodeArgs = [...GATEWAY_NODE_FLAGS, ...(options.cpuProfileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir])]
   const proc = ctx.group.start(`gateway-${options.name}`, process.execPath, [...nodeArgs, join(ctx.root, 'dist', 'src', 'cli.js'), 'start', '--config', file], {
     logFile: await logFile(ctx, `gateway-${options.name}`),
     cwd: ctx.root,
-    // no SNE_GATEWAY_… variable of the caller's shell may change the measured configuration
-    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SNE_GATEWAY_')))
+    env: cleanEnv()
   })
   await waitForPort(port, proc)
   return { name: 'gateway', url: `https://127.0.0.1:${port}${PROXY_PATH}`, port, proc, detail: file }

@@ -158,6 +158,36 @@ t.test('strict base64 decodes as Node does: every length, wrapped at 76 or not, 
   t.ok(d(wrap(large.toString('base64'))).equals(large), '1 MiB')
 })
 
+t.test('strict base64: any mix of alphabet, padding, line breaks and stray bytes is refused or decoded as Node does, as the grammar says', async (t) => {
+  // the grammar once line breaks are dropped; Node's decoder gives the bytes of what it accepts
+  const STRICT = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+  const symbols = 'QUJDRV0129+/AAAAAAAAAAAAAAAA====\r\n\r\n-_ \u00e9\u0000'
+  let seed = 11
+  const next = (n: number): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n
+  let accepted = 0
+  let refused = 0
+  let wrong = 0
+  for (let round = 0; round < 20_000; round++) {
+    const text = Array.from({ length: next(14) }, () => symbols[next(symbols.length)]).join('')
+    const compact = text.replace(/[\r\n]/g, '')
+    let got: Buffer | undefined
+    try {
+      got = decodeBase64Strict(Buffer.from(text, 'latin1'), { part: 'p' })
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'GW_SOAP_MIME_INVALID_BASE64') wrong++
+    }
+    if (STRICT.test(compact)) {
+      accepted++
+      if (got === undefined || !got.equals(Buffer.from(compact, 'base64'))) wrong++
+    } else {
+      refused++
+      if (got !== undefined) wrong++
+    }
+  }
+  t.equal(wrong, 0, `${accepted} accepted and ${refused} refused, each as the grammar says`)
+  t.ok(accepted > 1000 && refused > 1000, 'both outcomes well covered')
+})
+
 t.test('7bit holds US-ASCII without NUL; 8bit and binary hold any byte', async (t) => {
   t.equal(decodeTransferEncoding(Buffer.from('plain ASCII\r\n'), '7bit', {}).toString(), 'plain ASCII\r\n')
   for (const [bytes, offset] of [[Buffer.from('caf\u00e9', 'utf8'), 3], [Buffer.from([0x41, 0x00, 0x42]), 1], [Buffer.from([0xff]), 0]] as const) {

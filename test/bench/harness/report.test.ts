@@ -38,6 +38,28 @@ t.test('ratios against nginx and the direct upstream, from the same run', async 
   t.equal(hs.vsNginx, undefined, 'handshake runs compare with handshake runs only')
 })
 
+t.test('the gateways against the bare Node floor of the same run', async (t) => {
+  const r = ratios([
+    { upstream: 'canned', target: 'nginx', message: 'cre', handshake: false, wrk: wrk(8000, 2, 6), proxy: res(8) },
+    { upstream: 'canned', target: 'node floor', message: 'cre', handshake: false, wrk: wrk(4000, 3, 8), proxy: res(8) },
+    { upstream: 'canned', target: 'gateway', message: 'cre', handshake: false, wrk: wrk(1000, 9, 20), proxy: res(6) },
+    { upstream: 'canned', target: 'gateway (validation off)', message: 'cre', handshake: false, wrk: wrk(3000, 4, 9), proxy: res(9) },
+    { upstream: 'canned', target: 'gateway', message: 'demande', handshake: false, wrk: wrk(1000, 9, 20), proxy: res(6) }
+  ])
+  const floor = r.find((x) => x.target === 'node floor')!
+  t.equal(floor.vsNginx, 0.5, 'the floor gets its own ratio to nginx')
+  t.equal(floor.cpuVsNginx, 2, '200 µs per request against nginx\'s 100')
+  t.equal(floor.vsFloor, undefined, 'the floor against itself says nothing')
+  const on = r.find((x) => x.target === 'gateway' && x.message === 'cre')!
+  t.equal(on.vsFloor, 0.25)
+  t.equal(on.cpuVsFloor, 3, '600 µs per request (6 s / 10000) against the floor\'s 200')
+  const off = r.find((x) => x.target === 'gateway (validation off)')!
+  t.equal(off.vsFloor, 0.75)
+  t.equal(off.cpuVsFloor, 1.5)
+  t.equal(r.find((x) => x.target === 'nginx')!.vsFloor, undefined, 'nginx is not measured against the floor')
+  t.equal(r.find((x) => x.message === 'demande')!.vsFloor, undefined, 'no floor run of that message')
+})
+
 t.test('a run that completed no request gives no ratio', async (t) => {
   const zero = { ...wrk(0, 0, 0), requests: 0 }
   const r = ratios([
@@ -94,7 +116,7 @@ t.test('the Markdown report carries context and every table', async (t) => {
   t.match(md, '### Keep-alive load, canned upstream')
   t.match(md, '| getNumUnique CRE (MTOM) | gateway | 2000 | 5.00 | 14.00 | 0 | 100 (500) | 80 | 10 (50) | 80 | 50 / 20000 | — |')
   t.match(md, '| getNumUnique CRE (MTOM) | gateway (validation off) | skipped: preflight answered HTTP 400 |')
-  t.match(md, '| canned | getNumUnique CRE (MTOM) | gateway | 2000 | 0.25 | 0.20 | +4.00 | +10.00 | 5.0 |')
+  t.match(md, '| canned | getNumUnique CRE (MTOM) | gateway | 2000 | 0.25 | 0.20 | — | +4.00 | +10.00 | 5.0 | — |', 'no node floor run here: its columns say so')
   t.match(md, 'Where the time goes: validation and JSON contract (src/contract, libxml2-wasm, wasm) 38%')
   t.match(md, '### New-connection TLS handshake rate')
   t.match(md, '| MTOM attachment | 1024 | 100 | 0.250 | 4.1 | 0 |')
