@@ -18,9 +18,21 @@ export function canonicalJson (value: unknown): string {
     if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('RFC 8785: a number must be finite')
     return JSON.stringify(value)
   }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  const entries = Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-  return `{${entries.join(',')}}`
+  // Written into one string as it goes: no array of parts per object or array (this runs on the
+  // event loop for every REST write, bench/RESULTS.md).
+  let out: string
+  if (Array.isArray(value)) {
+    out = '['
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i])
+    return out + ']'
+  }
+  const keys = Object.keys(value).sort()
+  out = '{'
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string
+    out += (i === 0 ? '' : ',') + JSON.stringify(key) + ':' + canonicalJson((value as Record<string, unknown>)[key])
+  }
+  return out + '}'
 }
 
 /** Hex SHA-256 of `method`, `target` and the canonical JSON of `body`, separated by line feeds. */

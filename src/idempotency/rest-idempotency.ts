@@ -23,6 +23,7 @@ import type { DataPlaneContext } from '../routes/context.js'
 import { kCall } from '../routes/call-state.js'
 import type { SoapCall } from '../routes/soap-call.js'
 import { isGatewayError } from '../errors.js'
+import { parsedBody } from '../rest/json-body.js'
 import type { MessageInput } from '../rest/message-builder.js'
 import type { RestContext } from '../rest/rest-routes.js'
 import type { RestRoute } from '../rest/route-table.js'
@@ -172,13 +173,11 @@ export function restIdempotency (ctx: DataPlaneContext, rest: RestContext, call:
 
   async function preHandler (route: RestRoute, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const key = parseIdempotencyKey(request.headers['idempotency-key'])
-    let body: unknown
-    try {
-      body = JSON.parse((request.body as Buffer | undefined)?.toString('utf8') ?? '')
-    } catch {
-      // Not JSON: the route answers its 400 (or 415), and nothing is recorded.
-      return
-    }
+    // Parsed once for the fingerprint and the route's handler.
+    const parsed = parsedBody(request)
+    // Not JSON: the route answers its 400 (or 415), and nothing is recorded.
+    if (!parsed.ok) return
+    const body = parsed.value
     const state = request[kCall]
     const env = state.env as string
     const scope = { identity: state.identity ?? '', env, key }

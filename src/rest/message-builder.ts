@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { JsonContract } from '../contract/json-contract.js'
-import { base64Lines, buildMtomMessage } from '../soap/mtom-writer.js'
+import { base64Lines, buildMtomMessage, type MtomPartInput } from '../soap/mtom-writer.js'
 import { escapeXmlText } from '../soap/xml-escape.js'
 import { API_INTERFACE_VERSION } from './route-table.js'
 
@@ -110,14 +110,24 @@ export function createMessageBuilder (options: BuilderOptions): MessageBuilder {
   const sequence = options.sequence ?? (() => { next = (next + 1) % 1000000; return next })
   const offsetOf = options.offsetMinutes ?? ((at: Date) => -at.getTimezoneOffset())
 
-  /** The interfaceNuu document of one demande, as the SNE's own documents are written. */
-  function document (typeFichier: string, demandeLogement: Record<string, unknown>, at: Date, offset: number): Buffer {
+  /**
+   * The interfaceNuu document of one demande, as the SNE's own documents are written, and its
+   * 8bit part body: CRLF line ends (RFC 2045 §2.7-2.8). The writer's XML has LF line ends and
+   * escapes every CR of a value (`&#xD;`), so the part body is written from the string in one
+   * pass, rather than encoded to bytes and then converted by the MTOM writer (two searches of
+   * every line end and a second copy, on the event loop for every creation: bench/RESULTS.md).
+   * A raw CR (wildcard content) leaves the conversion to the MTOM writer, which keeps CRLFs.
+   */
+  function document (typeFichier: string, demandeLogement: Record<string, unknown>, at: Date, offset: number): { body: Buffer, encoded?: Buffer } {
     const json = {
       versionInterface: API_INTERFACE_VERSION,
       entete: { typeFichier, dateFichier: dateTimeWithOffset(at, offset) },
       demande: [{ demandeLogement }]
     }
-    return Buffer.from(contract.toXml(json, { version: API_INTERFACE_VERSION }), 'utf8')
+    const xml = contract.toXml(json, { version: API_INTERFACE_VERSION })
+    if (xml.includes('\r')) return { body: Buffer.from(xml, 'utf8') }
+    const body = Buffer.from(xml.replaceAll('\n', '\r\n'), 'utf8')
+    return { body, encoded: body }
   }
 
   return {
@@ -128,8 +138,8 @@ export function createMessageBuilder (options: BuilderOptions): MessageBuilder {
       const certName = certificate.name ?? `CER${input.guichet}-${stamp}.pem`
       const certChildren = child('nomCertificat', certName) + fileChild('certificat', 'certificate', 'application/x-x509-ca-cert')
       const certPart = { contentId: 'certificate', contentType: 'application/octet-stream', transferEncoding: 'BASE64', disposition: 'attachment', body: certificate.pem, encoded: encodedCertificate(certificate.pem) }
-      const docPart = (body: Buffer): { contentId: string, contentType: string, transferEncoding: string, disposition: string, body: Buffer } =>
-        ({ contentId: 'xml_id', contentType: 'text/xml; charset=UTF-8', transferEncoding: '8bit', disposition: 'attachment; name="xml_id"', body })
+      const docPart = (doc: { body: Buffer, encoded?: Buffer }): MtomPartInput =>
+        ({ contentId: 'xml_id', contentType: 'text/xml; charset=UTF-8', transferEncoding: '8bit', disposition: 'attachment; name="xml_id"', ...doc })
       let fileName: string | undefined
       let env: string
       let parts

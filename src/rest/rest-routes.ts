@@ -19,6 +19,7 @@ import { ValidationFailure } from '../routes/validation-failure.js'
 import { restIdempotency, type IdempotencyDeps } from '../idempotency/rest-idempotency.js'
 import { readAnswer } from './answers.js'
 import { codes } from './errors.js'
+import { parsedBody } from './json-body.js'
 import type { MessageBuilder, MessageCertificate, MessageInput } from './message-builder.js'
 import { API_INTERFACE_VERSION, API_PREFIX, fastifyPath, REST_ROUTES, type RestRoute } from './route-table.js'
 
@@ -44,18 +45,17 @@ function header (request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value
 }
 
-/** The request's JSON object; the media type must be JSON (`application/json` or `…+json`). */
+/** The request's JSON object (parsed once per request: `json-body.ts`); the media type must be JSON (`application/json` or `…+json`). */
 function jsonBody (request: FastifyRequest): Json {
   const type = (header(request, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
   if (type !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(type)) throw new codes.GW_REST_UNSUPPORTED_MEDIA_TYPE()
-  let value: unknown
-  try {
-    value = JSON.parse((request.body as Buffer).toString('utf8'))
-  } catch (err) {
+  const parsed = parsedBody(request)
+  if (!parsed.ok) {
     // The parser's message quotes the body: only the position is passed on.
-    const at = /position (\d+)/.exec((err as Error).message)?.[1]
+    const at = /position (\d+)/.exec(parsed.error.message)?.[1]
     throw new codes.GW_REST_INVALID_JSON(at === undefined ? 'it does not parse' : `it does not parse (at position ${at})`)
   }
+  const value = parsed.value
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new codes.GW_REST_INVALID_JSON('a JSON object is expected')
   return value as Json
 }

@@ -4,6 +4,7 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { buildJsonContract } from '../../src/contract/json-contract.js'
 import { createMessageBuilder, dateTimeWithOffset } from '../../src/rest/message-builder.js'
+import { buildMtomMessage } from '../../src/soap/mtom-writer.js'
 import { sharedSpec } from '../integration/helpers/gateway-stack.js'
 
 const spec = await sharedSpec()
@@ -96,4 +97,26 @@ t.test('every example document, through JSON and back, is itself, indentation as
 
 t.test('examples/rest/demande-cre.json is the JSON of examples/documents/cre.xml', async (t) => {
   t.same(JSON.parse(read('rest/demande-cre.json').toString('utf8')), demandeOf('cre'))
+})
+
+t.test('the document part has CRLF line ends written from the XML text: the bytes the MTOM writer\'s conversion gives', async (t) => {
+  // A value with a CR LF in it: the writer's XML has the CR as a reference and the LF raw; the
+  // part must carry exactly what converting the document's bytes (bare LFs only) would give.
+  const demande = demandeOf('cre')
+  demande.personnePhysique.demandeur.adressePostale.voie = 'rue de l\'Exemple\r\nbâtiment B'
+  const built = builder.build({ operation: 'getNumUnique', typeFichier: 'CRE', guichet: 'G1226', demandeLogement: demande }, noCertificate)
+  const xml = contract.toXml({ versionInterface: '02.01', entete: { typeFichier: 'CRE', dateFichier: '2025-01-14T10:32:07.512+01:00' }, demande: [{ demandeLogement: demande }] }, { version: '02.01' })
+  t.match(xml, 'rue de l\'Exemple&#xD;\nbâtiment B', 'the CR is a reference, the LF raw')
+  const text = built.body.toString('utf8')
+  const byWriter = buildMtomMessage({
+    envelope: /\r\n\r\n([^]*?)\r\n--MIME_BOUNDARY/.exec(text)![1]!,
+    action: 'http://ws.metier.nuu.application.i2/getNumUnique',
+    parts: [
+      { contentId: 'certificate', contentType: 'application/octet-stream', transferEncoding: 'BASE64', disposition: 'attachment', body: Buffer.alloc(0) },
+      { contentId: 'xml_id', contentType: 'text/xml; charset=UTF-8', transferEncoding: '8bit', disposition: 'attachment; name="xml_id"', body: Buffer.from(xml, 'utf8') }
+    ]
+  })
+  t.equal(text, byWriter.body.toString('utf8'))
+  t.match(text, 'rue de l\'Exemple&#xD;\r\nbâtiment B')
+  t.same(spec.validateMessage(built.body, built.contentType).violations, [])
 })

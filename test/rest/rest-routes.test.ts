@@ -72,3 +72,35 @@ t.test('wrong media type, missing guichet, bad parameters', async (t) => {
   t.match(noDepuis.json(), { code: 'GW_REST_INVALID_PARAMETER', title: /depuis query parameter is required/ })
   t.equal(noDepuis.headers['sne-interface-version'], '02.01')
 })
+
+t.test('a REST write\'s JSON is parsed once, for its Idempotency-Key fingerprint and its message', async (t) => {
+  const upstream = new FakeUpstream([{ kind: 'fail-after-send', error: codedError('UND_ERR_HEADERS_TIMEOUT') }])
+  const gw = await unitGateway(() => {}, { createDispatcher: () => upstream, clock: () => NOW })
+  t.teardown(gw.close)
+  const parse = JSON.parse
+  let parses = 0
+  JSON.parse = ((text: string, reviver?: Parameters<typeof JSON.parse>[1]) => {
+    if (text === cre) parses++
+    return parse(text, reviver) as unknown
+  }) as typeof JSON.parse
+  t.teardown(() => { JSON.parse = parse })
+  const res = await gw.gateway.app.inject({ method: 'POST', url: '/ecole/api/v1/demandes', payload: cre, headers: { 'idempotency-key': randomUUID(), 'content-type': 'application/json' } })
+  JSON.parse = parse
+  t.equal(res.statusCode, 504, 'sent (then the upstream timed out): the fingerprint and the message were both made')
+  t.equal(upstream.calls.length, 1)
+  t.equal(parses, 1)
+})
+
+t.test('a body that does not parse is a 400 that records nothing: the same key gets its 400 again, nothing is sent', async (t) => {
+  const upstream = new FakeUpstream([])
+  const gw = await unitGateway(() => {}, { createDispatcher: () => upstream, clock: () => NOW })
+  t.teardown(gw.close)
+  const key = randomUUID()
+  const bad = await gw.gateway.app.inject({ method: 'POST', url: '/ecole/api/v1/demandes', payload: '{"numGuichet": ', headers: { 'idempotency-key': key, 'content-type': 'application/json' } })
+  t.equal(bad.statusCode, 400)
+  t.match(bad.json(), { code: 'GW_REST_INVALID_JSON' })
+  const empty = await gw.gateway.app.inject({ method: 'POST', url: '/ecole/api/v1/demandes', headers: { 'idempotency-key': key, 'content-type': 'application/json' } })
+  t.equal(empty.statusCode, 400)
+  t.match(empty.json(), { code: 'GW_REST_INVALID_JSON' })
+  t.equal(upstream.calls.length, 0)
+})
