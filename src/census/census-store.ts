@@ -35,6 +35,9 @@ export interface StoredClient {
   identity: string | undefined
 }
 
+/** A row's key in the census. */
+export interface ClientKey { ip: string, ja4: string, sni: string }
+
 /** Counts of clients by readiness at one instant. */
 export interface ReadinessPoint {
   at: number
@@ -98,16 +101,21 @@ interface ClientRow {
 
 interface PointRow { at: number, legacy_only: number, migrating: number, ready: number, other: number }
 
-const orUndefined = <T>(v: T | null): T | undefined => v === null ? undefined : v
+/** A column's NULL as undefined (both stores). */
+export const orUndefined = <T>(v: T | null): T | undefined => v === null ? undefined : v
 const orNull = <T>(v: T | undefined): T | null => v === undefined ? null : v
+
+/** The finite numbers of a stored counts object, by key; anything else is dropped (both stores). */
+export function countsOf (value: unknown): Record<string, number> {
+  const out: Record<string, number> = {}
+  if (typeof value !== 'object' || value === null) return out
+  for (const [k, v] of Object.entries(value)) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v
+  return out
+}
 
 function parseCounts (text: string): Record<string, number> {
   try {
-    const value = JSON.parse(text) as unknown
-    if (typeof value !== 'object' || value === null) return {}
-    const out: Record<string, number> = {}
-    for (const [k, v] of Object.entries(value)) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v
-    return out
+    return countsOf(JSON.parse(text))
   } catch {
     return {}
   }
@@ -117,7 +125,7 @@ function parseCounts (text: string): Record<string, number> {
 export interface CensusBatch {
   upserts: Iterable<StoredClient>
   /** keys of evicted rows */
-  deletes: Iterable<{ ip: string, ja4: string, sni: string }>
+  deletes: Iterable<ClientKey>
   point?: ReadinessPoint | undefined
   /** history rows kept (the oldest go first) */
   maxPoints: number

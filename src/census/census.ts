@@ -31,8 +31,8 @@
  */
 import type { Logger } from 'pino'
 import type { HandshakeRecord } from './inspector.js'
-import { openCensusStore, type CensusStore, type ReadinessPoint, type StoredClient } from './census-store.js'
-import type { ClientKey, SharedCensusStore } from './postgres-census-store.js'
+import { openCensusStore, type ClientKey, type CensusStore, type ReadinessPoint, type StoredClient } from './census-store.js'
+import type { SharedCensusStore } from './postgres-census-store.js'
 import { ja3 } from './ja3.js'
 import { isLegacyVersion, versionName } from './tls-versions.js'
 import { fullBucket, refill, type BucketState, type TokenBucketRule } from '../limits/token-bucket.js'
@@ -209,7 +209,7 @@ function count (row: StoredClient, record: HandshakeRecord): void {
     if (offered > row.maxOffered) row.maxOffered = offered
     if (isLegacyVersion(offered)) {
       row.firstLegacy = minDefined(row.firstLegacy, at)
-      if (row.lastLegacy === undefined || at > row.lastLegacy) row.lastLegacy = at
+      row.lastLegacy = maxDefined(row.lastLegacy, at)
     }
   }
   if (record.outcome === 'success') {

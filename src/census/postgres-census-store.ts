@@ -18,10 +18,7 @@
 import type pg from 'pg'
 import type { StoreObserver } from '../store/health.js'
 import { statementName } from '../store/statements.js'
-import type { ReadinessPoint, StoredClient } from './census-store.js'
-
-/** A row's key in the census. */
-export interface ClientKey { ip: string, ja4: string, sni: string }
+import { countsOf, orUndefined, type ClientKey, type ReadinessPoint, type StoredClient } from './census-store.js'
 
 /** Rows read back, and the highest sequence value among them. */
 export interface PulledClients {
@@ -100,14 +97,6 @@ interface ClientRow {
 
 // bigint columns come back as strings (node-postgres keeps int8 exact): times are ms, safe integers.
 const time = (v: string | null): number | undefined => v === null ? undefined : Number(v)
-const orUndefined = <T>(v: T | null): T | undefined => v === null ? undefined : v
-
-function counts (value: unknown): Record<string, number> {
-  const out: Record<string, number> = {}
-  if (typeof value !== 'object' || value === null) return out
-  for (const [k, v] of Object.entries(value)) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v
-  return out
-}
 
 function clientOf (r: ClientRow): StoredClient {
   return {
@@ -117,8 +106,8 @@ function clientOf (r: ClientRow): StoredClient {
     ja3Hash: orUndefined(r.ja3_hash),
     firstSeen: Number(r.first_seen),
     lastSeen: Number(r.last_seen),
-    offered: counts(r.offered),
-    outcomes: counts(r.outcomes),
+    offered: countsOf(r.offered),
+    outcomes: countsOf(r.outcomes),
     maxOffered: r.max_offered,
     firstLegacy: time(r.first_legacy),
     lastLegacy: time(r.last_legacy),
