@@ -12,7 +12,7 @@
  * calls wrk completed. Ratios are taken within the run.
  *
  * Run: `npm run build && node dist/bench/gateway-steps.js [--rounds N] [--seconds S]
- * [--connections N] [--message cre|demande] [--baseline DIR] [--perf]`. Loopback only; every
+ * [--connections N] [--message cre|demande] [--baseline DIR]… [--perf]`. Loopback only; every
  * process started is stopped on every way out.
  *
  * `--perf`: the floor and this checkout's gateway run with `--perf-basic-prof` (JIT code named in
@@ -47,7 +47,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     message: { type: 'string', default: 'cre' },
-    baseline: { type: 'string' },
+    baseline: { type: 'string', multiple: true },
     perf: { type: 'boolean', default: false }
   }
 })
@@ -145,8 +145,8 @@ async function main (): Promise<void> {
       { name: 'node floor', running: await startNodeFloor(ctx, canned, { upstreamConnections: CONNECTIONS, ...perfFlags }) },
       { name: 'gateway (validation off)', running: await startGateway(ctx, canned, { name: 'steps-off', validation: 'off', upstreamConnections: CONNECTIONS, ...perfFlags }) }
     ]
-    if (values.baseline !== undefined) {
-      targets.push({ name: `baseline ${values.baseline} (validation off)`, running: await startGateway({ ...ctx, root: values.baseline }, canned, { name: 'steps-baseline-off', validation: 'off', upstreamConnections: CONNECTIONS }) })
+    for (const [i, dir] of (values.baseline ?? []).entries()) {
+      targets.push({ name: `${dir} (validation off)`, running: await startGateway({ ...ctx, root: dir }, canned, { name: `steps-baseline-${i}-off`, validation: 'off', upstreamConnections: CONNECTIONS }) })
     }
     for (const t of targets) {
       const a = await postOnce(t.running.url, message, { ca })
