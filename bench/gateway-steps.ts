@@ -9,7 +9,8 @@
  * them in turn with the same wrk run (keep-alive, the getNumUnique CRE); the figure of a target is
  * its fastest round (the one least disturbed on a shared machine): CPU µs per call of its process
  * tree and of its main thread alone (/proc/<pid>/task/<pid>/stat), both over wrk's window ÷ the
- * calls wrk completed. Ratios are taken within the run.
+ * calls wrk completed, and the process's write syscalls per call (`syscw` of /proc/<pid>/io: the
+ * answers' socket writes, the log's file writes). Ratios are taken within the run.
  *
  * Run: `npm run build && node dist/bench/gateway-steps.js [--rounds N] [--seconds S]
  * [--connections N] [--message cre|demande] [--baseline DIR]… [--perf]`. Loopback only; every
@@ -64,7 +65,13 @@ const CONNECTIONS = bounded('connections', values.connections, 1, 512)
 const log = (line: string): void => { console.error(`[gateway-steps] ${line}`) }
 
 interface Target { name: string, running: Running }
-interface Round { requests: number, treeUs: number, mainUs: number, rps: number }
+interface Round { requests: number, treeUs: number, mainUs: number, rps: number, writes: number }
+
+/** The write syscalls (write, writev…) of a process, all threads, from /proc/<pid>/io. */
+async function writeSyscalls (pid: number): Promise<number> {
+  const m = /^syscw:\s*(\d+)/m.exec(await readFile(`/proc/${pid}/io`, 'utf8'))
+  return m === null ? NaN : Number(m[1])
+}
 
 /** utime + stime of one thread, clock ticks (the main thread's tid is the pid). */
 async function threadTicks (pid: number): Promise<number> {
@@ -162,13 +169,13 @@ async function main (): Promise<void> {
     for (let r = 0; r < ROUNDS; r++) {
       for (const t of targets) {
         const pid = t.running.proc.pid
-        const [tree0, main0] = [(await treeUsage(pid, await snapshotProcesses())).ticks, await threadTicks(pid)]
+        const [tree0, main0, writes0] = [(await treeUsage(pid, await snapshotProcesses())).ticks, await threadTicks(pid), await writeSyscalls(pid)]
         const w = await wrk(t, SECONDS)
-        const [tree1, main1] = [(await treeUsage(pid, await snapshotProcesses())).ticks, await threadTicks(pid)]
+        const [tree1, main1, writes1] = [(await treeUsage(pid, await snapshotProcesses())).ticks, await threadTicks(pid), await writeSyscalls(pid)]
         if (errorCount(w) > 0) throw new Error(`${t.name}: ${errorCount(w)} errors in round ${r + 1}`)
         const us = (dt: number): number => (dt / ticks) * 1e6 / w.requests
-        rounds.get(t.name)!.push({ requests: w.requests, treeUs: us(tree1 - tree0), mainUs: us(main1 - main0), rps: w.requestsPerSecond })
-        log(`round ${r + 1} ${t.name}: ${w.requestsPerSecond.toFixed(0)} req/s, ${us(tree1 - tree0).toFixed(0)} µs/call (main thread ${us(main1 - main0).toFixed(0)})`)
+        rounds.get(t.name)!.push({ requests: w.requests, treeUs: us(tree1 - tree0), mainUs: us(main1 - main0), rps: w.requestsPerSecond, writes: (writes1 - writes0) / w.requests})
+        log(`round ${r + 1} ${t.name}: ${w.requestsPerSecond.toFixed(0)} req/s, ${us(tree1 - tree0).toFixed(0)} µs/call (main thread ${us(main1 - main0).toFixed(0)}), ${((writes1 - writes0) / w.requests).toFixed(2)} write syscalls/call`)
       }
     }
     const profile: string[] = []
@@ -186,11 +193,11 @@ async function main (): Promise<void> {
       '',
       `${message.label}, ${CONNECTIONS} keep-alive connections (wrk, 2 threads), ${ROUNDS} rounds of ${SECONDS} s per target, alternating; fastest round by process CPU per call. Node ${process.version}; load average ${load0} at start, ${load1} at end.`,
       '',
-      '| target | req/s | CPU µs/call (process) | main thread µs/call | × floor (process) | rounds µs/call |',
-      '|---|---:|---:|---:|---:|---|',
+      '| target | req/s | CPU µs/call (process) | main thread µs/call | × floor (process) | write syscalls/call | rounds µs/call |',
+      '|---|---:|---:|---:|---:|---:|---|',
       ...targets.map((t) => {
         const b = best(t.name)
-        return `| ${t.name} | ${b.rps.toFixed(0)} | ${b.treeUs.toFixed(0)} | ${b.mainUs.toFixed(0)} | ${(b.treeUs / floor.treeUs).toFixed(2)} | ${rounds.get(t.name)!.map((x) => x.treeUs.toFixed(0)).join(', ')} |`
+        return `| ${t.name} | ${b.rps.toFixed(0)} | ${b.treeUs.toFixed(0)} | ${b.mainUs.toFixed(0)} | ${(b.treeUs / floor.treeUs).toFixed(2)} | ${b.writes.toFixed(2)} | ${rounds.get(t.name)!.map((x) => x.treeUs.toFixed(0)).join(', ')} |`
       })
     ]
     lines.push(...profile)
