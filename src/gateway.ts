@@ -17,6 +17,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type pg from 'pg'
 import type { Logger } from 'pino'
 import { checkOperationNames } from './config/rules.js'
+import { lazyChildLoggerFactory } from './observability/lazy-child-logger.js'
 import type { GatewayConfig } from './config/schema.js'
 import { createAuditLog } from './observability/audit.js'
 import { createMetrics, type GatewayMetrics } from './observability/metrics.js'
@@ -220,6 +221,8 @@ async function assemble (config: GatewayConfig, deps: GatewayDeps, made: Made): 
     loggerInstance: logger.child({ plane: 'data' }) as FastifyBaseLogger,
     // Fastify's own per-request lines are off: routes/access-log.ts writes one allowlisted line per call.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
+    // request.log is made on its first line: most calls write none through it.
+    childLoggerFactory: lazyChildLoggerFactory,
     bodyLimit: config.dataPlane.bodyLimit,
     genReqId: () => requestId(),
     // Errors before routing, and CONNECT below: Faults, not Fastify's JSON nor silence.

@@ -93,6 +93,8 @@ export interface GatewayRunOptions {
   upstreamConnections: number
   /** write a V8 CPU profile to this folder on exit */
   cpuProfileDir?: string
+  /** further Node.js flags (e.g. `--perf-basic-prof` for a perf profile) */
+  nodeFlags?: readonly string[]
   /** further configuration (e.g. an inspector switch) */
   extra?: Record<string, unknown>
 }
@@ -131,9 +133,9 @@ function cleanEnv (): NodeJS.ProcessEnv {
  * The bare Node floor (node-floor-main.ts) in front of `upstream`: the gateway's configuration
  * file of the same run (validation off, unused by the floor), the same Node flags.
  */
-export async function startNodeFloor (ctx: HarnessContext, upstream: Running, options: { upstreamConnections: number }): Promise<Running> {
+export async function startNodeFloor (ctx: HarnessContext, upstream: Running, options: { upstreamConnections: number, nodeFlags?: readonly string[] }): Promise<Running> {
   const { file, port } = await writeGatewayConfig(ctx, upstream, { name: 'node-floor', validation: 'off', upstreamConnections: options.upstreamConnections })
-  const proc = ctx.group.start('node-floor', process.execPath, [...GATEWAY_NODE_FLAGS, join(ctx.harnessDir, 'node-floor-main.js'), '--config', file], {
+  const proc = ctx.group.start('node-floor', process.execPath, [...GATEWAY_NODE_FLAGS, ...(options.nodeFlags ?? []), join(ctx.harnessDir, 'node-floor-main.js'), '--config', file], {
     logFile: await logFile(ctx, 'node-floor'),
     cwd: ctx.root,
     env: cleanEnv()
@@ -146,7 +148,7 @@ export async function startNodeFloor (ctx: HarnessContext, upstream: Running, op
 export async function startGateway (ctx: HarnessContext, upstream: Running, options: GatewayRunOptions): Promise<Running> {
   const { file, port } = await writeGatewayConfig(ctx, upstream, options)
   // the flags the gateway is started with in production (package.json start, the bin, the Dockerfile)
-  const nodeArgs = [...GATEWAY_NODE_FLAGS, ...(options.cpuProfileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir])]
+  const nodeArgs = [...GATEWAY_NODE_FLAGS, ...(options.nodeFlags ?? []), ...(options.cpuProfileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir])]
   const proc = ctx.group.start(`gateway-${options.name}`, process.execPath, [...nodeArgs, join(ctx.root, 'dist', 'src', 'cli.js'), 'start', '--config', file], {
     logFile: await logFile(ctx, `gateway-${options.name}`),
     cwd: ctx.root,

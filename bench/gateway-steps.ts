@@ -1,0 +1,210 @@
+/**
+ * The gateway with validation off against the bare Node floor, in one run, alternating: what the
+ * gateway adds above Node's TLS and HTTP for a proxied SOAP call, CPU per call of each process.
+ *
+ * One canned upstream (the simulator's recorded answers, as `npm run bench`), then the floor
+ * (harness/node-floor.ts), this checkout's gateway (`dist/src/cli.js`, validation `off`) and, with
+ * `--baseline DIR`, the gateway built in another checkout (its `dist/`, e.g. a `git archive` of
+ * main built with `npm run build`), all started once and kept running. Each round loads each of
+ * them in turn with the same wrk run (keep-alive, the getNumUnique CRE); the figure of a target is
+ * its fastest round (the one least disturbed on a shared machine): CPU µs per call of its process
+ * tree and of its main thread alone (/proc/<pid>/task/<pid>/stat), both over wrk's window ÷ the
+ * calls wrk completed, and the process's write syscalls per call (`syscw` of /proc/<pid>/io: the
+ * answers' socket writes, the log's file writes). Ratios are taken within the run.
+ *
+ * Run: `npm run build && node dist/bench/gateway-steps.js [--rounds N] [--seconds S]
+ * [--connections N] [--message cre|demande] [--baseline DIR]… [--perf]`. Loopback only; every
+ * process started is stopped on every way out.
+ *
+ * `--perf`: the floor and this checkout's gateway run with `--perf-basic-prof` (JIT code named in
+ * perf's reports), and after the rounds one more wrk run of `--seconds` of each is recorded with
+ * `perf record -F 2999 -g -t <main thread>` into bench/out/gateway-steps-{0,1}.perf.data; the main
+ * thread's time is printed by owner (harness/perf-stacks.ts: the gateway's modules, each package,
+ * Node itself), also as µs per call (its share × the main thread's CPU per call over that window).
+ * `perf report -i bench/out/gateway-steps-1.perf.data` reads it further.
+ */
+import { execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { readFile, writeFile, mkdir } from 'node:fs/promises'
+import { promisify } from 'node:util'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { ensureDevPki } from '../src/tls/dev-pki.js'
+import { saveAnswers, requestAction, type RecordedAnswer } from './harness/canned-upstream.js'
+import { clockTicks, loadAverage } from './harness/machine.js'
+import { buildBenchMessages, numUniqueOfAnswer, readMessageSources } from './harness/messages.js'
+import { postOnce, type PostTls } from './harness/post-once.js'
+import { ProcessGroup } from './harness/processes.js'
+import { parseProcStat, snapshotProcesses, treeUsage } from './harness/proc-stats.js'
+import { repoRoot } from './harness/repo-root.js'
+import { stackShares } from './harness/perf-stacks.js'
+import { startCanned, startGateway, startNodeFloor, startSimulator, type HarnessContext, type Running } from './harness/targets.js'
+import { errorCount, runWrk, wrkLuaScript } from './harness/wrk.js'
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '4' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' },
+    message: { type: 'string', default: 'cre' },
+    baseline: { type: 'string', multiple: true },
+    perf: { type: 'boolean', default: false }
+  }
+})
+function bounded (name: string, raw: string | undefined, min: number, max: number): number {
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name}: an integer from ${min} to ${max}`)
+  return n
+}
+const ROUNDS = bounded('rounds', values.rounds, 1, 50)
+const SECONDS = bounded('seconds', values.seconds, 1, 60)
+const WARMUP = bounded('warmup', values.warmup, 0, 60)
+const CONNECTIONS = bounded('connections', values.connections, 1, 512)
+
+const log = (line: string): void => { console.error(`[gateway-steps] ${line}`) }
+
+interface Target { name: string, running: Running }
+interface Round { requests: number, treeUs: number, mainUs: number, rps: number, writes: number }
+
+/** The write syscalls (write, writev…) of a process, all threads, from /proc/<pid>/io. */
+async function writeSyscalls (pid: number): Promise<number> {
+  const m = /^syscw:\s*(\d+)/m.exec(await readFile(`/proc/${pid}/io`, 'utf8'))
+  return m === null ? NaN : Number(m[1])
+}
+
+/** utime + stime of one thread, clock ticks (the main thread's tid is the pid). */
+async function threadTicks (pid: number): Promise<number> {
+  const s = parseProcStat(await readFile(`/proc/${pid}/task/${pid}/stat`, 'utf8'))
+  return s.utime + s.stime
+}
+
+/**
+ * One wrk run of `target` with `perf record` on its main thread; the main thread's self time by
+ * symbol, as lines of a table (share of the recorded samples, and µs per call).
+ */
+async function perfProfile (target: Target, load: () => Promise<{ requests: number }>, file: string, ticks: number): Promise<string[]> {
+  const pid = target.running.proc.pid
+  const perf = spawn('perf', ['record', '-F', '2999', '-g', '-t', String(pid), '-o', file, '--', 'sleep', String(SECONDS + 1)], { stdio: ['ignore', 'ignore', 'pipe'] })
+  // perf attaches within a few ms; the load starts after it
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  const main0 = await threadTicks(pid)
+  const w = await load()
+  const mainUs = ((await threadTicks(pid) - main0) / ticks) * 1e6 / w.requests
+  const [code] = await once(perf, 'close') as [number | null]
+  if (code !== 0) throw new Error(`perf record exited with ${String(code)}`)
+  const { stdout } = await promisify(execFile)('perf', ['script', '-i', file], { maxBuffer: 1024 * 1024 * 1024 })
+  const shares = stackShares(stdout)
+  const owners = [...new Set([...shares.self.keys(), ...shares.inclusive.keys()])]
+    .map((owner) => ({ owner, self: (shares.self.get(owner) ?? 0) / shares.samples, inclusive: (shares.inclusive.get(owner) ?? 0) / shares.samples }))
+    .filter((o) => o.inclusive >= 0.005)
+    .sort((a, b) => b.self - a.self)
+  const pct = (x: number): string => (100 * x).toFixed(1)
+  const us = (x: number): string => (x * mainUs).toFixed(1)
+  return [
+    `Main thread of ${target.name} under \`perf record -F 2999 -g -t <tid>\` (--perf-basic-prof), one run of ${SECONDS} s, ${shares.samples} samples: ${mainUs.toFixed(0)} µs/call on that thread. Self: each sample to the innermost frame of the gateway's code or of a package (Node's internals, V8 and libc count for their caller); inclusive: anywhere on the stack. Owners ≥ 0.5 % inclusive:`,
+    '',
+    '| owner | self % | self µs/call | inclusive % | inclusive µs/call |',
+    '|---|---:|---:|---:|---:|',
+    ...owners.map((o) => `| ${o.owner} | ${pct(o.self)} | ${us(o.self)} | ${pct(o.inclusive)} | ${us(o.inclusive)} |`)
+  ]
+}
+
+async function main (): Promise<void> {
+  const root = repoRoot(import.meta.url)
+  const outDir = join(root, 'bench', 'out')
+  await mkdir(join(outDir, 'lua'), { recursive: true })
+  await mkdir(join(outDir, 'messages'), { recursive: true })
+  const group = new ProcessGroup()
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => { void group.stopAll().finally(() => process.exit(130)) })
+  }
+  try {
+    const ticks = await clockTicks()
+    const pki = await ensureDevPki(join(outDir, 'pki'))
+    const [ca, upstreamCert, upstreamKey, clientPem] = await Promise.all([readFile(pki.ca.cert), readFile(pki.upstreamClient.cert), readFile(pki.upstreamClient.key), readFile(pki.client.cert)])
+    const asProxy: PostTls = { ca, cert: upstreamCert, key: upstreamKey }
+    const ctx: HarnessContext = { group, outDir, root, harnessDir: join(root, 'dist', 'bench', 'harness'), pki, nginxPath: 'nginx', bodyLimitBytes: 10 * 1024 * 1024, log }
+    const sources = await readMessageSources(join(root, 'examples'))
+
+    // the simulator's answer to the message, replayed by the canned upstream
+    const simulator = await startSimulator(ctx)
+    const probe = buildBenchMessages({ sources, certificatePem: clientPem, numUnique: '0000000000000G1226' })[0]!
+    const creAnswer = await postOnce(simulator.url, probe, asProxy)
+    const numUnique = creAnswer.statusCode === 200 ? numUniqueOfAnswer(creAnswer.body, creAnswer.contentType) : undefined
+    if (numUnique === undefined) throw new Error(`the simulator's CRE answer (HTTP ${creAnswer.statusCode}) holds no numéro unique`)
+    const message = buildBenchMessages({ sources, certificatePem: clientPem, numUnique }).find((m) => m.name === values.message)
+    if (message === undefined) throw new Error(`--message: no bench message named ${values.message}`)
+    const answer = await postOnce(simulator.url, message, asProxy)
+    if (answer.statusCode !== 200) throw new Error(`the simulator answered ${message.name} with HTTP ${answer.statusCode}`)
+    const answers: RecordedAnswer[] = [{ action: requestAction(message.contentType, undefined), statusCode: 200, contentType: answer.contentType, body: answer.body }]
+    const answersDir = join(outDir, 'answers-gateway-steps')
+    await saveAnswers(answersDir, answers)
+    await simulator.proc.stop()
+    const bodyFile = join(outDir, 'messages', `steps-${message.name}.bin`)
+    const scriptFile = join(outDir, 'lua', `steps-${message.name}.lua`)
+    await writeFile(bodyFile, message.body)
+    await writeFile(scriptFile, wrkLuaScript({ bodyFile, contentType: message.contentType }))
+
+    const canned = await startCanned(ctx, answersDir)
+    const perfFlags = values.perf ? { nodeFlags: ['--perf-basic-prof'] } : {}
+    const targets: Target[] = [
+      { name: 'node floor', running: await startNodeFloor(ctx, canned, { upstreamConnections: CONNECTIONS, ...perfFlags }) },
+      { name: 'gateway (validation off)', running: await startGateway(ctx, canned, { name: 'steps-off', validation: 'off', upstreamConnections: CONNECTIONS, ...perfFlags }) }
+    ]
+    for (const [i, dir] of (values.baseline ?? []).entries()) {
+      targets.push({ name: `${dir} (validation off)`, running: await startGateway({ ...ctx, root: dir }, canned, { name: `steps-baseline-${i}-off`, validation: 'off', upstreamConnections: CONNECTIONS }) })
+    }
+    for (const t of targets) {
+      const a = await postOnce(t.running.url, message, { ca })
+      if (a.statusCode !== 200) throw new Error(`${t.name} answered HTTP ${a.statusCode}`)
+    }
+
+    const wrk = async (t: Target, seconds: number): Promise<Awaited<ReturnType<typeof runWrk>>> =>
+      await runWrk({ url: t.running.url, scriptFile, connections: CONNECTIONS, threads: 2, durationSeconds: seconds })
+    if (WARMUP > 0) for (const t of targets) await wrk(t, WARMUP)
+
+    const load0 = await loadAverage()
+    const rounds = new Map<string, Round[]>(targets.map((t) => [t.name, []]))
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const t of targets) {
+        const pid = t.running.proc.pid
+        const [tree0, main0, writes0] = [(await treeUsage(pid, await snapshotProcesses())).ticks, await threadTicks(pid), await writeSyscalls(pid)]
+        const w = await wrk(t, SECONDS)
+        const [tree1, main1, writes1] = [(await treeUsage(pid, await snapshotProcesses())).ticks, await threadTicks(pid), await writeSyscalls(pid)]
+        if (errorCount(w) > 0) throw new Error(`${t.name}: ${errorCount(w)} errors in round ${r + 1}`)
+        const us = (dt: number): number => (dt / ticks) * 1e6 / w.requests
+        rounds.get(t.name)!.push({ requests: w.requests, treeUs: us(tree1 - tree0), mainUs: us(main1 - main0), rps: w.requestsPerSecond, writes: (writes1 - writes0) / w.requests})
+        log(`round ${r + 1} ${t.name}: ${w.requestsPerSecond.toFixed(0)} req/s, ${us(tree1 - tree0).toFixed(0)} µs/call (main thread ${us(main1 - main0).toFixed(0)}), ${((writes1 - writes0) / w.requests).toFixed(2)} write syscalls/call`)
+      }
+    }
+    const profile: string[] = []
+    if (values.perf) {
+      for (const [i, t] of targets.slice(0, 2).entries()) {
+        profile.push('', ...await perfProfile(t, async () => await wrk(t, SECONDS), join(outDir, `gateway-steps-${i}.perf.data`), ticks))
+      }
+    }
+    const load1 = await loadAverage()
+
+    const best = (name: string): Round => rounds.get(name)!.reduce((a, b) => (b.treeUs < a.treeUs ? b : a))
+    const floor = best('node floor')
+    const lines = [
+      `#### Gateway (validation off) against the Node floor (\`node dist/bench/gateway-steps.js\`, ${new Date().toISOString()})`,
+      '',
+      `${message.label}, ${CONNECTIONS} keep-alive connections (wrk, 2 threads), ${ROUNDS} rounds of ${SECONDS} s per target, alternating; fastest round by process CPU per call. Node ${process.version}; load average ${load0} at start, ${load1} at end.`,
+      '',
+      '| target | req/s | CPU µs/call (process) | main thread µs/call | × floor (process) | write syscalls/call | rounds µs/call |',
+      '|---|---:|---:|---:|---:|---:|---|',
+      ...targets.map((t) => {
+        const b = best(t.name)
+        return `| ${t.name} | ${b.rps.toFixed(0)} | ${b.treeUs.toFixed(0)} | ${b.mainUs.toFixed(0)} | ${(b.treeUs / floor.treeUs).toFixed(2)} | ${b.writes.toFixed(2)} | ${rounds.get(t.name)!.map((x) => x.treeUs.toFixed(0)).join(', ')} |`
+      })
+    ]
+    lines.push(...profile)
+    console.log(lines.join('\n'))
+  } finally {
+    await group.stopAll()
+  }
+}
+
+await main()
