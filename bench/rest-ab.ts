@@ -19,7 +19,8 @@
  * clock ticks). The figure of each (build, call) is its fastest round of BENCH_ROUNDS, after a
  * warm-up: on a shared machine, the least disturbed one.
  *
- * Run: `npm run build && node dist/bench/rest-ab.js [BASE_DIST]`. Prints a Markdown section.
+ * Run: `npm run build && node dist/bench/rest-ab.js [BASE_DIST] [--swap]` (`--swap`: this build measured
+ * first in each round). Prints a Markdown section.
  */
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -188,9 +189,12 @@ async function buildOf (label: string, dist: string): Promise<Build> {
   return b
 }
 
-const base = process.argv[2]
+const base = process.argv.slice(2).find((a) => !a.startsWith('--'))
+const swap = process.argv.includes('--swap')
 const builds = [await buildOf('this build', join(root, 'dist'))]
 if (base !== undefined) builds.unshift(await buildOf(`base (${base})`, resolve(base)))
+// Each round measures the builds in this order; `--swap` measures this build first.
+if (swap) builds.reverse()
 
 const ticks = await clockTicks()
 const mainStat = `/proc/self/task/${process.pid}/stat`
@@ -235,7 +239,7 @@ const load1 = loadavg()
 const f0 = (x: number): string => x.toFixed(0)
 const fig = (b: Build, name: string): { all: number, main: number } => best.get(`${b.label}\u0000${name}`)!
 console.log([
-  `#### REST against SOAP in one process (\`node dist/bench/rest-ab.js${base === undefined ? '' : ` ${base}`}\`, ${startedAt.toISOString()})`,
+  `#### REST against SOAP in one process (\`node dist/bench/rest-ab.js${base === undefined ? '' : ` ${base}`}${swap ? ' --swap' : ''}\`, ${startedAt.toISOString()})`,
   '',
   `${cpus().length} CPU, Node ${process.version}; validation workers ${WORKERS}, idempotency store ${STORE}; fastest of ${ROUNDS} rounds of ${CALLS} calls, ${CONCURRENCY} callers, after ${WARMUP} per call; load average ${load0.map((l) => l.toFixed(2)).join(' ')} at start, ${load1.map((l) => l.toFixed(2)).join(' ')} at end.`,
   '',
