@@ -27,15 +27,14 @@ import { readFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { Dispatcher } from 'undici'
 import { pino } from 'pino'
 import { ensureDevPki } from '../src/tls/dev-pki.js'
 import { noStore } from './harness/no-idempotency-store.js'
-import { requestAction } from './harness/canned-upstream.js'
 import { clockTicks } from './harness/machine.js'
 import { buildBenchMessages, numUniqueOfAnswer, readMessageSources } from './harness/messages.js'
 import { parseProcStat } from './harness/proc-stats.js'
 import { repoRoot } from './harness/repo-root.js'
+import { RecordByAction, ReplayByAction } from './harness/replay-dispatcher.js'
 import { REST_API_PATH, REST_GUICHET, demandeLogementJson } from './harness/rest-messages.js'
 
 const SOAP_PATH = '/ecole/services/DemandeLogementImplService/'
@@ -45,65 +44,6 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 400)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50)
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1)
 const STORE = process.env.BENCH_STORE === 'memory' ? 'memory' : 'none'
-
-interface Recorded { status: number, headers: Record<string, string>, body: Buffer }
-
-const controller = (): Dispatcher.DispatchController =>
-  ({ abort () {}, pause () {}, resume () {}, aborted: false, paused: false, reason: null, rawHeaders: [], rawTrailers: [] }) as unknown as Dispatcher.DispatchController
-
-/** The request's headers as one lower-cased record, whatever form undici was given them in. */
-function headersOf (opts: Dispatcher.DispatchOptions): Record<string, string> {
-  const headers: Record<string, string> = {}
-  const raw = opts.headers as Record<string, string | string[] | undefined> | string[] | undefined
-  if (Array.isArray(raw)) for (let i = 0; i + 1 < raw.length; i += 2) headers[raw[i]!.toLowerCase()] = raw[i + 1]!
-  else for (const [k, v] of Object.entries(raw ?? {})) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v
-  return headers
-}
-
-function answer (handler: Dispatcher.DispatchHandler, a: Recorded): void {
-  const c = controller()
-  handler.onRequestStart?.(c, {})
-  handler.onResponseStart?.(c, a.status, a.headers, 'OK')
-  handler.onResponseData?.(c, a.body)
-  handler.onResponseEnd?.(c, {})
-}
-
-/** Replays the recorded answer of each call's action; an action never recorded is an error. */
-class ReplayByAction extends Dispatcher {
-  constructor (private readonly answers: ReadonlyMap<string, Recorded>) { super() }
-  override dispatch (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    const h = headersOf(opts)
-    const a = this.answers.get(requestAction(h['content-type'], h.soapaction))
-    queueMicrotask(() => {
-      if (a === undefined) handler.onResponseError?.(controller(), new Error('no recorded answer for this action'))
-      else answer(handler, a)
-    })
-    return true
-  }
-
-  override async close (): Promise<void> {}
-  override async destroy (): Promise<void> {}
-}
-
-/** Forwards each call to the in-process simulator, recording its first answer per action. */
-class RecordByAction extends Dispatcher {
-  readonly answers = new Map<string, Recorded>()
-  constructor (private readonly inject: (o: { method: string, url: string, headers: Record<string, string>, payload: Buffer }) => Promise<{ statusCode: number, headers: Record<string, unknown>, rawPayload: Buffer }>) { super() }
-  override dispatch (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    const headers = headersOf(opts)
-    this.inject({ method: opts.method, url: opts.path, headers, payload: Buffer.from(opts.body as Buffer) }).then((res) => {
-      const a = { status: res.statusCode, headers: { 'content-type': String(res.headers['content-type']) }, body: res.rawPayload }
-      const action = requestAction(headers['content-type'], headers.soapaction)
-      if (!this.answers.has(action)) this.answers.set(action, a)
-      answer(handler, a)
-    }, (err: Error) => { handler.onResponseError?.(controller(), err) })
-    return true
-  }
-
-  override async close (): Promise<void> {}
-  override async destroy (): Promise<void> {}
-}
-
 
 /* eslint-disable @typescript-eslint/consistent-type-imports -- the same modules, from another build */
 type GatewayModule = typeof import('../src/gateway.js')
