@@ -35,6 +35,7 @@ import { defaultSpecDir, loadSpec } from '../src/contract/index.js'
 import { buildGateway, type Gateway } from '../src/gateway.js'
 import { openSqliteIdempotencyStore, type SqliteIdempotencyStore } from '../src/idempotency/sqlite-store.js'
 import type { IdempotencyStore } from '../src/idempotency/store.js'
+import { noStore } from './harness/no-idempotency-store.js'
 import { buildSimulator } from '../src/simulator/index.js'
 import { ensureDevPki } from '../src/tls/dev-pki.js'
 import { repoRoot } from './harness/repo-root.js'
@@ -59,17 +60,6 @@ function sourceState (): string {
   }
 }
 
-/** A store that records nothing: every key is new, every update applies. */
-const noStore: IdempotencyStore = {
-  begin: async () => ({ created: true }),
-  update: async () => true,
-  takeOver: async () => true,
-  release: async () => {},
-  get: async () => undefined,
-  unknownOutcomes: async () => [],
-  purge: async () => 0,
-  close: async () => {}
-}
 
 /** Replays one recorded answer (status, headers, body) to every call. */
 class ReplayUpstream extends Dispatcher {
