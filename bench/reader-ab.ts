@@ -9,7 +9,8 @@
  * Run: `npm run build && node dist/bench/reader-ab.js /tmp/base/dist [--swap]`, with
  * `git worktree add /tmp/base <commit> && (cd /tmp/base && npm run build) && ln -s "$PWD/node_modules" /tmp/base/`
  * or any copy of a built `dist/`. Inputs: examples/documents/cre.xml, the same with accented
- * names and address (every real demande has some), the getNumUnique envelope, a getNumUnique
+ * names and address (every real demande has some), the same with CRLF line ends (as MTOM parts
+ * often carry them), the getNumUnique envelope, a getNumUnique
  * answer carrying the CRE in an MTOM part (as the simulator writes it), a base64 MIME part's strict
  * check and decode (a certificate's size, and 64 KiB), and `validateMessage` on the getNumUnique CRE
  * of bench/validate.ts, without and with a certificate part, and the compiled XSD check alone on
@@ -35,6 +36,7 @@ interface Build {
 const root = repoRoot(import.meta.url)
 const cre = readFileSync(join(root, 'examples/documents/cre.xml'))
 const accented = Buffer.from(cre.toString('utf8').replaceAll('FICTIF-ALPHA', 'FICTIF-ÉLÈVE').replaceAll('Exemple', 'Élysée'))
+const crlf = Buffer.from(cre.toString('utf8').replaceAll('\n', '\r\n'))
 const envelope = readFileSync(join(root, 'examples/envelopes/getNumUnique.xml'))
 // the same answer bytes for both builds
 const answer = getNumUniqueAnswer(cre)
@@ -74,6 +76,7 @@ async function load (label: string, dist: string): Promise<Build> {
     steps: {
       [`parse cre.xml (${cre.length} B)`]: () => parseXml(cre, spec.xmlLimits).root.children.length,
       [`parse cre.xml with accents (${accented.length} B)`]: () => parseXml(accented, spec.xmlLimits).root.children.length,
+      [`parse cre.xml with CRLF line ends (${crlf.length} B)`]: () => parseXml(crlf, spec.xmlLimits).root.children.length,
       [`parse the getNumUnique envelope (${envelope.length} B)`]: () => parseXml(envelope, spec.xmlLimits).root.children.length,
       'compiled XSD check of the parsed cre.xml (02.01)': () => compiled.validate(tree.root, 'fichierDemande')!.length + 1,
       'CRE tree → JSON': () => Object.keys(contract.toJson(tree.root, cre).value).length,
