@@ -6,10 +6,10 @@
  *
  * A message smaller than `inline.below` bytes is validated on the calling thread instead: for the
  * small messages most calls carry, the worker's round trip (copy, `postMessage`, waking the worker,
- * the answer's structured clone, waking the event loop) costs more CPU than the validation it
- * moves, and the validation holds the event loop a fraction of a millisecond (bench/RESULTS.md,
- * "inline threshold"). A big message, whose validation would hold the event loop for
- * milliseconds, still goes to a worker.
+ * the answer's structured clone, waking the event loop) costs the process about as much CPU as the
+ * validation it moves, and the validation holds the event loop under a millisecond
+ * (bench/RESULTS.md, "inline validation"). A big message, whose validation would hold the event
+ * loop for milliseconds, still goes to a worker.
  *
  * A message waits in a queue on the main thread until a worker has room, then is copied once into
  * a buffer transferred to that worker (the main thread keeps the original for forwarding). A
