@@ -39,6 +39,7 @@ import { noStore } from './harness/no-idempotency-store.js'
 import { buildSimulator } from '../src/simulator/index.js'
 import { ensureDevPki } from '../src/tls/dev-pki.js'
 import { repoRoot } from './harness/repo-root.js'
+import { ReplayUpstream } from './harness/replay-upstream.js'
 import { postgresMissing, startPostgres, type PgCluster } from './harness/postgres.js'
 import { openSharedStore, type SharedStore } from '../src/store/postgres.js'
 
@@ -60,24 +61,6 @@ function sourceState (): string {
   }
 }
 
-
-/** Replays one recorded answer (status, headers, body) to every call. */
-class ReplayUpstream extends Dispatcher {
-  constructor (private readonly answer: { status: number, headers: Record<string, string>, body: Buffer }) { super() }
-  override dispatch (_opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    const controller = { abort () {}, pause () {}, resume () {}, aborted: false, paused: false, reason: null, rawHeaders: [], rawTrailers: [] } as unknown as Dispatcher.DispatchController
-    queueMicrotask(() => {
-      handler.onRequestStart?.(controller, {})
-      handler.onResponseStart?.(controller, this.answer.status, this.answer.headers, 'OK')
-      handler.onResponseData?.(controller, this.answer.body)
-      handler.onResponseEnd?.(controller, {})
-    })
-    return true
-  }
-
-  override async close (): Promise<void> {}
-  override async destroy (): Promise<void> {}
-}
 
 /** Forwards each call to the in-process simulator (inject), keeping its first answer. */
 class RecordingUpstream extends Dispatcher {

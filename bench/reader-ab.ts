@@ -9,10 +9,12 @@
  * Run: `npm run build && node dist/bench/reader-ab.js /tmp/base/dist [--swap]`, with
  * `git worktree add /tmp/base <commit> && (cd /tmp/base && npm run build) && ln -s "$PWD/node_modules" /tmp/base/`
  * or any copy of a built `dist/`. Inputs: examples/documents/cre.xml, the same with accented
- * names and address (every real demande has some), the getNumUnique envelope, a getNumUnique
+ * names and address (every real demande has some), the same with CRLF line ends (as MTOM parts
+ * often carry them), the getNumUnique envelope, a getNumUnique
  * answer carrying the CRE in an MTOM part (as the simulator writes it), a base64 MIME part's strict
  * check and decode (a certificate's size, and 64 KiB), and `validateMessage` on the getNumUnique CRE
- * of bench/validate.ts, without and with a certificate part.
+ * of bench/validate.ts, without and with a certificate part, and the compiled XSD check alone on
+ * cre.xml's tree. `BENCH_STEPS=validate` runs only the steps whose name holds that text.
  */
 import { readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
@@ -21,6 +23,7 @@ import { pathToFileURL } from 'node:url'
 import { exampleEnvelope, getNumUnique, mtom } from '../test/fixtures/corpus-kit.js'
 import { getNumUniqueAnswer } from './harness/rest-messages.js'
 import { repoRoot } from './harness/repo-root.js'
+import type { MessageValidatorContext } from '../src/contract/message-validator.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 60)
 const CALLS = Number(process.env.BENCH_CALLS ?? 300)
@@ -33,6 +36,7 @@ interface Build {
 const root = repoRoot(import.meta.url)
 const cre = readFileSync(join(root, 'examples/documents/cre.xml'))
 const accented = Buffer.from(cre.toString('utf8').replaceAll('FICTIF-ALPHA', 'FICTIF-ÉLÈVE').replaceAll('Exemple', 'Élysée'))
+const crlf = Buffer.from(cre.toString('utf8').replaceAll('\n', '\r\n'))
 const envelope = readFileSync(join(root, 'examples/envelopes/getNumUnique.xml'))
 // the same answer bytes for both builds
 const answer = getNumUniqueAnswer(cre)
@@ -55,11 +59,14 @@ async function load (label: string, dist: string): Promise<Build> {
   const { readAnswer } = await import(url('src/rest/answers.js')) as typeof import('../src/rest/answers.js')
   const { parseXml } = await import(url('src/soap/xml-reader.js')) as typeof import('../src/soap/xml-reader.js')
   const { decodeBase64Strict } = await import(url('src/soap/mime.js')) as typeof import('../src/soap/mime.js')
+  const { kContext } = await import(url('src/contract/symbols.js')) as typeof import('../src/contract/symbols.js')
   /* eslint-enable @typescript-eslint/consistent-type-imports */
   const spec = await loadSpec({ dir: join(root, 'wsdl') })
   const contract = contractOf(spec)
   if (readAnswer(spec, contract, answer.body, answer.contentType, 'demande').kind !== 'ok') throw new Error(`${label}: the answer does not read as a demande`)
   const tree = parseXml(cre, spec.xmlLimits)
+  const compiled = (spec as unknown as Record<symbol, MessageValidatorContext>)[kContext]!.compiled.get('02.01')
+  if (compiled === undefined || compiled.validate(tree.root, 'fichierDemande')?.length !== 0) throw new Error(`${label}: the CRE does not pass the compiled 02.01 XSD`)
   for (const m of [creMessage, withCertificate]) {
     const found = spec.validateMessage(m.message, m.contentType).violations
     if (found.length > 0) throw new Error(`${label}: the getNumUnique CRE is not valid: ${found[0]!.code}`)
@@ -69,7 +76,9 @@ async function load (label: string, dist: string): Promise<Build> {
     steps: {
       [`parse cre.xml (${cre.length} B)`]: () => parseXml(cre, spec.xmlLimits).root.children.length,
       [`parse cre.xml with accents (${accented.length} B)`]: () => parseXml(accented, spec.xmlLimits).root.children.length,
+      [`parse cre.xml with CRLF line ends (${crlf.length} B)`]: () => parseXml(crlf, spec.xmlLimits).root.children.length,
       [`parse the getNumUnique envelope (${envelope.length} B)`]: () => parseXml(envelope, spec.xmlLimits).root.children.length,
+      'compiled XSD check of the parsed cre.xml (02.01)': () => compiled.validate(tree.root, 'fichierDemande')!.length + 1,
       'CRE tree → JSON': () => Object.keys(contract.toJson(tree.root, cre).value).length,
       'read the REST answer (MIME, envelope, document → JSON)': () => readAnswer(spec, contract, answer.body, answer.contentType, 'demande').kind.length,
       [`MIME base64 part, strict check and decode (${certificateBase64.length} B)`]: () => decodeBase64Strict(certificateBase64, {}).length,
@@ -98,7 +107,9 @@ function round (fn: () => number): number {
 
 const load0 = loadavg()
 const rows: string[] = []
-for (const step of Object.keys(builds[0]!.steps)) {
+// BENCH_STEPS: only the steps whose name contains it
+const only = process.env.BENCH_STEPS
+for (const step of Object.keys(builds[0]!.steps).filter((s) => only === undefined || s.includes(only))) {
   const fns = builds.map((b) => b.steps[step]!)
   const best = fns.map(() => Infinity)
   for (let i = 0; i < 3; i++) for (const fn of fns) round(fn)

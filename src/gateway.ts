@@ -168,6 +168,7 @@ export async function buildGateway (config: GatewayConfig, deps: GatewayDeps): P
       dir: spec.dir,
       xmlLimits: spec.xmlLimits,
       logger: logger.child({ component: 'validation-pool' }),
+      inline: { spec, below: config.validation.inlineBelow },
       onRestart: () => { metrics.validationWorkerRestarts.inc() }
     }))
   try {

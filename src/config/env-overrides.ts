@@ -51,6 +51,7 @@ export const GLOBAL_OVERRIDES: readonly Override[] = [
   { variable: 'SNE_GATEWAY_VALIDATION_MODE', path: ['validation', 'mode'], kind: 'string' },
   { variable: 'SNE_GATEWAY_RESPONSE_VALIDATION', path: ['validation', 'responses'], kind: 'string' },
   { variable: 'SNE_GATEWAY_VALIDATION_WORKERS', path: ['validation', 'workers'], kind: 'integer-or-auto' },
+  { variable: 'SNE_GATEWAY_VALIDATION_INLINE_BELOW', path: ['validation', 'inlineBelow'], kind: 'integer' },
   { variable: 'SNE_GATEWAY_DRAIN_TIMEOUT_MS', path: ['shutdown', 'drainTimeoutMs'], kind: 'integer' }
 ]
 

@@ -379,7 +379,9 @@ export const configSchema = {
         mode: { ...validationMode, default: 'enforce' },
         responses: { ...responseValidation, default: 'off' },
         // Worker threads validating messages; 0: on the event loop. See resolveValidationWorkers.
-        workers: { anyOf: [{ type: 'integer', minimum: 0, maximum: 64 }, { type: 'string', enum: ['auto'] }], default: 'auto' }
+        workers: { anyOf: [{ type: 'integer', minimum: 0, maximum: 64 }, { type: 'string', enum: ['auto'] }], default: 'auto' },
+        // Messages of fewer bytes are validated on the event loop, not by a worker; 0: none.
+        inlineBelow: { type: 'integer', minimum: 0, maximum: 67108864, default: 16384 }
       }
     },
     shutdown: {

@@ -93,11 +93,12 @@ function namespaceMatcher (w: { namespace: string, tns: string }): (uri: string)
   return (uri) => allowed.has(uri)
 }
 
-/** What the content model matched each child to: its declaration or a wildcard. */
-type Assigned = ElementDecl | Wildcard
-
+/**
+ * What the content model matched each child to: the check of its declaration, or of the wildcard
+ * that let it in, resolved once per particle rather than looked up per child.
+ */
 interface MatchState {
-  assigned: Assigned[]
+  assigned: ElementCheck[]
   /** index of the child where matching failed (children.length: something is missing at the end) */
   failAt: number
 }
@@ -110,16 +111,30 @@ interface CompiledParticle {
   emptiable: boolean
 }
 
+/** The checks a content model assigns: an element declaration's, a wildcard's. */
+interface CheckSource {
+  element: (d: ElementDecl) => ElementCheck
+  wildcard: (w: Wildcard) => ElementCheck
+}
+
+/** `resolve()` once, on first use: a declaration's check may still be compiling when its particle is. */
+function lazily<T> (resolve: () => T): () => T {
+  let value: T | undefined
+  return () => (value ??= resolve())
+}
+
 /**
  * libxml2's automaton returns, after each match of a repeated wildcard, to the wildcard's start
  * state, which is the end state of the particle before it; an unbounded element loops on its
  * end state. So after `e*` (or `e+`) then `xs:any*`, libxml2 accepts `e` again among the
  * wildcard's elements. The oracle is followed: `recurring` is that element.
  */
-function compileWildcard (p: Wildcard, recurring: ElementDecl | undefined): CompiledParticle {
+function compileWildcard (p: Wildcard, recurring: ElementDecl | undefined, checks: CheckSource): CompiledParticle {
   const ns = namespaceMatcher(p)
   const first = (el: XmlElement): boolean => ns(el.uri)
   const again = (el: XmlElement): boolean => recurring !== undefined && el.local === recurring.local && el.uri === recurring.uri
+  const own = checks.wildcard(p)
+  const recurringCheck = lazily(() => checks.element(recurring!))
   return {
     first,
     emptiable: p.min === 0,
@@ -127,8 +142,8 @@ function compileWildcard (p: Wildcard, recurring: ElementDecl | undefined): Comp
       let n = 0
       while (n < p.max && i < kids.length) {
         const kid = kids[i]!
-        if (first(kid)) st.assigned[i] = p
-        else if (n > 0 && again(kid)) st.assigned[i] = recurring!
+        if (first(kid)) st.assigned[i] = own
+        else if (n > 0 && again(kid)) st.assigned[i] = recurringCheck()
         else break
         i++
         n++
@@ -142,18 +157,19 @@ function compileWildcard (p: Wildcard, recurring: ElementDecl | undefined): Comp
   }
 }
 
-function compileParticle (p: Particle, before?: Particle): CompiledParticle {
+function compileParticle (p: Particle, checks: CheckSource, before?: Particle): CompiledParticle {
   if (p.kind === 'element') {
     const d = p.element
     const { min, max } = d
     const first = (el: XmlElement): boolean => el.local === d.local && el.uri === d.uri
+    const check = lazily(() => checks.element(d))
     return {
       first,
       emptiable: min === 0,
       match: (kids, i, st) => {
         let n = 0
         while (n < max && i < kids.length && first(kids[i]!)) {
-          st.assigned[i++] = d
+          st.assigned[i++] = check()
           n++
         }
         if (n < min) {
@@ -166,9 +182,9 @@ function compileParticle (p: Particle, before?: Particle): CompiledParticle {
   }
   if (p.kind === 'any') {
     const loops = before?.kind === 'element' && before.element.max === Infinity && before.element.min <= 1 && p.max > 1
-    return compileWildcard(p, loops ? before.element : undefined)
+    return compileWildcard(p, loops ? before.element : undefined, checks)
   }
-  const parts = p.particles.map((c, i) => compileParticle(c, p.kind === 'sequence' ? p.particles[i - 1] : undefined))
+  const parts = p.particles.map((c, i) => compileParticle(c, checks, p.kind === 'sequence' ? p.particles[i - 1] : undefined))
   const { min, max } = p
   if (p.kind === 'sequence') {
     let until = parts.findIndex((c) => !c.emptiable)
@@ -233,6 +249,7 @@ function compileParticle (p: Particle, before?: Particle): CompiledParticle {
     return c.element
   })
   const first = (el: XmlElement): boolean => decls.some((d) => d.local === el.local && d.uri === el.uri)
+  const declChecks = decls.map((d) => lazily(() => checks.element(d)))
   return {
     first,
     emptiable: min === 0 || decls.every((d) => d.min === 0),
@@ -240,10 +257,11 @@ function compileParticle (p: Particle, before?: Particle): CompiledParticle {
       const seen = new Set<ElementDecl>()
       while (i < kids.length) {
         const kid = kids[i]!
-        const d = decls.find((x) => x.local === kid.local && x.uri === kid.uri)
+        const k = decls.findIndex((x) => x.local === kid.local && x.uri === kid.uri)
+        const d = decls[k]
         if (d === undefined || seen.has(d)) break
         seen.add(d)
-        st.assigned[i++] = d
+        st.assigned[i++] = declChecks[k]!()
       }
       if (seen.size === 0 && min === 0) return i
       if (decls.some((d) => d.min > 0 && !seen.has(d))) {
@@ -354,6 +372,19 @@ export function compileDocumentSchema (model: SchemaModel): CompileResult {
     else lax(kid, run)
   }
 
+  const wildcardChecks = new Map<Wildcard, ElementCheck>()
+  const checkSource: CheckSource = {
+    element: (d) => elementCheck(d),
+    wildcard: (w) => {
+      let c = wildcardChecks.get(w)
+      if (c === undefined) {
+        c = (kid, run) => { wildcardChild(w, kid, run) }
+        wildcardChecks.set(w, c)
+      }
+      return c
+    }
+  }
+
   const complexCheck = (t: ComplexType): ElementCheck => {
     if (t.mixed) throw new UnsupportedConstruct('mixed content', t.source, 'mixed content is not compiled')
     const attrs = attributesCheck(t)
@@ -372,21 +403,17 @@ export function compileDocumentSchema (model: SchemaModel): CompileResult {
         if (kidsOf(el, run).length > 0) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Element content is not allowed, because the content type is empty.')
       }
     }
-    const content = compileParticle(t.content)
+    const content = compileParticle(t.content, checkSource)
     return (el, run) => {
       attrs(el, run)
       if (!isBlank(el.text)) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Character content other than whitespace is not allowed because the content type is \'element-only\'.')
       const kids = kidsOf(el, run)
-      const st: MatchState = { assigned: new Array<Assigned>(kids.length), failAt: -1 }
+      const st: MatchState = { assigned: new Array<ElementCheck>(kids.length), failAt: -1 }
       const matched = content.match(kids, 0, st)
       // Matched up to `matched`: a child left over is not expected; -1: failAt says where.
       if (matched >= 0) st.failAt = matched < kids.length ? matched : -1
       const end = st.failAt < 0 ? kids.length : st.failAt
-      for (let i = 0; i < end; i++) {
-        const a = st.assigned[i]!
-        if ('kind' in a) wildcardChild(a, kids[i]!, run)
-        else elementCheck(a)(kids[i]!, run)
-      }
+      for (let i = 0; i < end; i++) st.assigned[i]!(kids[i]!, run)
       if (st.failAt >= 0 && st.failAt < kids.length) report(run, kids[st.failAt]!, 'GW_SCHEMA_UNEXPECTED_ELEMENT', 'This element is not expected.')
       else if (st.failAt >= 0) report(run, el, 'GW_SCHEMA_MISSING_ELEMENT', 'Missing child element(s).')
     }

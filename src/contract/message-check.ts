@@ -33,6 +33,8 @@ export interface MessageChecker {
   check (bytes: Buffer, contentType: string | undefined, soapAction: string | undefined, options?: CheckOptions): Promise<MessageCheck>
   /** worker threads doing the work; 0 when checks run inline */
   readonly workers: number
+  /** checks so far, by where they ran: on the calling thread, or sent to a worker */
+  readonly checked: Readonly<{ inline: number, worker: number }>
   /** stops the workers, if any; pending checks are rejected */
   close (): Promise<void>
 }
@@ -54,9 +56,12 @@ export function checkOf (result: ValidationResult): MessageCheck {
 
 /** Checks on the calling thread, with `spec`. */
 export function inlineChecker (spec: InterfaceSpec): MessageChecker {
+  const checked = { inline: 0, worker: 0 }
   return {
     workers: 0,
+    checked,
     async check (bytes, contentType, soapAction, options = {}) {
+      checked.inline++
       return checkOf(spec.validateMessage(bytes, contentType, soapAction === undefined ? options : { ...options, soapAction }))
     },
     async close () {}

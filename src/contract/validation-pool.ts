@@ -4,6 +4,13 @@
  * schemas (`validation-worker.ts`). A validation then no longer stalls every other call on the
  * event loop, and a second core does the XSD work (bench/RESULTS.md has the figures).
  *
+ * A message smaller than `inline.below` bytes is validated on the calling thread instead: for the
+ * small messages most calls carry, the worker's round trip (copy, `postMessage`, waking the worker,
+ * the answer's structured clone, waking the event loop) costs the process about as much CPU as the
+ * validation it moves, and the validation holds the event loop under a millisecond
+ * (bench/RESULTS.md, "inline validation"). A big message, whose validation would hold the event
+ * loop for milliseconds, still goes to a worker.
+ *
  * A message waits in a queue on the main thread until a worker has room, then is copied once into
  * a buffer transferred to that worker (the main thread keeps the original for forwarding). A
  * worker that dies fails its pending checks with GW_SPEC_VALIDATOR_UNAVAILABLE (503, the call may
@@ -15,7 +22,8 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import { codes } from './errors.js'
-import type { MessageCheck, MessageChecker } from './message-check.js'
+import { checkOf, type MessageCheck, type MessageChecker } from './message-check.js'
+import type { InterfaceSpec } from './types.js'
 import type { XmlLimits } from '../soap/types.js'
 
 /** What a worker needs to load the same specification as the main thread. */
@@ -52,6 +60,11 @@ export interface ValidationPoolOptions extends WorkerSetup {
   restartDelayMs?: number
   /** the worker's module (tests substitute one that can be made to die); default validation-worker */
   workerUrl?: URL
+  /**
+   * Messages of fewer than `below` bytes are validated with `spec` on the calling thread, not by a
+   * worker (`validation.inlineBelow`); default: every message goes to a worker.
+   */
+  inline?: { spec: InterfaceSpec, below: number }
 }
 
 /** A check waiting for its answer: in the pool's queue, then sent to a worker. */
@@ -211,16 +224,25 @@ export async function startValidationPool (options: ValidationPoolOptions): Prom
     throw err
   }
 
+  const checked = { inline: 0, worker: 0 }
+  const inlineSpec = options.inline?.spec
+  const inlineBelow = options.inline?.below ?? 0
   return {
     workers: options.size,
+    checked,
     async check (bytes, contentType, soapAction, checkOptions = {}) {
       if (closed) throw new codes.GW_SPEC_VALIDATOR_UNAVAILABLE('the gateway is stopping')
+      if (inlineSpec !== undefined && bytes.length < inlineBelow) {
+        checked.inline++
+        return checkOf(inlineSpec.validateMessage(bytes, contentType, soapAction === undefined ? checkOptions : { ...checkOptions, soapAction }))
+      }
       let best: Slot | undefined
       for (const slot of slots) {
         if (slot.ready && (best === undefined || slot.sent.size < best.sent.size)) best = slot
       }
       if (best === undefined) throw new codes.GW_SPEC_VALIDATOR_UNAVAILABLE('no validation worker is ready')
       const slot = best
+      checked.worker++
       return await new Promise<MessageCheck>((resolve, reject) => {
         const job: Job = { bytes, contentType, soapAction, identifyOnly: checkOptions.identifyOnly === true, showValues: checkOptions.showValues === true, resolve, reject }
         if (slot.sent.size < IN_FLIGHT_PER_WORKER && queue.length === head) send(slot, job)

@@ -126,7 +126,8 @@ export function soapCall (ctx: DataPlaneContext): SoapCall {
       // audit and the metrics all follow it. Where every mode is off, the message is only
       // decoded and identified (no XSD, no rules): on the event loop up to IDENTIFY_INLINE_MAX,
       // where a worker's copy and round trip cost more than the decode (bench/RESULTS.md), by the
-      // workers beyond, where the decode would hold the event loop.
+      // workers beyond, where the decode would hold the event loop. A full validation goes to the
+      // checker, which keeps messages under `validation.inlineBelow` on the event loop too.
       const identifyOnly = ctx.policy.identifyOnly(env)
       let result: MessageCheck
       if (identifyOnly && body.length <= IDENTIFY_INLINE_MAX) {

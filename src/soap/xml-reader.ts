@@ -345,7 +345,10 @@ class Reader extends XmlLexer {
     // flattening is slow and large when a hostile text is made of references only
     let parts: string[] | undefined
     let p = start
-    let cr = false
+    // the segment's first CR (-1: none), and whether it has another: a CRLF line end, the one
+    // CR of an indentation run, is dropped by slicing around it rather than by a regex
+    let cr = -1
+    let crs = false
     let high = false
     for (;;) {
       const c = b[p]
@@ -359,18 +362,20 @@ class Reader extends XmlLexer {
         parts ??= []
         // literal line ends are normalized, those from character references are kept
         if (p > seg) {
-          const literal = this.chars(seg, p, high)
-          parts.push(cr ? normalizeText(literal) : literal)
+          parts.push(this.segment(seg, p, cr, crs, high))
         }
-        cr = high = false
+        cr = -1
+        crs = high = false
         this.pos = p
         parts.push(this.reference())
         p = seg = this.pos
         continue
       }
       if (c < 0x20) {
-        if (c === CR) cr = true
-        else if (c !== 0x09 && c !== LF) this.checkChar(c, p)
+        if (c === CR) {
+          if (cr < 0) cr = p
+          else crs = true
+        } else if (c !== 0x09 && c !== LF) this.checkChar(c, p)
       } else if (c === RBRACKET) {
         if (b[p + 1] === RBRACKET && b[p + 2] === GT) this.fail(codes.GW_SOAP_XML_MALFORMED, p, '"]]>" in text')
       } else if (c >= 0x80) {
@@ -380,13 +385,23 @@ class Reader extends XmlLexer {
       p++
     }
     this.pos = p
-    let s = this.chars(seg, p, high)
-    if (cr) s = normalizeText(s)
+    let s = this.segment(seg, p, cr, crs, high)
     if (parts !== undefined) {
       parts.push(s)
       s = parts.join('')
     }
     el.text = el.text === '' ? s : el.text + s
+  }
+
+  /**
+   * Literal text from `start` to `end` with its line ends normalized (XML 1.0 §2.11): `cr` is
+   * its first CR (-1: none), `crs` whether it has more than one.
+   */
+  private segment (start: number, end: number, cr: number, crs: boolean, high: boolean): string {
+    if (cr < 0) return this.chars(start, end, high)
+    if (crs || high || this.b[cr + 1] !== LF) return normalizeText(this.chars(start, end, high))
+    // one CRLF in ASCII text: the text around its CR
+    return cr === start ? this.str(start + 1, end) : this.str(start, cr) + this.str(cr + 1, end)
   }
 
   private cdata (el: XmlElement): void {

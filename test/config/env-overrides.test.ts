@@ -73,6 +73,13 @@ t.test('validation workers: auto or a count', async (t) => {
   })
 })
 
+t.test('validation inlineBelow: a byte count', async (t) => {
+  const below = (value: string): unknown => (applyEnvOverrides(minimalConfig(), { SNE_GATEWAY_VALIDATION_INLINE_BELOW: value }, '/').config.validation as Record<string, unknown>).inlineBelow
+  t.equal(below('0'), 0)
+  t.equal(below('65536'), 65536)
+  t.throws(() => below('16k'), { code: 'GW_CONFIG_BAD_ENV_VALUE' })
+})
+
 t.test('unknown SNE_GATEWAY_ variables are reported (typos), the config file variable is not', async (t) => {
   const { unknown, applied } = applyEnvOverrides(minimalConfig(), { SNE_GATEWAY_DATA_PLANE_PROT: '1', SNE_GATEWAY_CONFIG: 'x.json' }, '/')
   t.same(unknown, ['SNE_GATEWAY_DATA_PLANE_PROT'])

@@ -105,6 +105,12 @@ t.test('validation workers: auto or 0 to 64', async (t) => {
   for (const bad of [65, -1, 1.5, 'two', true]) t.ok(issuesOf({ ...minimalConfig(), validation: { workers: bad } }).length > 0, `${String(bad)} refused`)
 })
 
+t.test('validation inlineBelow: bytes, 16 KiB by default, 0 for none', async (t) => {
+  t.equal(validate(minimalConfig()).validation.inlineBelow, 16384)
+  for (const ok of [0, 1, 65536, 67108864]) t.equal(validate({ ...minimalConfig(), validation: { inlineBelow: ok } }).validation.inlineBelow, ok, String(ok))
+  for (const bad of [-1, 1.5, '16k', 67108865]) t.ok(issuesOf({ ...minimalConfig(), validation: { inlineBelow: bad } }).length > 0, `${String(bad)} refused`)
+})
+
 t.test('a "__proto__" key is an unknown option, not a prototype', async (t) => {
   const input = JSON.parse('{"__proto__": {"polluted": true}, "dataPlane": {"tls": {"cert": "a", "key": "b", "clientCa": "c"}}, "environments": {"ecole": {"upstream": {"url": "https://x.test/"}}}}') as unknown
   t.same(issuesOf(input), [{ instancePath: '/__proto__', message: 'is not a known option' }])

@@ -10,7 +10,7 @@ import { pino } from 'pino'
 import { defaultSpecDir, loadSpec } from '../../src/contract/index.js'
 import { checkOf, inlineChecker } from '../../src/contract/message-check.js'
 import { startValidationPool, validationWorkers } from '../../src/contract/validation-pool.js'
-import { recipes } from '../fixtures/corpus-kit.js'
+import { edited, exampleDocument, exampleEnvelope, mtom, recipes } from '../fixtures/corpus-kit.js'
 
 const corpus = fileURLToPath(new URL('../fixtures/', import.meta.url))
 const names = readdirSync(corpus).filter((n) => existsSync(join(corpus, n, 'case.json'))).sort()
@@ -125,6 +125,63 @@ t.test('a checked message is let go while other messages still wait in the queue
   gc()
   t.equal(probe.deref(), undefined, 'the probe\'s bytes were collected')
   await background
+})
+
+/** The CRE document (edited by `pairs`) in MTOM form with a certificate of `certificate` bytes. */
+function cre (certificate: number, ...pairs: Array<[string, string]>): Input {
+  const doc = Buffer.from(pairs.length === 0 ? exampleDocument('cre') : edited('cre', ...pairs))
+  const built = mtom('getNumUnique', exampleEnvelope('getNumUnique'), { certificate: Buffer.alloc(certificate, 7), xml_id: doc })
+  return { message: built.message, contentType: built.contentType, soapAction: undefined }
+}
+
+t.test('a message under inline.below is validated on the calling thread, a bigger one by a worker, with the same violations', async (t) => {
+  const pool = await startValidationPool({ size: 1, dir: spec.dir, xmlLimits: spec.xmlLimits, logger: silent, inline: { spec, below: 16384 } })
+  t.teardown(pool.close)
+  const reference = inlineChecker(spec)
+  const date: [string, string] = ['<ns1:dateNaissance>1985-01-20<', '<ns1:dateNaissance>1985-13-45<']
+  const small = cre(0, date)
+  const big = cre(32768, date)
+  t.ok(small.message.length < 16384 && big.message.length >= 16384, `${small.message.length} and ${big.message.length} bytes`)
+
+  const fromLoop = await pool.check(small.message, small.contentType, small.soapAction)
+  t.same(pool.checked, { inline: 1, worker: 0 }, 'the small message: no worker round trip')
+  const fromWorker = await pool.check(big.message, big.contentType, big.soapAction)
+  t.same(pool.checked, { inline: 1, worker: 1 }, 'the big one: a worker')
+
+  t.same(fromLoop, await reference.check(small.message, small.contentType, small.soapAction))
+  t.same(fromWorker, await reference.check(big.message, big.contentType, big.soapAction))
+  t.match(fromLoop.violations, [{ code: 'GW_SCHEMA_TYPE', path: '/interfaceNuu/demande/demandeLogement/personnePhysique/demandeur/dateNaissance', line: 16 }])
+  t.same(fromWorker.violations, fromLoop.violations, 'same codes, paths, lines and columns on either thread')
+  for (const valid of [cre(0), cre(32768)]) t.same((await pool.check(valid.message, valid.contentType, valid.soapAction)).violations, [])
+  t.same(pool.checked, { inline: 2, worker: 2 })
+  const shown = await pool.check(small.message, small.contentType, small.soapAction, { showValues: true })
+  t.match(shown.violations[0]?.message, '1985-13-45', 'validate-only\'s values, on the calling thread too')
+})
+
+t.test('without inline, every message goes to a worker; with inline, small messages are checked while no worker is ready', async (t) => {
+  const valid = cre(0)
+  const big = cre(32768)
+  const plain = await startValidationPool({ size: 1, dir: spec.dir, xmlLimits: spec.xmlLimits, logger: silent })
+  t.teardown(plain.close)
+  t.same((await plain.check(valid.message, valid.contentType, valid.soapAction)).violations, [])
+  t.same(plain.checked, { inline: 0, worker: 1 })
+
+  const pool = await startValidationPool({
+    size: 1,
+    dir: spec.dir,
+    xmlLimits: spec.xmlLimits,
+    logger: silent,
+    restartDelayMs: 60_000,
+    inline: { spec, below: 16384 },
+    workerUrl: new URL('./fixtures/crash-on-demand-worker.ts', import.meta.url)
+  })
+  t.teardown(pool.close)
+  // A crash message at least `below` bytes long: it goes to the worker, which dies.
+  await t.rejects(pool.check(Buffer.alloc(16384), 'test/crash', undefined), { code: 'GW_SPEC_VALIDATOR_UNAVAILABLE' })
+  await t.rejects(pool.check(big.message, big.contentType, big.soapAction), { code: 'GW_SPEC_VALIDATOR_UNAVAILABLE' }, 'a big message: no worker is ready')
+  t.same((await pool.check(valid.message, valid.contentType, valid.soapAction)).violations, [], 'a small one is still validated')
+  await pool.close()
+  await t.rejects(pool.check(valid.message, valid.contentType, valid.soapAction), { code: 'GW_SPEC_VALIDATOR_UNAVAILABLE' }, 'a closed pool refuses small messages too')
 })
 
 t.test('a spec directory the workers cannot load fails the start; so does a pool of no worker', async (t) => {

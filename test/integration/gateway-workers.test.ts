@@ -1,6 +1,7 @@
 // The gateway with validation on worker threads (validation.workers: 2), over real sockets: valid
 // calls forwarded, every invalid corpus case refused with its Fault, the validate-only route, and
-// the pool stopped with the gateway.
+// the pool stopped with the gateway. Every message goes to the workers (inlineBelow: 0), small
+// ones included, which the default validates on the event loop (test/routes/inline-validation).
 import t from 'tap'
 import { readdirSync } from 'node:fs'
 import { corpusCase, FIXTURES_DIR, refusalStatusOk, startStack, type Stack } from './helpers/gateway-stack.js'
@@ -9,12 +10,13 @@ import { edited, getNumUnique } from '../fixtures/corpus-kit.js'
 const SERVICE = '/ecole/services/DemandeLogementImplService/'
 
 let stack: Stack
-t.before(async () => { stack = await startStack({ edit: (c) => { c.validation = { workers: 2 } } }) })
+t.before(async () => { stack = await startStack({ edit: (c) => { c.validation = { workers: 2, inlineBelow: 0 } } }) })
 t.teardown(async () => { await stack.close() })
 
 t.test('the gateway validates on 2 worker threads', async (t) => {
   t.equal(stack.gateway.checker.workers, 2)
 })
+
 
 t.test('valid calls are forwarded and answered', async (t) => {
   for (const name of ['valid-getNumUnique-cre-mtom', 'valid-getDemandeLogement-mtom']) {
@@ -62,4 +64,10 @@ t.test('a worker quotes the values as sent to validate-only, masked to a proxied
   t.match(fault, "'9999-99-99' is not a valid value of the atomic type 'xs:date'")
   t.match(fault, '<gw:valuesMasked>true</gw:valuesMasked>')
   t.notOk(stack.logs.raw.some((l) => l.includes('1985-13-45')), 'no log line carries the value')
+})
+
+t.test('with inlineBelow 0, every message went to the workers', async (t) => {
+  const checked = stack.gateway.checker.checked
+  t.equal(checked.inline, 0, 'none validated on the event loop')
+  t.ok(checked.worker >= 60, `${checked.worker} messages validated by the workers`)
 })

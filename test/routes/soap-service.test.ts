@@ -246,7 +246,7 @@ t.test('a message whose operation cannot be identified is refused in every mode,
 t.test('mode off identifies small messages on the event loop and large ones with the checker', async (t) => {
   const inline = inlineChecker(await sharedSpec())
   const calls: boolean[] = []
-  const checker = { workers: 1, close: async () => {}, async check (b: Buffer, ct: string | undefined, sa: string | undefined, options?: CheckOptions) { calls.push(options?.identifyOnly === true); return await inline.check(b, ct, sa, options) } }
+  const checker = { workers: 1, checked: inline.checked, close: async () => {}, async check (b: Buffer, ct: string | undefined, sa: string | undefined, options?: CheckOptions) { calls.push(options?.identifyOnly === true); return await inline.check(b, ct, sa, options) } }
   const gw = await unitGateway((c) => { c.environments.ecole.validation = { mode: 'off' } }, { checker })
   t.teardown(gw.close)
   gw.upstream.intercept({ path: UPSTREAM_PATH, method: 'POST' }).reply(200, ANSWER).times(2)

@@ -69,6 +69,12 @@ t.test('line ends and whitespace normalization', async (t) => {
   t.equal(attributeValue(doc.root, 'v'), '1 2 3 4 5', 'literal whitespace in attributes becomes spaces, CRLF one space')
   t.equal(attributeValue(doc.root, 'w'), '\n\t', 'character references are kept')
   t.equal(doc.root.text, 'l1\nl2\nl3c\nd', 'CRLF and CR become LF in text and CDATA')
+  // each shape of text the reader normalizes its own way: one CRLF first, inside, last, two, a
+  // lone CR, CRLF beside references, beyond ASCII
+  const texts = ['\r\n  ', 'a\r\nb', 'ab\r\n', '\r\n\r\n', 'a\rb', '\r\r\n', 'x\r\n&amp;\r\ny', '&lt;\r\n', 'é\r\nè', '\r']
+  const expected = ['\n  ', 'a\nb', 'ab\n', '\n\n', 'a\nb', '\n\n', 'x\n&\ny', '<\n', 'é\nè', '\n']
+  t.same(texts.map((text) => parseXml(x(`<a>${text}</a>`)).root.text), expected, 'every shape of literal line end')
+  t.same(texts.map((text) => parseXml(x(`<r><a/>${text}<b/></r>`)).root.text), expected, 'between elements too')
   const lines = parseXml(x('<a>\r\n<b/>\r<c/></a>'))
   t.equal(lines.root.children[0]!.line, 2)
   t.equal(lines.root.children[1]!.line, 3, 'a lone CR ends a line')
