@@ -50,7 +50,9 @@ export function gatewayBenchConfig (o: GatewayBenchConfigOptions): Record<string
     },
     ops: { host: '127.0.0.1', port: o.opsPort },
     log: { level: o.logLevel ?? 'info' },
-    validation: { mode: o.validation },
+    // BENCH_INLINE_BELOW: validation.inlineBelow of the gateways started (its default when unset),
+    // to compare validation on the event loop with validation in the workers in the same harness.
+    validation: { mode: o.validation, ...inlineBelow() },
     environments: {
       ecole: {
         upstream: {
@@ -66,4 +68,13 @@ export function gatewayBenchConfig (o: GatewayBenchConfigOptions): Record<string
       }
     }
   }, o.extra ?? {})
+}
+
+/** `validation.inlineBelow` from BENCH_INLINE_BELOW (bytes), or nothing: the gateway's default. */
+function inlineBelow (): { inlineBelow?: number } {
+  const raw = process.env.BENCH_INLINE_BELOW
+  if (raw === undefined || raw === '') return {}
+  const bytes = Number(raw)
+  if (!Number.isInteger(bytes) || bytes < 0) throw new Error(`BENCH_INLINE_BELOW must be a byte count, got ${raw}`)
+  return { inlineBelow: bytes }
 }
