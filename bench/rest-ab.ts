@@ -32,7 +32,7 @@ import { ensureDevPki } from '../src/tls/dev-pki.js'
 import { noStore } from './harness/no-idempotency-store.js'
 import { clockTicks } from './harness/machine.js'
 import { buildBenchMessages, numUniqueOfAnswer, readMessageSources } from './harness/messages.js'
-import { parseProcStat } from './harness/proc-stats.js'
+import { mainThreadCpuUs } from './harness/proc-stats.js'
 import { repoRoot } from './harness/repo-root.js'
 import { RecordByAction, ReplayByAction } from './harness/replay-dispatcher.js'
 import { REST_API_PATH, REST_GUICHET, demandeLogementJson } from './harness/rest-messages.js'
@@ -137,8 +137,6 @@ if (base !== undefined) builds.unshift(await buildOf(`base (${base})`, resolve(b
 if (swap) builds.reverse()
 
 const ticks = await clockTicks()
-const mainStat = `/proc/self/task/${process.pid}/stat`
-const mainThreadUs = (): number => { const s = parseProcStat(readFileSync(mainStat, 'utf8')); return (s.utime + s.stime) * 1e6 / ticks }
 
 async function many (b: Build, c: Call, count: number): Promise<void> {
   let left = count
@@ -160,11 +158,11 @@ try {
   for (let r = 0; r < ROUNDS; r++) {
     for (const c of calls) {
       for (const b of builds) {
-        const main0 = mainThreadUs()
+        const main0 = mainThreadCpuUs(ticks)
         const cpu0 = process.cpuUsage()
         await many(b, c, CALLS)
         const cpu = process.cpuUsage(cpu0)
-        const figure = { all: (cpu.user + cpu.system) / CALLS, main: (mainThreadUs() - main0) / CALLS }
+        const figure = { all: (cpu.user + cpu.system) / CALLS, main: (mainThreadCpuUs(ticks) - main0) / CALLS }
         const k = key(b, c)
         const prev = best.get(k)
         if (prev === undefined || figure.all < prev.all) best.set(k, figure)

@@ -195,9 +195,10 @@ export class ResourceSampler {
 
 /**
  * The CPU time of this process's main thread so far, µs (`utime + stime` of the thread whose id is
- * the pid, in clock ticks of 10 ms: measure for a second or more). Linux only.
+ * the pid, in clock ticks: `clockTicks` per second, 100 on Linux unless `machine.ts`'s
+ * `clockTicks()` says otherwise; measure for a second or more). Linux only.
  */
-export function mainThreadCpuUs (): number {
+export function mainThreadCpuUs (clockTicks = 100): number {
   const stat = parseProcStat(readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8'))
-  return (stat.utime + stat.stime) * 10_000
+  return (stat.utime + stat.stime) * 1e6 / clockTicks
 }

@@ -54,6 +54,11 @@ export function checkOf (result: ValidationResult): MessageCheck {
   }
 }
 
+/** The check of `bytes`, made on the calling thread with `spec`. */
+export function checkHere (spec: InterfaceSpec, bytes: Buffer, contentType: string | undefined, soapAction: string | undefined, options: CheckOptions = {}): MessageCheck {
+  return checkOf(spec.validateMessage(bytes, contentType, soapAction === undefined ? options : { ...options, soapAction }))
+}
+
 /** Checks on the calling thread, with `spec`. */
 export function inlineChecker (spec: InterfaceSpec): MessageChecker {
   const checked = { inline: 0, worker: 0 }
@@ -62,7 +67,7 @@ export function inlineChecker (spec: InterfaceSpec): MessageChecker {
     checked,
     async check (bytes, contentType, soapAction, options = {}) {
       checked.inline++
-      return checkOf(spec.validateMessage(bytes, contentType, soapAction === undefined ? options : { ...options, soapAction }))
+      return checkHere(spec, bytes, contentType, soapAction, options)
     },
     async close () {}
   }

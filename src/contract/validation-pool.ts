@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import { codes } from './errors.js'
-import { checkOf, type MessageCheck, type MessageChecker } from './message-check.js'
+import { checkHere, type MessageCheck, type MessageChecker } from './message-check.js'
 import type { InterfaceSpec } from './types.js'
 import type { XmlLimits } from '../soap/types.js'
 
@@ -234,7 +234,7 @@ export async function startValidationPool (options: ValidationPoolOptions): Prom
       if (closed) throw new codes.GW_SPEC_VALIDATOR_UNAVAILABLE('the gateway is stopping')
       if (inlineSpec !== undefined && bytes.length < inlineBelow) {
         checked.inline++
-        return checkOf(inlineSpec.validateMessage(bytes, contentType, soapAction === undefined ? checkOptions : { ...checkOptions, soapAction }))
+        return checkHere(inlineSpec, bytes, contentType, soapAction, checkOptions)
       }
       let best: Slot | undefined
       for (const slot of slots) {

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { loadSpec } from './index.js'
-import { checkOf } from './message-check.js'
+import { checkHere } from './message-check.js'
 import type { CheckAnswer, CheckRequest, WorkerSetup } from './validation-pool.js'
 
 const port = parentPort
@@ -18,9 +18,8 @@ port.on('message', (request: CheckRequest) => {
   let answer: CheckAnswer
   try {
     const bytes = Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength)
-    const options = { identifyOnly: request.identifyOnly, showValues: request.showValues }
-    const result = spec.validateMessage(bytes, request.contentType, request.soapAction === undefined ? options : { ...options, soapAction: request.soapAction })
-    answer = { id: request.id, check: checkOf(result) }
+    const check = checkHere(spec, bytes, request.contentType, request.soapAction, { identifyOnly: request.identifyOnly, showValues: request.showValues })
+    answer = { id: request.id, check }
   } catch (err) {
     answer = { id: request.id, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }
   }

@@ -16,7 +16,7 @@ import { mapUpstreamError, type MappedUpstreamError } from '../proxy/upstream-er
 import type { UpstreamRoute } from '../proxy/upstreams.js'
 import type { ShedReason, UpstreamQueue } from '../proxy/upstream-queue.js'
 import { codes as guichetCodes } from '../guichets/errors.js'
-import { checkOf, type MessageCheck } from '../contract/message-check.js'
+import { checkHere, type MessageCheck } from '../contract/message-check.js'
 import type { AuditRecord } from '../observability/audit.js'
 import { isGatewayError } from '../errors.js'
 import type { Violation } from '../soap/types.js'
@@ -131,7 +131,7 @@ export function soapCall (ctx: DataPlaneContext): SoapCall {
       const identifyOnly = ctx.policy.identifyOnly(env)
       let result: MessageCheck
       if (identifyOnly && body.length <= IDENTIFY_INLINE_MAX) {
-        result = checkOf(ctx.spec.validateMessage(body, contentType, soapAction === undefined ? { identifyOnly } : { soapAction, identifyOnly }))
+        result = checkHere(ctx.spec, body, contentType, soapAction, { identifyOnly })
       } else {
         const started = ctx.now()
         result = await ctx.checker.check(body, contentType, soapAction, { identifyOnly })
