@@ -120,7 +120,7 @@ t.test('part header names read on the bytes: any case, the known ones told from 
     ['Content-ID: <root>\nContent\u00c9ID: x', 'a byte above 0x7F in a name'],
     ['Content-ID: <root>\nContent\rID: x', 'a CR in a name'],
     ['Content-ID: <root>\u007f', 'a DEL in a header line']
-  ]) {
+  ] as const) {
     expectCode(t, () => parseMultipart(Buffer.from(`--b1\r\n${headers.replace(/\n/g, '\r\n')}\r\n\r\nA\r\n--b1--\r\n`, 'latin1'), ct()), 'GW_SOAP_MIME_INVALID_HEADERS', { part: '#1' }, name)
   }
 })
