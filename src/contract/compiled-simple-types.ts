@@ -153,9 +153,23 @@ function builtinCheck (builtin: string, source: SourceRef): Lexical {
   }
 }
 
+/**
+ * Is the value its own normalization: no tab, line feed or carriage return, and when collapsing,
+ * no space at either end nor two in a row (most values: checked without building a string)?
+ */
+function isNormal (raw: string, collapse: boolean): boolean {
+  let previous = 0x20
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i)
+    if (c === 0x09 || c === 0x0a || c === 0x0d || (collapse && c === 0x20 && previous === 0x20)) return false
+    previous = c
+  }
+  return !collapse || previous !== 0x20 || raw.length === 0
+}
+
 /** Whitespace normalization of a value (XSD Part 2, 4.3.6). */
 export function normalizeSpace (raw: string, mode: SimpleType['whiteSpace']): string {
-  if (mode === 'preserve') return raw
+  if (mode === 'preserve' || isNormal(raw, mode === 'collapse')) return raw
   const replaced = raw.replace(/[\t\n\r]/g, ' ')
   return mode === 'replace' ? replaced : replaced.replace(/ {2,}/g, ' ').trim()
 }

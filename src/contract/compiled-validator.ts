@@ -58,7 +58,22 @@ function kidsOf (el: XmlElement, run: Run): XmlElement[] {
   return run.ignored === undefined ? el.children : el.children.filter((c) => !run.ignored!.has(c))
 }
 
+/** Has the element children, less those the run reads as absent? */
+function hasKids (el: XmlElement, run: Run): boolean {
+  return run.ignored === undefined ? el.children.length > 0 : kidsOf(el, run).length > 0
+}
+
 type ElementCheck = (el: XmlElement, run: Run) => void
+
+/** An element's attribute check; unless `always`, an element without attributes has nothing to check. */
+interface AttributesCheck {
+  check: ElementCheck
+  always: boolean
+}
+
+function checkAttributes (attrs: AttributesCheck, el: XmlElement, run: Run): void {
+  if (attrs.always || el.attributes.length !== 0) attrs.check(el, run)
+}
 
 function elementName (el: XmlElement): string {
   return el.uri === '' ? el.local : `{${el.uri}}${el.local}`
@@ -274,6 +289,68 @@ function compileParticle (p: Particle, checks: CheckSource, before?: Particle): 
 }
 
 /**
+ * A content model that is one sequence, once, of slots: element declarations, choices (once) of
+ * element declarations that occur once, and a wildcard last (with no element recurring after it,
+ * see `compileWildcard`), every element name distinct: every type of the interface. It is matched
+ * by one forward scan of the names per child, each child checked as it is matched, with the slot
+ * reached and its count as the only state.
+ */
+interface FlatSequence {
+  /** the names, in the order of their slots */
+  decls: ElementDecl[]
+  locals: string[]
+  uris: string[]
+  /** each name's slot */
+  slotOf: number[]
+  /** by slot (the wildcard's included, last): its occurrences, where its names start in `decls` (one more entry: decls.length) */
+  mins: number[]
+  maxs: number[]
+  firstName: number[]
+  /** nextRequired[s]: the first slot from s on with minOccurs > 0 (the slot count if none) */
+  nextRequired: number[]
+  wildcard: Wildcard | undefined
+}
+
+function flatSequence (p: Particle): FlatSequence | undefined {
+  if (p.kind !== 'sequence' || p.min !== 1 || p.max !== 1 || p.particles.length === 0) return undefined
+  const decls: ElementDecl[] = []
+  const slotOf: number[] = []
+  const mins: number[] = []
+  const maxs: number[] = []
+  const firstName: number[] = []
+  let wildcard: Wildcard | undefined
+  for (const [s, c] of p.particles.entries()) {
+    if (wildcard !== undefined) return undefined
+    firstName.push(decls.length)
+    if (c.kind === 'element') {
+      decls.push(c.element)
+      slotOf.push(s)
+      mins.push(c.element.min)
+      maxs.push(c.element.max)
+    } else if (c.kind === 'choice' && c.min === 1 && c.max === 1 && c.particles.every((b) => b.kind === 'element' && b.element.min === 1 && b.element.max === 1)) {
+      for (const b of c.particles) {
+        decls.push((b as Extract<Particle, { kind: 'element' }>).element)
+        slotOf.push(s)
+      }
+      mins.push(1)
+      maxs.push(1)
+    } else if (c.kind === 'any') {
+      const before = p.particles[s - 1]
+      if (before?.kind === 'element' && before.element.max === Infinity && before.element.min <= 1 && c.max > 1) return undefined
+      wildcard = c
+      mins.push(c.min)
+      maxs.push(c.max)
+    } else return undefined
+  }
+  firstName.push(decls.length)
+  if (new Set(decls.map((d) => d.local)).size !== decls.length) return undefined
+  const slots = mins.length
+  const nextRequired = new Array<number>(slots + 1).fill(slots)
+  for (let m = slots - 1; m >= 0; m--) nextRequired[m] = mins[m]! > 0 ? m : nextRequired[m + 1]!
+  return { decls, locals: decls.map((d) => d.local), uris: decls.map((d) => d.uri), slotOf, mins, maxs, firstName, nextRequired, wildcard }
+}
+
+/**
  * Compiles every global element of `model` (and, through them, every type they use). Returns
  * the schema, or undefined with the list of what is not compiled.
  */
@@ -282,6 +359,8 @@ export function compileDocumentSchema (model: SchemaModel): CompileResult {
   const simpleChecks = new Map<SimpleType, ValueCheck>()
   const typeChecks = new Map<TypeDef, ElementCheck>()
   const elementChecks = new Map<ElementDecl, ElementCheck>()
+  /** a type's check (an indirection) to its body, once compiled */
+  const typeBodies = new Map<ElementCheck, () => ElementCheck | undefined>()
   const globals = new Map<string, ElementCheck>()
   // a schema without a target namespace in the set: its global attributes would have none
   const noNamespaceSchema = [...model.elements.keys(), ...model.types.keys()].some((k) => k.startsWith('{}'))
@@ -315,13 +394,17 @@ export function compileDocumentSchema (model: SchemaModel): CompileResult {
     }
   }
 
-  const attributesCheck = (t: ComplexType | undefined): ((el: XmlElement, run: Run) => void) => {
-    const decls = new Map((t?.attributes ?? []).map((a) => [qkey(a), {
+  /**
+   * The attribute check of an element of type `t`. Declarations are matched by a scan of a short
+   * array (no key string built per attribute), and required ones counted on the way.
+   */
+  const attributesCheck = (t: ComplexType | undefined): AttributesCheck => {
+    const decls = (t?.attributes ?? []).map((a) => ({
       decl: a,
       check: simple(a.type),
       eq: a.fixed === undefined ? undefined : valueEquality(a.type.builtin, a.source),
       fixed: a.fixed === undefined ? undefined : normalizeSpace(a.fixed, a.type.whiteSpace)
-    }]))
+    }))
     const required = (t?.attributes ?? []).filter((a) => a.required)
     // A lax or skip attribute wildcard admits attributes of its namespaces unchecked; libxml2
     // would check one a global declaration of the schema set names: only namespaces outside
@@ -332,26 +415,37 @@ export function compileDocumentSchema (model: SchemaModel): CompileResult {
     if (wild !== undefined && (wild.processContents === 'strict' || any!(wild.tns ?? '') || (noNamespaceSchema && any!('')))) {
       throw new UnsupportedConstruct('xs:anyAttribute', t!.source, 'a strict attribute wildcard, or one admitting the schema\'s own namespace, is not compiled')
     }
-    return (el, run) => {
+    const check = (el: XmlElement, run: Run): void => {
+      let requiredSeen = 0
       for (const a of el.attributes) {
         if (a.uri === XSI_NS) throw new Defer()
-        const known = decls.get(qkey(a))
+        let known: typeof decls[number] | undefined
+        for (const d of decls) {
+          if (d.decl.local === a.local && d.decl.uri === a.uri) {
+            known = d
+            break
+          }
+        }
         if (known === undefined) {
           if (any?.(a.uri) !== true) report(run, el, 'GW_SCHEMA_UNKNOWN_ATTRIBUTE', `The attribute '${a.local}' is not allowed.`, a.local)
           continue
         }
+        if (known.decl.required) requiredSeen++
         const failed = known.check(a.value)
         if (failed !== undefined) report(run, el, failed.code, failed.message, a.local)
         else if (known.eq !== undefined && !known.eq(normalizeSpace(a.value, known.decl.type.whiteSpace), known.fixed!)) {
           report(run, el, 'GW_SCHEMA_FIXED_VALUE', `The value '${a.value}' does not match the fixed value constraint '${known.decl.fixed!}'.`, a.local)
         }
       }
+      // an element carries an attribute once at most (the reader refuses duplicates)
+      if (requiredSeen === required.length) return
       for (const r of required) {
         if (!el.attributes.some((a) => a.local === r.local && a.uri === r.uri)) {
           report(run, el, 'GW_SCHEMA_MISSING_ATTRIBUTE', `The attribute '${r.local}' is required but missing.`)
         }
       }
     }
+    return { check, always: required.length > 0 }
   }
 
   /** Lax assessment of content a wildcard let in: children with a global declaration are validated. */
@@ -374,7 +468,11 @@ export function compileDocumentSchema (model: SchemaModel): CompileResult {
 
   const wildcardChecks = new Map<Wildcard, ElementCheck>()
   const checkSource: CheckSource = {
-    element: (d) => elementCheck(d),
+    // once compiled, a type's own body rather than the indirection recursive types need while compiling
+    element: (d) => {
+      const c = elementCheck(d)
+      return typeBodies.get(c)?.() ?? c
+    },
     wildcard: (w) => {
       let c = wildcardChecks.get(w)
       if (c === undefined) {
@@ -391,21 +489,21 @@ export function compileDocumentSchema (model: SchemaModel): CompileResult {
     if (t.simpleContent !== undefined) {
       const value = valueCheck(t.simpleContent, undefined)
       return (el, run) => {
-        attrs(el, run)
-        if (kidsOf(el, run).length > 0) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Element content is not allowed, because the content type is a simple type definition.')
+        checkAttributes(attrs, el, run)
+        if (hasKids(el, run)) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Element content is not allowed, because the content type is a simple type definition.')
         else value(el, run)
       }
     }
     if (t.content === undefined) {
       return (el, run) => {
-        attrs(el, run)
+        checkAttributes(attrs, el, run)
         if (!isBlank(el.text)) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Character content is not allowed, because the content type is empty.')
-        if (kidsOf(el, run).length > 0) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Element content is not allowed, because the content type is empty.')
+        if (hasKids(el, run)) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Element content is not allowed, because the content type is empty.')
       }
     }
     const content = compileParticle(t.content, checkSource)
-    return (el, run) => {
-      attrs(el, run)
+    const general: ElementCheck = (el, run) => {
+      checkAttributes(attrs, el, run)
       if (!isBlank(el.text)) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Character content other than whitespace is not allowed because the content type is \'element-only\'.')
       const kids = kidsOf(el, run)
       const st: MatchState = { assigned: new Array<ElementCheck>(kids.length), failAt: -1 }
@@ -417,6 +515,58 @@ export function compileDocumentSchema (model: SchemaModel): CompileResult {
       if (st.failAt >= 0 && st.failAt < kids.length) report(run, kids[st.failAt]!, 'GW_SCHEMA_UNEXPECTED_ELEMENT', 'This element is not expected.')
       else if (st.failAt >= 0) report(run, el, 'GW_SCHEMA_MISSING_ELEMENT', 'Missing child element(s).')
     }
+    const flat = flatSequence(t.content)
+    if (flat === undefined) return general
+    // What `general` does, for a flat sequence: the same children matched, checked and reported,
+    // in the same order, with no state allocated. Runs with ignored children take `general`.
+    const { locals, uris, slotOf, mins, maxs, firstName, nextRequired, wildcard } = flat
+    const names = locals.length
+    const slots = mins.length
+    const wildSlot = slots - 1
+    const wildNs = wildcard === undefined ? undefined : namespaceMatcher(wildcard)
+    let checks: ElementCheck[] | undefined
+    let wildCheck: ElementCheck | undefined
+    return (el, run) => {
+      if (run.ignored !== undefined) {
+        general(el, run)
+        return
+      }
+      checkAttributes(attrs, el, run)
+      if (!isBlank(el.text)) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Character content other than whitespace is not allowed because the content type is \'element-only\'.')
+      // resolved on first use: a declaration's check may still be compiling when this type is
+      checks ??= flat.decls.map((d) => checkSource.element(d))
+      if (wildcard !== undefined) wildCheck ??= checkSource.wildcard(wildcard)
+      const kids = el.children
+      // the slot reached, and how many children it has matched
+      let cur = 0
+      let n = 0
+      let i = 0
+      for (; i < kids.length; i++) {
+        const kid = kids[i]!
+        // a slot that has all its occurrences takes no more
+        let e = firstName[n < maxs[cur]! ? cur : cur + 1]!
+        while (e < names && (locals[e] !== kid.local || uris[e] !== kid.uri)) e++
+        let k: number
+        let check: ElementCheck
+        if (e < names) {
+          k = slotOf[e]!
+          check = checks[e]!
+        } else if (wildNs !== undefined && wildNs(kid.uri) && (cur < wildSlot || n < maxs[wildSlot]!)) {
+          k = wildSlot
+          check = wildCheck!
+        } else break
+        if (k === cur) n++
+        else {
+          // the slots skipped must all be optional
+          if (n < mins[cur]! || nextRequired[cur + 1]! < k) break
+          cur = k
+          n = 1
+        }
+        check(kid, run)
+      }
+      if (i < kids.length) report(run, kids[i]!, 'GW_SCHEMA_UNEXPECTED_ELEMENT', 'This element is not expected.')
+      else if (n < mins[cur]! || nextRequired[cur + 1]! < slots) report(run, el, 'GW_SCHEMA_MISSING_ELEMENT', 'Missing child element(s).')
+    }
   }
 
   const typeCheck = (t: TypeDef): ElementCheck => {
@@ -426,13 +576,14 @@ export function compileDocumentSchema (model: SchemaModel): CompileResult {
     let body: ElementCheck | undefined
     c = (el, run) => body!(el, run)
     typeChecks.set(t, c)
+    typeBodies.set(c, () => body)
     if (t.kind === 'complex') body = complexCheck(t)
     else {
       const value = valueCheck(t, undefined)
       const attrs = attributesCheck(undefined)
       body = (el, run) => {
-        attrs(el, run)
-        if (kidsOf(el, run).length > 0) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Element content is not allowed, because the type definition is simple.')
+        checkAttributes(attrs, el, run)
+        if (hasKids(el, run)) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Element content is not allowed, because the type definition is simple.')
         else value(el, run)
       }
     }
@@ -450,8 +601,8 @@ export function compileDocumentSchema (model: SchemaModel): CompileResult {
       const attrs = attributesCheck(d.type.kind === 'complex' ? d.type : undefined)
       const value = valueCheck(t, d)
       c = (el, run) => {
-        attrs(el, run)
-        if (kidsOf(el, run).length > 0) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Element content is not allowed, because the type definition is simple.')
+        checkAttributes(attrs, el, run)
+        if (hasKids(el, run)) report(run, el, 'GW_SCHEMA_TEXT_NOT_ALLOWED', 'Element content is not allowed, because the type definition is simple.')
         else value(el, run)
       }
     }

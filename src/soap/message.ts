@@ -26,15 +26,10 @@ export function decodeSoapMessage (body: Buffer, contentType: string | undefined
     if (contentType === undefined || contentType.trim() === '') {
       throw soapError(codes.GW_SOAP_UNSUPPORTED_MEDIA_TYPE, { part: 'message' }, '(none)')
     }
-    const ct = parseContentType(contentType, { part: 'message' })
-    if (ct.mediaType === 'multipart/related') return decodeMtom(body, ct, contentType, options, state)
-    const transportVersion = soapVersionOfMediaType(ct.mediaType)
-    if (transportVersion === undefined) {
-      throw soapError(codes.GW_SOAP_UNSUPPORTED_MEDIA_TYPE, { part: 'message' }, ct.mediaType.slice(0, 100))
-    }
+    const checked = messageTypes.get(contentType) ?? checkMessageType(contentType, state)
+    if (checked.mtom) return decodeMtom(body, checked, options, state)
+    const { ct, transportVersion } = checked
     state.version = transportVersion
-    checkParameters(ct, contentType, 'message')
-    checkCharset(ct, 'root')
     const doc = parseRoot(body, options, 'root')
     const envelope = readEnvelope(doc, 'root')
     state.version = envelope.soapVersion
@@ -59,18 +54,75 @@ export function decodeSoapMessage (body: Buffer, contentType: string | undefined
   }
 }
 
-function decodeMtom (body: Buffer, ct: ContentType, rawContentType: string, options: DecodeOptions, state: { version: SoapVersion | undefined }): SoapMessage {
-  const startInfo = parseInner(ct.params['start-info'], 'multipart')
-  if (startInfo !== undefined) state.version = soapVersionOfMediaType(startInfo.mediaType)
-  checkParameters(ct, rawContentType, 'message')
-  const type = ct.params.type
-  if (type === undefined || type.trim().toLowerCase() !== XOP_MEDIA_TYPE) {
-    throw soapError(codes.GW_SOAP_MIME_NOT_XOP, { part: 'multipart' }, 'the type parameter of multipart/related is not application/xop+xml')
+/**
+ * What a message's Content-Type says once parsed and checked: the media type and parameters;
+ * for MTOM the start-info, for plain SOAP the version it implies.
+ */
+type CheckedMessageType =
+  | { mtom: true, ct: ContentType, startInfo: ContentType | undefined }
+  | { mtom: false, ct: ContentType, transportVersion: SoapVersion }
+
+/** What a root part's Content-Type says once parsed and checked. */
+interface CheckedRootType {
+  rootCt: ContentType
+  rootType: ContentType
+  transportVersion: SoapVersion
+}
+
+/**
+ * Content types already checked, by their exact text: a client sends the same few header values
+ * with every call. Only types that passed every check are kept (a refused one is checked again,
+ * and refused with its own detail, each time), frozen, and at most CHECKED_TYPES of each kind:
+ * the oldest goes first.
+ */
+const CHECKED_TYPES = 64
+/** a longer header value is checked each time rather than kept */
+const CHECKED_TYPE_LENGTH = 1024
+const messageTypes = new Map<string, CheckedMessageType>()
+const rootTypes = new Map<string, CheckedRootType>()
+
+function remember<T> (cache: Map<string, T>, key: string, value: T): T {
+  if (key.length > CHECKED_TYPE_LENGTH) return value
+  if (cache.size >= CHECKED_TYPES) cache.delete(cache.keys().next().value!)
+  cache.set(key, value)
+  return value
+}
+
+function frozen (ct: ContentType): ContentType {
+  Object.freeze(ct.params)
+  return Object.freeze(ct)
+}
+
+/** The number of content types kept of each kind (for tests). */
+export function checkedContentTypes (): { message: number, root: number } {
+  return { message: messageTypes.size, root: rootTypes.size }
+}
+
+function checkMessageType (contentType: string, state: { version: SoapVersion | undefined }): CheckedMessageType {
+  const ct = parseContentType(contentType, { part: 'message' })
+  if (ct.mediaType === 'multipart/related') {
+    const startInfo = parseInner(ct.params['start-info'], 'multipart')
+    if (startInfo !== undefined) state.version = soapVersionOfMediaType(startInfo.mediaType)
+    checkParameters(ct, contentType, 'message')
+    const type = ct.params.type
+    if (type === undefined || type.trim().toLowerCase() !== XOP_MEDIA_TYPE) {
+      throw soapError(codes.GW_SOAP_MIME_NOT_XOP, { part: 'multipart' }, 'the type parameter of multipart/related is not application/xop+xml')
+    }
+    return remember(messageTypes, contentType, { mtom: true, ct: frozen(ct), startInfo: startInfo === undefined ? undefined : frozen(startInfo) })
   }
-  const mp = parseMultipart(body, ct, { maxParts: options.maxParts })
-  const rootId = mp.root.contentId === '' ? 'root' : mp.root.contentId
-  const rootCt = parseContentType(mp.root.contentType === '' ? 'text/plain' : mp.root.contentType, { part: rootId })
-  checkParameters(rootCt, mp.root.contentType, rootId)
+  const transportVersion = soapVersionOfMediaType(ct.mediaType)
+  if (transportVersion === undefined) {
+    throw soapError(codes.GW_SOAP_UNSUPPORTED_MEDIA_TYPE, { part: 'message' }, ct.mediaType.slice(0, 100))
+  }
+  state.version = transportVersion
+  checkParameters(ct, contentType, 'message')
+  checkCharset(ct, 'root')
+  return remember(messageTypes, contentType, { mtom: false, ct: frozen(ct), transportVersion })
+}
+
+function checkRootType (raw: string, rootId: string, state: { version: SoapVersion | undefined }): CheckedRootType {
+  const rootCt = parseContentType(raw === '' ? 'text/plain' : raw, { part: rootId })
+  checkParameters(rootCt, raw, rootId)
   if (rootCt.mediaType !== XOP_MEDIA_TYPE) {
     throw soapError(codes.GW_SOAP_MIME_NOT_XOP, { part: rootId }, 'the root part is not application/xop+xml')
   }
@@ -81,6 +133,16 @@ function decodeMtom (body: Buffer, ct: ContentType, rawContentType: string, opti
   }
   state.version = transportVersion
   checkCharset(rootCt, rootId)
+  return remember(rootTypes, raw, { rootCt: frozen(rootCt), rootType: frozen(rootType), transportVersion })
+}
+
+function decodeMtom (body: Buffer, checked: Extract<CheckedMessageType, { mtom: true }>, options: DecodeOptions, state: { version: SoapVersion | undefined }): SoapMessage {
+  const { ct, startInfo } = checked
+  if (startInfo !== undefined) state.version = soapVersionOfMediaType(startInfo.mediaType)
+  const mp = parseMultipart(body, ct, { maxParts: options.maxParts })
+  const rootId = mp.root.contentId === '' ? 'root' : mp.root.contentId
+  const { rootCt, rootType, transportVersion } = rootTypes.get(mp.root.contentType) ?? checkRootType(mp.root.contentType, rootId, state)
+  state.version = transportVersion
 
   const doc = parseRoot(mp.root.body, options, rootId)
   const envelope = readEnvelope(doc, rootId)

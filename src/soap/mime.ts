@@ -173,13 +173,31 @@ function findDelimiter (body: Buffer, dash: Buffer, from: number): Delimiter | u
   return undefined
 }
 
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/** RFC 9110 tchar: the bytes of a header name */
+const TCHAR = new Uint8Array(256)
+for (const ch of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[ch.charCodeAt(0)] = 1
 /** headers whose repetition would make the part ambiguous */
 const SINGLE_HEADERS = new Set(['content-type', 'content-id', 'content-transfer-encoding'])
+/** the names every MTOM part carries, recognised on the bytes (no string made and lower-cased) */
+const KNOWN_HEADERS = [...SINGLE_HEADERS].map((name) => ({ name, bytes: Buffer.from(name, 'latin1') }))
 
-// eslint-disable-next-line no-control-regex
-const CONTROL_IN_HEADER = /[\u0000-\u0008\u000a-\u001f\u007f]/
+/** The header name `body[from, to)` (tchar bytes), lower-cased. */
+function headerName (body: Buffer, from: number, to: number): string {
+  for (const known of KNOWN_HEADERS) {
+    const k = known.bytes
+    if (k.length !== to - from) continue
+    // a tchar byte ORed with 0x20 is a lower-case letter or '-' only when it was that letter, in either case, or '-'
+    let i = 0
+    while (i < k.length && (body[from + i]! | 0x20) === k[i]) i++
+    if (i === k.length) return known.name
+  }
+  return body.toString('latin1', from, to).toLowerCase()
+}
 
+/**
+ * Reads a part's header block on its bytes: each line's control characters and its name are
+ * checked byte by byte, and only the value is made a string.
+ */
 function readHeaders (body: Buffer, pos: number, label: string): { headers: Record<string, string>, bodyStart: number } {
   const headers: Record<string, string> = Object.create(null) as Record<string, string>
   let last: string | undefined
@@ -191,23 +209,29 @@ function readHeaders (body: Buffer, pos: number, label: string): { headers: Reco
       throw soapError(codes.GW_SOAP_MIME_INVALID_HEADERS, { part: label }, `header block longer than ${MAX_HEADER_BLOCK} bytes`)
     }
     const end = eol > p && body[eol - 1] === CR ? eol - 1 : eol
-    const line = body.toString('latin1', p, end)
     // A bare CR or another control character: parsers disagree on where such a header ends
     // (some break the line there), so two readers of the message would see two messages.
-    if (CONTROL_IN_HEADER.test(line)) throw soapError(codes.GW_SOAP_MIME_INVALID_HEADERS, { part: label }, 'a control character (a bare CR among them) in a header line')
+    let colon = -1
+    for (let i = p; i < end; i++) {
+      const c = body[i]!
+      if ((c < 0x20 && c !== 0x09) || c === 0x7f) throw soapError(codes.GW_SOAP_MIME_INVALID_HEADERS, { part: label }, 'a control character (a bare CR among them) in a header line')
+      if (c === 0x3a && colon < 0) colon = i
+    }
+    const lineStart = p
     p = eol + 1
-    if (line === '') return { headers, bodyStart: p }
-    const c = line.charCodeAt(0)
+    if (end === lineStart) return { headers, bodyStart: p }
+    const c = body[lineStart]
     if (c === 0x20 || c === 0x09) {
       // obsolete line folding (RFC 5322 §3.2.2): the continuation joins the previous header
       if (last === undefined) throw soapError(codes.GW_SOAP_MIME_INVALID_HEADERS, { part: label }, 'continuation line without a header')
-      headers[last] += ' ' + line.trim()
+      headers[last] += ' ' + body.toString('latin1', lineStart, end).trim()
       continue
     }
-    const colon = line.indexOf(':')
-    const name = colon > 0 ? line.slice(0, colon).toLowerCase() : ''
-    if (!HEADER_NAME.test(name)) throw soapError(codes.GW_SOAP_MIME_INVALID_HEADERS, { part: label }, 'a header line without a valid name and ":"')
-    const value = line.slice(colon + 1).trim()
+    let valid = colon > lineStart
+    for (let i = lineStart; valid && i < colon; i++) valid = TCHAR[body[i]!] === 1
+    if (!valid) throw soapError(codes.GW_SOAP_MIME_INVALID_HEADERS, { part: label }, 'a header line without a valid name and ":"')
+    const name = headerName(body, lineStart, colon)
+    const value = body.toString('latin1', colon + 1, end).trim()
     if (name in headers) {
       if (SINGLE_HEADERS.has(name)) throw soapError(codes.GW_SOAP_MIME_INVALID_HEADERS, { part: label }, `${name} given twice`)
       headers[name] += ', ' + value

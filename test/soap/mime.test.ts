@@ -107,6 +107,24 @@ t.test('part headers', async (t) => {
   }
 })
 
+t.test('part header names read on the bytes: any case, the known ones told from their look-alikes', async (t) => {
+  const part = (headers: string): ReturnType<typeof parseMultipart>['root'] => parseMultipart(crlf(`--b1\n${headers}\n\nA\n--b1--\n`), ct()).root
+  const root = part('CONTENT-ID: <root>\ncontent-TYPE: text/xml\nContent-Transfer-Encoding: 8BIT\nContent-Typf: x\nContent-IE: y')
+  t.same(root.headers, { 'content-id': '<root>', 'content-type': 'text/xml', 'content-transfer-encoding': '8BIT', 'content-typf': 'x', 'content-ie': 'y' })
+  t.equal(root.contentId, 'root')
+  t.equal(root.contentType, 'text/xml')
+  t.equal(root.transferEncoding, '8bit')
+  t.equal(part('Content-ID: <root>\nX-Value:  \u00a0a b\u00a0 ').headers['x-value'], 'a b', 'a value trimmed as before, no-break spaces included')
+  for (const [headers, name] of [
+    ['Content-ID: <root>\nCONTENT-TYPE: a/b\ncontent-type: c/d', 'Content-Type twice, in two cases'],
+    ['Content-ID: <root>\nContent\u00c9ID: x', 'a byte above 0x7F in a name'],
+    ['Content-ID: <root>\nContent\rID: x', 'a CR in a name'],
+    ['Content-ID: <root>\u007f', 'a DEL in a header line']
+  ] as const) {
+    expectCode(t, () => parseMultipart(Buffer.from(`--b1\r\n${headers.replace(/\n/g, '\r\n')}\r\n\r\nA\r\n--b1--\r\n`, 'latin1'), ct()), 'GW_SOAP_MIME_INVALID_HEADERS', { part: '#1' }, name)
+  }
+})
+
 t.test('Content-ID uniqueness and part count', async (t) => {
   expectCode(t, () => parseMultipart(crlf('--b1\nContent-ID: <root>\n\nA\n--b1\nContent-ID: < root >\n\nB\n--b1--\n'), ct()), 'GW_SOAP_MIME_DUPLICATE_CONTENT_ID', { part: 'root' })
   expectCode(t, () => parseMultipart(crlf('--b1\nContent-ID: <root>\n\nA\n--b1\n\nB\n--b1\n\nC\n--b1--\n'), ct()), 'GW_SOAP_MIME_DUPLICATE_CONTENT_ID', { part: 'multipart' }, 'two attachments without Content-ID')

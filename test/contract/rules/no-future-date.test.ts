@@ -52,3 +52,23 @@ t.test('the entete dateFichier is checked too', async (t) => {
   const xml = nuu('CRE', '<n:numGuichet>G1226</n:numGuichet>').replace('2025-01-14T10:00:00+01:00', '2026-01-14T10:00:00+01:00')
   t.same(noFutureDate(ctx(xml, { now })).map((v) => v.path), ['/interfaceNuu/entete/dateFichier'])
 })
+
+t.test('every field in range or rolled over: the instant a Date set to the year afterwards gives', async (t) => {
+  // the reading the rule has always had: the fields in the year 2000, then the year set
+  const reference = (y: number, mo: number, d: number, h: number, mi: number, s: number): number =>
+    new Date(Date.UTC(2000, mo - 1, d, h, mi, s)).setUTCFullYear(y) - 14 * 60 * 60_000
+  const pad = (n: number, w = 2): string => String(Math.abs(n)).padStart(w, '0')
+  let checked = 0
+  for (const y of [-1, 50, 99, 100, 1900, 2000, 2001, 2024, 2100, 10000]) {
+    for (const mo of [1, 2, 3, 12, 13]) {
+      for (const d of [1, 28, 29, 30, 31, 32]) {
+        for (const [h, mi, s] of [[0, 0, 0], [23, 59, 59], [24, 0, 0], [12, 60, 0], [12, 0, 60]] as const) {
+          const value = `${y < 0 ? '-' : ''}${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}`
+          t.equal(earliestInstant(value)?.ms, reference(y, mo, d, h, mi, s), value)
+          checked++
+        }
+      }
+    }
+  }
+  t.equal(checked, 1500)
+})
