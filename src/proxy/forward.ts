@@ -39,10 +39,20 @@ export interface UpstreamAnswer {
   body?: Readable
 }
 
-/** A streamed answer: undici's chunks pushed with backpressure; destroying it aborts the call. */
+function noop (): void {}
+
+/**
+ * A streamed answer: undici's chunks pushed with backpressure; destroying it aborts the call. An
+ * error may come before its reader is attached (in the tick of its headers): it is kept
+ * (`errored`) for the reader to find, never thrown as an unhandled 'error'.
+ */
 class AnswerBody extends Readable {
   done = false
-  constructor (private readonly controller: Dispatcher.DispatchController) { super() }
+  constructor (private readonly controller: Dispatcher.DispatchController) {
+    super()
+    this.on('error', noop)
+  }
+
   override _read (): void {
     if (this.controller.paused) this.controller.resume()
   }

@@ -68,9 +68,13 @@ function single (value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value
 }
 
-/** The whole body of an answer; rejects with the stream's error. */
+/** The whole body of an answer; rejects with the stream's error (also one it had before this call). */
 export async function readWhole (body: Readable): Promise<Buffer> {
   return await new Promise<Buffer>((resolve, reject) => {
+    if (body.errored != null) {
+      reject(body.errored)
+      return
+    }
     const chunks: Buffer[] = []
     body.on('data', (chunk: Buffer) => { chunks.push(chunk) })
     body.once('error', reject)
@@ -261,7 +265,7 @@ export function soapCall (ctx: DataPlaneContext): SoapCall {
         throw mapped.error
       }
       // The connection is the call's until its answer is read or dropped.
-      if (answer.body === undefined) release()
+      if (answer.body === undefined || answer.body.closed) release()
       else answer.body.once('close', release)
 
       // A failure while the answer was read: mapped (a write's cut answer audited) and thrown.

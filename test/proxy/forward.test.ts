@@ -9,6 +9,7 @@ import { once } from 'node:events'
 import { Pool, type Dispatcher } from 'undici'
 import { forward, type ForwardRequest } from '../../src/proxy/forward.js'
 import type { UpstreamRoute } from '../../src/proxy/upstreams.js'
+import { readWhole } from '../../src/routes/soap-call.js'
 
 async function upstream (t: Test, answer: (req: IncomingMessage, res: ServerResponse) => void): Promise<UpstreamRoute> {
   const server = createServer((req, res) => {
@@ -158,4 +159,24 @@ t.test('a signal already aborted never sends the call', async (t) => {
   const signal = AbortSignal.abort()
   await t.rejects(forward(route, request({ signal })), { name: 'AbortError' })
   t.equal(calls, 0)
+})
+
+t.test('a streamed answer that fails in the tick of its headers keeps the error for its reader', async (t) => {
+  const controller = { paused: false, aborted: false, reason: null, pause () {}, resume () {}, abort () {} } as unknown as Dispatcher.DispatchController
+  const dispatcher = {
+    dispatch (_opts: Dispatcher.DispatchOptions, h: Dispatcher.DispatchHandler) {
+      queueMicrotask(() => {
+        h.onRequestStart?.(controller, {})
+        h.onResponseStart?.(controller, 200, {}, 'OK')
+        h.onResponseError?.(controller, Object.assign(new Error('parser'), { code: 'HPE_INVALID_CHUNK_SIZE' }))
+      })
+      return true
+    }
+  }
+  const answer = await forward({ dispatcher, origin: 'http://upstream', path: '/' } as unknown as UpstreamRoute, request())
+  // Its 'error' and 'close' went out before anyone could listen: no uncaught error, and a reader finds it.
+  await new Promise((resolve) => setImmediate(resolve))
+  t.ok(answer.body?.closed, 'closed already')
+  t.match(answer.body?.errored, { code: 'HPE_INVALID_CHUNK_SIZE' })
+  await t.rejects(readWhole(answer.body!), { code: 'HPE_INVALID_CHUNK_SIZE' }, 'readWhole rejects, never hangs')
 })
