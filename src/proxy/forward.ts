@@ -104,6 +104,8 @@ class AnswerHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart (controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    // An informational answer (102, 103…) comes before the answer, as request() ignores it.
+    if (statusCode < 200) return
     this.controller = controller
     const answer: UpstreamAnswer = { statusCode, headers }
     this.answer = answer

@@ -180,3 +180,16 @@ t.test('a streamed answer that fails in the tick of its headers keeps the error 
   t.match(answer.body?.errored, { code: 'HPE_INVALID_CHUNK_SIZE' })
   await t.rejects(readWhole(answer.body!), { code: 'HPE_INVALID_CHUNK_SIZE' }, 'readWhole rejects, never hangs')
 })
+
+t.test('an informational answer (103 Early Hints) before the answer is passed over', async (t) => {
+  const route = await upstream(t, (_req, res) => {
+    res.writeEarlyHints({ link: '</x>; rel=preload' }, () => {
+      res.writeHead(200, { 'content-length': 4 }).end('done')
+    })
+  })
+  const seen: number[] = []
+  const answer = await forward(route, request({ onHeaders: (status) => { seen.push(status) } }))
+  t.same(seen, [200])
+  t.equal(answer.statusCode, 200)
+  t.equal(answer.whole?.toString(), 'done')
+})
