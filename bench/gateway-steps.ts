@@ -37,7 +37,7 @@ import { postOnce, type PostTls } from './harness/post-once.js'
 import { ProcessGroup } from './harness/processes.js'
 import { parseProcStat, snapshotProcesses, treeUsage } from './harness/proc-stats.js'
 import { repoRoot } from './harness/repo-root.js'
-import { stackShares } from './harness/perf-stacks.js'
+import { ANSWER_STEPS, stackShares, stepShares } from './harness/perf-stacks.js'
 import { startCanned, startGateway, startNodeFloor, startSimulator, type HarnessContext, type Running } from './harness/targets.js'
 import { errorCount, runWrk, wrkLuaScript } from './harness/wrk.js'
 
@@ -106,7 +106,13 @@ async function perfProfile (target: Target, load: () => Promise<{ requests: numb
     '',
     '| owner | self % | self µs/call | inclusive % | inclusive µs/call |',
     '|---|---:|---:|---:|---:|',
-    ...owners.map((o) => `| ${o.owner} | ${pct(o.self)} | ${us(o.self)} | ${pct(o.inclusive)} | ${us(o.inclusive)} |`)
+    ...owners.map((o) => `| ${o.owner} | ${pct(o.self)} | ${us(o.self)} | ${pct(o.inclusive)} | ${us(o.inclusive)} |`),
+    '',
+    `Steps of the answer's writing on the same samples (inclusive: samples with such a frame anywhere on the stack):`,
+    '',
+    '| step | inclusive % | inclusive µs/call |',
+    '|---|---:|---:|',
+    ...[...stepShares(stdout, ANSWER_STEPS).steps].map(([name, n]) => `| ${name} | ${pct(n / shares.samples)} | ${us(n / shares.samples)} |`)
   ]
 }
 

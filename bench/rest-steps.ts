@@ -23,6 +23,7 @@ import { readAnswer } from '../src/rest/answers.js'
 import { createMessageBuilder } from '../src/rest/message-builder.js'
 import { API_INTERFACE_VERSION } from '../src/rest/route-table.js'
 import { demandeLogementJson, getNumUniqueAnswer } from './harness/rest-messages.js'
+import { fastestRound } from './harness/fastest-round.js'
 import { repoRoot } from './harness/repo-root.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15)
@@ -45,18 +46,7 @@ if (answerJson.kind !== 'ok') throw new Error(`the answer does not read as a dem
 const document = { versionInterface: API_INTERFACE_VERSION, entete: { typeFichier: 'CRE', dateFichier: '2000-01-01T00:00:00.000+00:00' }, demande: [{ demandeLogement: demande }] }
 if (contract.validateDocument(document, 'request').length > 0) throw new Error('the example demande does not pass the JSON contract')
 
-let sink = 0
-function measure (fn: () => number): number {
-  for (let i = 0; i < CALLS; i++) sink += fn()
-  let best = Infinity
-  for (let r = 0; r < ROUNDS; r++) {
-    const t = process.cpuUsage()
-    for (let i = 0; i < CALLS; i++) sink += fn()
-    const u = process.cpuUsage(t)
-    best = Math.min(best, (u.user + u.system) / CALLS)
-  }
-  return best
-}
+const { measure, checksum } = fastestRound(ROUNDS, CALLS)
 
 const steps: Array<{ name: string, of: Array<'creation' | 'read'>, fn: () => number }> = [
   { name: 'JSON body parse', of: ['creation'], fn: () => Object.keys(JSON.parse(bodyBytes.toString('utf8')) as object).length },
@@ -82,6 +72,6 @@ const lines = [
   `| **creation, sum** | | ${total('creation').toFixed(1)} |`,
   `| **read, sum** | | ${total('read').toFixed(1)} |`,
   '',
-  `(checksum ${sink})`
+  `(checksum ${checksum()})`
 ]
 console.log(lines.join('\n'))

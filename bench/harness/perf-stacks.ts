@@ -27,17 +27,24 @@ export function frameOwner (symbol: string): string | undefined {
   return undefined
 }
 
-/** The samples of `perf script` text (`-g` call chains, innermost frame first). */
+/** Each sample's frames in `perf script` text (`-g` call chains, innermost frame first). */
+function * sampleFrames (script: string): Generator<string[]> {
+  for (const block of script.split(/\n\s*\n/)) {
+    const lines = block.split('\n').filter((l) => l.trim() !== '')
+    if (lines.length < 2 || /^\s/.test(lines[0]!)) continue
+    yield lines.slice(1)
+  }
+}
+
+/** The samples of `perf script` text by owner. */
 export function stackShares (script: string): StackShares {
   const self = new Map<string, number>()
   const inclusive = new Map<string, number>()
   let samples = 0
-  for (const block of script.split(/\n\s*\n/)) {
-    const lines = block.split('\n').filter((l) => l.trim() !== '')
-    if (lines.length < 2 || /^\s/.test(lines[0]!)) continue
+  for (const frames of sampleFrames(script)) {
     samples++
     const owners: string[] = []
-    for (const frame of lines.slice(1)) {
+    for (const frame of frames) {
       const owner = frameOwner(frame)
       if (owner !== undefined) owners.push(owner)
     }
@@ -46,4 +53,34 @@ export function stackShares (script: string): StackShares {
     for (const owner of new Set(owners.length > 0 ? owners : [NO_APPLICATION_FRAME])) inclusive.set(owner, (inclusive.get(owner) ?? 0) + 1)
   }
   return { samples, self, inclusive }
+}
+
+/** A step of a call found by one of its frames, counted inclusively (any frame of the stack). */
+export interface NamedStep {
+  name: string
+  frame: RegExp
+}
+
+/**
+ * Where the answer's writing goes: it cuts across owners (in the floor the client's answer is
+ * written under undici's body stream, in the gateway under Fastify's `onSendEnd`), so the owner
+ * tables cannot compare it; these steps can.
+ */
+export const ANSWER_STEPS: readonly NamedStep[] = [
+  { name: "Node's HTTP answer writing (`writeHead`, `write`, `end`: node:_http_outgoing, node:_http_server)", frame: /JS:\S+ node:_http_outgoing:|JS:\S*writeHead node:_http_server:/ },
+  { name: "the kernel's write and writev (both sockets)", frame: /\b(?:ksys_write|ksys_writev|do_writev)\+/ },
+  { name: "Fastify's reply path (`onSendEnd`)", frame: /JS:\S*onSendEnd \S*fastify\/lib\/reply\.js:/ }
+]
+
+/** The samples of `perf script` text with at least one frame of each step. */
+export function stepShares (script: string, steps: readonly NamedStep[]): { samples: number, steps: Map<string, number> } {
+  const counts = new Map<string, number>(steps.map((s) => [s.name, 0]))
+  let samples = 0
+  for (const frames of sampleFrames(script)) {
+    samples++
+    for (const step of steps) {
+      if (frames.some((f) => step.frame.test(f))) counts.set(step.name, (counts.get(step.name) ?? 0) + 1)
+    }
+  }
+  return { samples, steps: counts }
 }

@@ -38,6 +38,8 @@ export function answerStream (source: Readable, options: AnswerStreamOptions): R
   // An upstream failure ends the client's answer with the same error (pipe alone would leave it open).
   // Stays attached: a late second error from the source must not become an uncaught one.
   source.on('error', (err: Error) => { through.destroy(err) })
+  // It may have failed before it reached here (in the tick of its headers).
+  if (source.errored != null) through.destroy(source.errored)
   finished(through, (err) => {
     if (err != null) {
       // The client side went first (or the source failed): release the upstream connection's body.

@@ -38,16 +38,7 @@ export function environmentHook (ctx: DataPlaneContext, options: { limited: bool
   }
 }
 
-/**
- * Answers up to this size (by their Content-Length) are read whole before they are sent, as
- * nginx buffers them: one write to the client instead of a stream piped chunk by chunk (about a
- * third more calls per second for the SNE's few-KB answers, bench/RESULTS.md), and an upstream
- * that fails mid-answer is answered a clean Fault rather than a cut answer. Larger or chunked
- * answers stream.
- */
-export const BUFFERED_ANSWER_MAX = 256 * 1024
-
-export { IDENTIFY_INLINE_MAX } from './soap-call.js'
+export { BUFFERED_ANSWER_MAX, IDENTIFY_INLINE_MAX } from './soap-call.js'
 
 export function soapServiceRoutes (ctx: DataPlaneContext) {
   const call = soapCall(ctx)
@@ -81,9 +72,9 @@ export function soapServiceRoutes (ctx: DataPlaneContext) {
         })
       }
 
-      const declared = Number(answer.headers['content-length'])
-      if (declared <= BUFFERED_ANSWER_MAX) {
-        // Read whole, then sent in one write: a cut answer becomes a clean Fault, never a partial one.
+      if (answer.body === undefined) {
+        // Collected whole (≤ BUFFERED_ANSWER_MAX), then sent in one write: a cut answer becomes a
+        // clean Fault, never a partial one.
         const whole = await readAll()
         state.bytesOut = whole.length
         if (drift) reply.raw.once('finish', () => { checkDrift(whole) })

@@ -74,7 +74,24 @@ t.test('the client side closing early releases the upstream body', async (t) => 
   out.resume()
   source.write(Buffer.from('x'))
   out.destroy()
-  await once(source, 'close')
+  await new Promise((resolve) => source.once('close', resolve))
   t.ok(source.destroyed, 'the upstream body is destroyed')
   t.match(failed, { code: 'ERR_STREAM_PREMATURE_CLOSE' })
+})
+
+t.test('a source that failed before it was passed on fails the answer at once', async (t) => {
+  const source = new Readable({ read () {} })
+  source.on('error', () => {})
+  source.destroy(Object.assign(new Error('cut'), { code: 'UND_ERR_SOCKET' }))
+  await new Promise((resolve) => source.once('close', resolve))
+  let failed: Error | undefined
+  const out = answerStream(source, {
+    collectLimit: 0,
+    onEnd: () => t.fail('not an end'),
+    onError: (err) => { failed = err }
+  })
+  out.on('error', () => {})
+  await new Promise((resolve) => setImmediate(resolve))
+  t.match(failed, { code: 'UND_ERR_SOCKET' })
+  t.ok(out.destroyed, 'the answer to the client is destroyed')
 })

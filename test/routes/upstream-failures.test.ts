@@ -43,6 +43,13 @@ for (const row of table) {
   })
 }
 
+t.test('an answer that fails in the tick of its headers ends the call and frees its upstream slot', async (t) => {
+  const { res, gw } = await call(t, [{ kind: 'fail-after-headers', status: 200, error: codedError('UND_ERR_SOCKET') }])
+  t.not(res.statusCode, 0, 'answered, not left hanging')
+  t.equal(gw.gateway.upstreams.byName.get('ecole')?.queue.active(), 0, 'the upstream slot is free')
+  t.match(await gw.gateway.metrics.registry.metrics(), 'sne_gateway_upstream_errors_total{env="ecole",kind="reset"} 1')
+})
+
 t.test('a read is retried once after a connection-phase failure', async (t) => {
   const { res, upstream, gw } = await call(t, [
     { kind: 'fail-connecting', error: codedError('ECONNREFUSED') },

@@ -7,6 +7,8 @@ export type Step =
   | { kind: 'fail-connecting', error: Error }
   | { kind: 'fail-after-send', error: Error }
   | { kind: 'answer', status: number, body: string, headers?: Record<string, string> }
+  /** headers (no Content-Length: streamed), then `error` in the same tick */
+  | { kind: 'fail-after-headers', status: number, error: Error }
   /** sent, then no answer until the dispatcher is destroyed */
   | { kind: 'hang' }
 
@@ -35,6 +37,14 @@ export class FakeUpstream extends Dispatcher {
       }
       if (step.kind === 'fail-after-send') {
         handler.onResponseError?.(controller, step.error)
+        return
+      }
+      if (step.kind === 'fail-after-headers') {
+        // From a macrotask, as a socket's callbacks come: its nextTicks run before promise continuations.
+        setImmediate(() => {
+          handler.onResponseStart?.(controller, step.status, { 'content-type': 'application/soap+xml' }, 'OK')
+          handler.onResponseError?.(controller, step.error)
+        })
         return
       }
       handler.onResponseStart?.(controller, step.status, step.headers ?? { 'content-type': 'application/soap+xml' }, 'OK')
