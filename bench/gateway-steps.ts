@@ -23,22 +23,17 @@
  * Node itself), also as µs per call (its share × the main thread's CPU per call over that window).
  * `perf report -i bench/out/gateway-steps-1.perf.data` reads it further.
  */
-import { execFile, spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { readFile, writeFile, mkdir } from 'node:fs/promises'
-import { promisify } from 'node:util'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { ensureDevPki } from '../src/tls/dev-pki.js'
-import { saveAnswers, requestAction, type RecordedAnswer } from './harness/canned-upstream.js'
-import { clockTicks, loadAverage } from './harness/machine.js'
-import { buildBenchMessages, numUniqueOfAnswer, readMessageSources } from './harness/messages.js'
-import { postOnce, type PostTls } from './harness/post-once.js'
-import { ProcessGroup } from './harness/processes.js'
-import { parseProcStat, snapshotProcesses, treeUsage } from './harness/proc-stats.js'
+import { loadAverage } from './harness/machine.js'
+import { postOnce } from './harness/post-once.js'
+import { snapshotProcesses, treeUsage } from './harness/proc-stats.js'
 import { repoRoot } from './harness/repo-root.js'
-import { ANSWER_STEPS, stackShares, stepShares } from './harness/perf-stacks.js'
-import { startCanned, startGateway, startNodeFloor, startSimulator, type HarnessContext, type Running } from './harness/targets.js'
+import { ANSWER_STEPS } from './harness/perf-stacks.js'
+import { loadOptions, recordAnswers, stepsSetup } from './harness/steps-setup.js'
+import { profileMainThread, threadTicks, writeSyscalls } from './harness/thread-profile.js'
+import { startCanned, startGateway, startNodeFloor, type Running } from './harness/targets.js'
 import { errorCount, runWrk, wrkLuaScript } from './harness/wrk.js'
 
 const { values } = parseArgs({
@@ -52,57 +47,21 @@ const { values } = parseArgs({
     perf: { type: 'boolean', default: false }
   }
 })
-function bounded (name: string, raw: string | undefined, min: number, max: number): number {
-  const n = Number(raw)
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name}: an integer from ${min} to ${max}`)
-  return n
-}
-const ROUNDS = bounded('rounds', values.rounds, 1, 50)
-const SECONDS = bounded('seconds', values.seconds, 1, 60)
-const WARMUP = bounded('warmup', values.warmup, 0, 60)
-const CONNECTIONS = bounded('connections', values.connections, 1, 512)
+const { ROUNDS, SECONDS, WARMUP, CONNECTIONS } = loadOptions(values)
 
 const log = (line: string): void => { console.error(`[gateway-steps] ${line}`) }
 
 interface Target { name: string, running: Running }
 interface Round { requests: number, treeUs: number, mainUs: number, rps: number, writes: number }
 
-/** The write syscalls (write, writev…) of a process, all threads, from /proc/<pid>/io. */
-async function writeSyscalls (pid: number): Promise<number> {
-  const m = /^syscw:\s*(\d+)/m.exec(await readFile(`/proc/${pid}/io`, 'utf8'))
-  return m === null ? NaN : Number(m[1])
-}
-
-/** utime + stime of one thread, clock ticks (the main thread's tid is the pid). */
-async function threadTicks (pid: number): Promise<number> {
-  const s = parseProcStat(await readFile(`/proc/${pid}/task/${pid}/stat`, 'utf8'))
-  return s.utime + s.stime
-}
-
-/**
- * One wrk run of `target` with `perf record` on its main thread; the main thread's self time by
- * symbol, as lines of a table (share of the recorded samples, and µs per call).
- */
+/** One wrk run of `target` with `perf record` on its main thread: its time by owner, as lines of a table. */
 async function perfProfile (target: Target, load: () => Promise<{ requests: number }>, file: string, ticks: number): Promise<string[]> {
-  const pid = target.running.proc.pid
-  const perf = spawn('perf', ['record', '-F', '2999', '-g', '-t', String(pid), '-o', file, '--', 'sleep', String(SECONDS + 1)], { stdio: ['ignore', 'ignore', 'pipe'] })
-  // perf attaches within a few ms; the load starts after it
-  await new Promise((resolve) => setTimeout(resolve, 300))
-  const main0 = await threadTicks(pid)
-  const w = await load()
-  const mainUs = ((await threadTicks(pid) - main0) / ticks) * 1e6 / w.requests
-  const [code] = await once(perf, 'close') as [number | null]
-  if (code !== 0) throw new Error(`perf record exited with ${String(code)}`)
-  const { stdout } = await promisify(execFile)('perf', ['script', '-i', file], { maxBuffer: 1024 * 1024 * 1024 })
-  const shares = stackShares(stdout)
-  const owners = [...new Set([...shares.self.keys(), ...shares.inclusive.keys()])]
-    .map((owner) => ({ owner, self: (shares.self.get(owner) ?? 0) / shares.samples, inclusive: (shares.inclusive.get(owner) ?? 0) / shares.samples }))
-    .filter((o) => o.inclusive >= 0.005)
-    .sort((a, b) => b.self - a.self)
+  const p = await profileMainThread(target.running.proc.pid, SECONDS, ticks, file, load, ANSWER_STEPS)
+  const owners = p.owners.filter((o) => o.inclusive >= 0.005)
   const pct = (x: number): string => (100 * x).toFixed(1)
-  const us = (x: number): string => (x * mainUs).toFixed(1)
+  const us = (x: number): string => (x * p.mainUs).toFixed(1)
   return [
-    `Main thread of ${target.name} under \`perf record -F 2999 -g -t <tid>\` (--perf-basic-prof), one run of ${SECONDS} s, ${shares.samples} samples: ${mainUs.toFixed(0)} µs/call on that thread. Self: each sample to the innermost frame of the gateway's code or of a package (Node's internals, V8 and libc count for their caller); inclusive: anywhere on the stack. Owners ≥ 0.5 % inclusive:`,
+    `Main thread of ${target.name} under \`perf record -F 2999 -g -t <tid>\` (--perf-basic-prof), one run of ${SECONDS} s, ${p.samples} samples: ${p.mainUs.toFixed(0)} µs/call on that thread. Self: each sample to the innermost frame of the gateway's code or of a package (Node's internals, V8 and libc count for their caller); inclusive: anywhere on the stack. Owners ≥ 0.5 % inclusive:`,
     '',
     '| owner | self % | self µs/call | inclusive % | inclusive µs/call |',
     '|---|---:|---:|---:|---:|',
@@ -112,41 +71,19 @@ async function perfProfile (target: Target, load: () => Promise<{ requests: numb
     '',
     '| step | inclusive % | inclusive µs/call |',
     '|---|---:|---:|',
-    ...[...stepShares(stdout, ANSWER_STEPS).steps].map(([name, n]) => `| ${name} | ${pct(n / shares.samples)} | ${us(n / shares.samples)} |`)
+    ...[...p.steps].map(([name, share]) => `| ${name} | ${pct(share)} | ${us(share)} |`)
   ]
 }
 
 async function main (): Promise<void> {
   const root = repoRoot(import.meta.url)
-  const outDir = join(root, 'bench', 'out')
-  await mkdir(join(outDir, 'lua'), { recursive: true })
-  await mkdir(join(outDir, 'messages'), { recursive: true })
-  const group = new ProcessGroup()
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => { void group.stopAll().finally(() => process.exit(130)) })
-  }
+  const setup = await stepsSetup(root, log)
+  const { ctx, group, ticks, ca } = setup
+  const outDir = ctx.outDir
   try {
-    const ticks = await clockTicks()
-    const pki = await ensureDevPki(join(outDir, 'pki'))
-    const [ca, upstreamCert, upstreamKey, clientPem] = await Promise.all([readFile(pki.ca.cert), readFile(pki.upstreamClient.cert), readFile(pki.upstreamClient.key), readFile(pki.client.cert)])
-    const asProxy: PostTls = { ca, cert: upstreamCert, key: upstreamKey }
-    const ctx: HarnessContext = { group, outDir, root, harnessDir: join(root, 'dist', 'bench', 'harness'), pki, nginxPath: 'nginx', bodyLimitBytes: 10 * 1024 * 1024, log }
-    const sources = await readMessageSources(join(root, 'examples'))
-
     // the simulator's answer to the message, replayed by the canned upstream
-    const simulator = await startSimulator(ctx)
-    const probe = buildBenchMessages({ sources, certificatePem: clientPem, numUnique: '0000000000000G1226' })[0]!
-    const creAnswer = await postOnce(simulator.url, probe, asProxy)
-    const numUnique = creAnswer.statusCode === 200 ? numUniqueOfAnswer(creAnswer.body, creAnswer.contentType) : undefined
-    if (numUnique === undefined) throw new Error(`the simulator's CRE answer (HTTP ${creAnswer.statusCode}) holds no numéro unique`)
-    const message = buildBenchMessages({ sources, certificatePem: clientPem, numUnique }).find((m) => m.name === values.message)
-    if (message === undefined) throw new Error(`--message: no bench message named ${values.message}`)
-    const answer = await postOnce(simulator.url, message, asProxy)
-    if (answer.statusCode !== 200) throw new Error(`the simulator answered ${message.name} with HTTP ${answer.statusCode}`)
-    const answers: RecordedAnswer[] = [{ action: requestAction(message.contentType, undefined), statusCode: 200, contentType: answer.contentType, body: answer.body }]
-    const answersDir = join(outDir, 'answers-gateway-steps')
-    await saveAnswers(answersDir, answers)
-    await simulator.proc.stop()
+    const { messages: [message], answersDir } = await recordAnswers(setup, [values.message!], 'answers-gateway-steps')
+    if (message === undefined) throw new Error('--message: no message')
     const bodyFile = join(outDir, 'messages', `steps-${message.name}.bin`)
     const scriptFile = join(outDir, 'lua', `steps-${message.name}.lua`)
     await writeFile(bodyFile, message.body)

@@ -19,9 +19,15 @@
  * clock ticks). The figure of each (build, call) is its fastest round of BENCH_ROUNDS, after a
  * warm-up: on a shared machine, the least disturbed one.
  *
+ * With BENCH_COUNT_ASYNC=1, after the rounds, each call runs BENCH_CALLS more times with an
+ * `async_hooks` hook counting the asynchronous resources created, by type (PROMISE: a promise,
+ * each `await` of one; Timeout, Immediate, TickObject…), per call: the promise hops and timers of
+ * a REST call against its SOAP call's (`inject()`'s own are on both sides).
+ *
  * Run: `npm run build && node dist/bench/rest-ab.js [BASE_DIST] [--swap]` (`--swap`: this build measured
  * first in each round). Prints a Markdown section.
  */
+import { createHook } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
@@ -149,6 +155,25 @@ async function many (b: Build, c: Call, count: number): Promise<void> {
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count) }, caller))
 }
 
+/** The asynchronous resources each call of this build creates, by type, per call. */
+async function countAsync (): Promise<Map<string, Map<string, number>>> {
+  const out = new Map<string, Map<string, number>>()
+  const b = builds.find((x) => x.label === 'this build')!
+  for (const c of calls) {
+    const counts = new Map<string, number>()
+    const hook = createHook({ init (_id, type) { counts.set(type, (counts.get(type) ?? 0) + 1) } })
+    hook.enable()
+    try {
+      await many(b, c, CALLS)
+    } finally {
+      hook.disable()
+    }
+    out.set(c.name, new Map([...counts].map(([k, v]) => [k, v / CALLS])))
+  }
+  return out
+}
+let asyncCounts: Map<string, Map<string, number>> | undefined
+
 const best = new Map<string, { all: number, main: number }>()
 const key = (b: Build, c: Call): string => `${b.label}\u0000${c.name}`
 const load0 = loadavg()
@@ -169,6 +194,7 @@ try {
       }
     }
   }
+  if (process.env.BENCH_COUNT_ASYNC === '1') asyncCounts = await countAsync()
 } finally {
   for (const b of builds) await b.close()
 }
@@ -186,5 +212,18 @@ console.log([
   ...builds.map((b) => {
     const [cre, rc, rd, rr] = calls.map((c) => fig(b, c.name))
     return `| ${b.label} | ${f0(cre!.all)} | ${f0(rc!.all)} | ${f0(rd!.all)} | ${f0(rr!.all)} | ${(rc!.all / cre!.all).toFixed(2)} | ${(rr!.all / rd!.all).toFixed(2)} | ${[cre, rc, rd, rr].map((x) => f0(x!.main)).join(' / ')} |`
-  })
+  }),
+  ...(asyncCounts === undefined ? [] : asyncTable(asyncCounts))
 ].join('\n'))
+
+function asyncTable (counts: Map<string, Map<string, number>>): string[] {
+  const types = [...new Set([...counts.values()].flatMap((m) => [...m.keys()]))].sort()
+  return [
+    '',
+    `Asynchronous resources created per call (this build, \`async_hooks\` init, ${CALLS} calls each, \`inject()\`'s own included on both sides):`,
+    '',
+    `| call | ${types.join(' | ')} |`,
+    `|---|${types.map(() => '---:').join('|')}|`,
+    ...calls.map((c) => `| ${c.name} | ${types.map((t) => (counts.get(c.name)?.get(t) ?? 0).toFixed(1)).join(' | ')} |`)
+  ]
+}

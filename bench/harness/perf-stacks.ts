@@ -18,12 +18,19 @@ export interface StackShares {
 
 export const NO_APPLICATION_FRAME = 'node (no application frame)'
 
+/**
+ * The owner of JavaScript compiled from a string (`new Function`: ajv's validators, Fastify's
+ * serializers), which has no script name: perf names it `JS:^validate12 :3:189`.
+ */
+export const GENERATED_CODE = 'generated code (new Function: ajv, fast-json-stringify)'
+
 /** The owner of one frame's symbol, or undefined for Node's internals, V8, libc and the kernel. */
 export function frameOwner (symbol: string): string | undefined {
   const src = /\/dist\/(src|bench)\/(.+?)\.js:\d+/.exec(symbol)
   if (src !== null) return `${src[1]}/${src[2]}`
   const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(symbol)
   if (pkg !== null) return pkg[1]
+  if (/ JS:[*^~+]?\S* :\d+:\d+/.test(symbol)) return GENERATED_CODE
   return undefined
 }
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ANSWER_STEPS, frameOwner, NO_APPLICATION_FRAME, stackShares, stepShares } from '../../../bench/harness/perf-stacks.js'
+import { ANSWER_STEPS, frameOwner, GENERATED_CODE, NO_APPLICATION_FRAME, stackShares, stepShares } from '../../../bench/harness/perf-stacks.js'
 
 t.test('frameOwner: the gateway\'s modules and packages own frames; Node, V8, libc and the kernel do not', async (t) => {
   t.equal(frameOwner('7f7a JS:*check file:///w/dist/src/routes/soap-call.js:74:20+0x1 (/tmp/perf-1.map)'), 'src/routes/soap-call')
@@ -8,6 +8,15 @@ t.test('frameOwner: the gateway\'s modules and packages own frames; Node, V8, li
   t.equal(frameOwner('7f7a JS:*redactPaths /w/node_modules/@pinojs/redact/index.js:199:22+0x2 (/tmp/perf-1.map)'), '@pinojs/redact')
   t.equal(frameOwner('7f7a JS:^emit node:events:471:44+0x2 (/tmp/perf-1.map)'), undefined)
   t.equal(frameOwner('151c759 Builtins_StoreIC+0x259 (/usr/bin/node)'), undefined)
+})
+
+t.test('frameOwner: code compiled from a string (ajv\'s validators) has an owner of its own, not its caller\'s', async (t) => {
+  t.equal(frameOwner('7f7a JS:^validate12 :3:189+0x1c (/tmp/perf-1.map)'), GENERATED_CODE)
+  t.equal(frameOwner('7f7a JS:*validate103 :3:329+0x2 (/tmp/perf-1.map)'), GENERATED_CODE)
+  t.equal(frameOwner('7f7a JS:* :1:1+0x2 (/tmp/perf-1.map)'), GENERATED_CODE)
+  // Node's own scripts and named files keep their owners
+  t.equal(frameOwner('7f7a JS:*end node:_http_outgoing:1034:45+0x2 (/tmp/perf-1.map)'), undefined)
+  t.equal(frameOwner('7f7a JS:* file:///w/dist/src/contract/compiled-validator.js:371:16+0x1 (/tmp/perf-1.map)'), 'src/contract/compiled-validator')
 })
 
 t.test('stackShares: self to the innermost owned frame, inclusive once per sample, no owner to Node', async (t) => {
