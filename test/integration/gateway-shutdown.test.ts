@@ -92,12 +92,17 @@ t.test('a second signal forces the exit', async (t) => {
 })
 
 /** The i-th request of a pipeline: mostly WSDL reads, every fifth a call forwarded upstream. */
+const held = corpusCase('valid-getDoublons-mtom')!
+
+/** One pipelined request of a burst's connection: a SOAP read every fifth, WSDL GETs otherwise. */
 function pipelined (i: number): Buffer {
   const service = '/ecole/services/DemandeLogementImplService/'
-  if (i % 5 === 0) {
-    return Buffer.concat([Buffer.from(`POST ${service} HTTP/1.1\r\nhost: localhost\r\ncontent-type: ${read.contentType}\r\ncontent-length: ${read.message.length}\r\n\r\n`), read.message])
-  }
+  if (i % 5 === 0) return soapPost(service, read)
   return Buffer.from(`GET ${service}?wsdl HTTP/1.1\r\nhost: localhost\r\n\r\n`)
+}
+
+function soapPost (service: string, c: { message: Buffer, contentType: string }): Buffer {
+  return Buffer.concat([Buffer.from(`POST ${service} HTTP/1.1\r\nhost: localhost\r\ncontent-type: ${c.contentType}\r\ncontent-length: ${c.message.length}\r\n\r\n`), c.message])
 }
 
 async function tlsConnection (port: number): Promise<TLSSocket> {
@@ -111,24 +116,33 @@ async function tlsConnection (port: number): Promise<TLSSocket> {
 
 /**
  * Sends `perConnection` pipelined requests at once on each of `connections` connections; every other
- * connection is abandoned after its second answer, the others read every answer. Resolves once
- * every connection has closed.
+ * connection is abandoned mid-way, the others read every answer. Resolves once every connection
+ * has closed. An abandoned connection's second request is a getDoublons, which the simulator holds
+ * (`abandonedHoldMs`, set by the caller): the connection is destroyed `abandonAfterMs` after its
+ * first answer, while that call is certainly still in flight — whatever the machine's speed, the
+ * burst abandons calls, not only answers already written.
  */
-async function pipelinedBurst (port: number, connections: number, perConnection: number): Promise<void> {
+async function pipelinedBurst (port: number, connections: number, perConnection: number, abandonAfterMs: number): Promise<void> {
   const sockets = await Promise.all(Array.from({ length: connections }, async () => await tlsConnection(port)))
   await Promise.all(sockets.map(async (socket, c) => {
     socket.on('error', () => {})
     const closed = new Promise<void>((resolve) => socket.once('close', () => { resolve() }))
-    socket.write(Buffer.concat(Array.from({ length: perConnection }, (_, i) => pipelined(c * perConnection + i))))
+    const abandoned = c % 2 === 1
+    const requests = Array.from({ length: perConnection }, (_, i) => abandoned && i === 1
+      ? soapPost('/ecole/services/DemandeLogementImplService/', held)
+      : pipelined(c * perConnection + i))
+    socket.write(Buffer.concat(requests))
     let answers = 0
     let tail = ''
     socket.on('data', (chunk: Buffer) => {
       // Status lines, also when one straddles two chunks.
       const text = tail + chunk.toString('latin1')
+      const before = answers
       answers += text.split('HTTP/1.1 ').length - 1
       tail = text.slice(-8)
-      if (c % 2 === 1 && answers >= 2) socket.destroy()
-      else if (answers >= perConnection) socket.end()
+      if (abandoned) {
+        if (before === 0 && answers > 0) setTimeout(() => { socket.destroy() }, abandonAfterMs)
+      } else if (answers >= perConnection) socket.end()
     })
     await closed
   }))
@@ -143,7 +157,11 @@ async function inflightGauge (opsPort: number): Promise<number> {
 t.test('1,000 pipelined requests, some on connections abandoned mid-way: back to 0 in flight, then SIGTERM drains without timing out', async (t) => {
   const { child, sim, client, port } = await setup(t, undefined, { ops: true })
   const opsPort = await child.opsPort
-  await pipelinedBurst(port, 20, 50)
+  // The abandoned connections' getDoublons are held far longer than the connections live.
+  const hold = await sim.admin.inject({ method: 'POST', url: '/faults', payload: { kind: 'latency', latencyMs: 2000, probability: 1, operation: held.operation! } })
+  t.equal(hold.statusCode, 201)
+  await pipelinedBurst(port, 20, 50, 300)
+  t.equal((await sim.admin.inject({ method: 'DELETE', url: `/faults/${(hold.json() as { id: string }).id}` })).statusCode, 204, 'the hold is lifted')
   let inflight = await inflightGauge(opsPort)
   for (let i = 0; i < 500 && inflight !== 0; i++) {
     await new Promise((resolve) => setTimeout(resolve, 10))
@@ -152,14 +170,14 @@ t.test('1,000 pipelined requests, some on connections abandoned mid-way: back to
   t.equal(inflight, 0, 'the in-flight gauge is back to 0')
   t.ok(child.lines.some((l) => l.access === true && l.outcome === 'aborted'), 'abandoned calls were ended as aborted')
 
-  // Calls of the abandoned connections may still be validated or forwarded (they end as
-  // 'aborted'): the slow call is another operation, so that it is the one the simulator holds.
-  const slow = corpusCase('valid-getDoublons-mtom')!
+  // The slow call: the simulator holds its next getDoublons (the burst's hold is lifted).
+  const slow = held
+  const injectedBefore = ((await sim.admin.inject({ method: 'GET', url: '/faults' })).json() as { total: number }).total
   await slowNextAnswer(t, sim, 1000, slow.operation!)
   const url = `https://127.0.0.1:${port}/ecole/services/DemandeLogementImplService/`
   const pending = request(url, { method: 'POST', body: slow.message, headers: { 'content-type': slow.contentType }, dispatcher: client })
   // Should the gateway answer without forwarding (seen once on a loaded CI machine), say what it answered.
-  const reached = untilSimulatorGot(sim, 1).then(() => true)
+  const reached = untilSimulatorGot(sim, injectedBefore + 1).then(() => true)
   const answeredFirst = pending.then(() => false, () => false)
   if (!await Promise.race([reached, answeredFirst])) {
     reached.catch(() => {})
