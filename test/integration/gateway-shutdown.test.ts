@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { connect, type TLSSocket } from 'node:tls'
-import { Agent, request } from 'undici'
+import { Agent, request, type Dispatcher } from 'undici'
 import { buildSimulator, type Simulator } from '../../src/simulator/index.js'
 import { testPki } from '../helpers/pki.js'
 import { ecoleBehindSimulator, startCli, type Child } from '../helpers/child-process.js'
@@ -56,11 +56,28 @@ async function untilSimulatorGot (sim: Simulator, total: number): Promise<void> 
   throw new Error('the call never reached the simulator')
 }
 
+/**
+ * Waits until the simulator holds `pending` (its injected latencies counted `total` calls). Should
+ * the gateway answer first, fails with what it answered (seen on loaded CI machines, where the
+ * bare timeout said nothing) and resolves false.
+ */
+async function untilSimulatorHolds (t: Test, sim: Simulator, total: number, pending: Promise<Dispatcher.ResponseData>): Promise<boolean> {
+  const reached = untilSimulatorGot(sim, total).then(() => true)
+  const answeredFirst = pending.then(() => false, () => false)
+  if (await Promise.race([reached, answeredFirst])) return true
+  reached.catch(() => {})
+  const early = await pending.catch((err: unknown) => err as Error)
+  t.fail('the gateway answered before the simulator held the call', {
+    answer: 'statusCode' in early ? `${early.statusCode} ${(await early.body.text()).slice(0, 400)}` : String(early)
+  })
+  return false
+}
+
 t.test('SIGTERM during a slow call: the call completes, then the process exits 0', async (t) => {
   const { child, sim, client, port } = await setup(t, 1500)
   const url = `https://127.0.0.1:${port}/ecole/services/DemandeLogementImplService/`
   const pending = request(url, { method: 'POST', body: read.message, headers: { 'content-type': read.contentType }, dispatcher: client })
-  await untilSimulatorGot(sim, 1)
+  if (!await untilSimulatorHolds(t, sim, 1, pending)) return
   child.proc.kill('SIGTERM')
   const res = await pending
   const body = await res.body.text()
@@ -81,8 +98,9 @@ t.test('SIGTERM during a slow call: the call completes, then the process exits 0
 t.test('a second signal forces the exit', async (t) => {
   const { child, sim, client, port } = await setup(t, 15000)
   const url = `https://127.0.0.1:${port}/ecole/services/DemandeLogementImplService/`
-  const pending = request(url, { method: 'POST', body: read.message, headers: { 'content-type': read.contentType }, dispatcher: client }).then(() => 'answered', () => 'cut')
-  await untilSimulatorGot(sim, 1)
+  const call = request(url, { method: 'POST', body: read.message, headers: { 'content-type': read.contentType }, dispatcher: client })
+  if (!await untilSimulatorHolds(t, sim, 1, call)) return
+  const pending = call.then(() => 'answered', () => 'cut')
   child.proc.kill('SIGTERM')
   for (let i = 0; i < 500 && !child.lines.some((l) => l.msg === 'shutting down: draining in-flight calls'); i++) await new Promise((resolve) => setTimeout(resolve, 10))
   child.proc.kill('SIGTERM')
@@ -176,15 +194,7 @@ t.test('1,000 pipelined requests, some on connections abandoned mid-way: back to
   await slowNextAnswer(t, sim, 1000, slow.operation!)
   const url = `https://127.0.0.1:${port}/ecole/services/DemandeLogementImplService/`
   const pending = request(url, { method: 'POST', body: slow.message, headers: { 'content-type': slow.contentType }, dispatcher: client })
-  // Should the gateway answer without forwarding (seen once on a loaded CI machine), say what it answered.
-  const reached = untilSimulatorGot(sim, injectedBefore + 1).then(() => true)
-  const answeredFirst = pending.then(() => false, () => false)
-  if (!await Promise.race([reached, answeredFirst])) {
-    reached.catch(() => {})
-    const early = await pending.catch((err: unknown) => err as Error)
-    t.fail('the gateway answered before the simulator held the call', { answer: 'statusCode' in early ? `${early.statusCode} ${(await early.body.text()).slice(0, 400)}` : String(early) })
-    return
-  }
+  if (!await untilSimulatorHolds(t, sim, injectedBefore + 1, pending)) return
   child.proc.kill('SIGTERM')
   const res = await pending
   t.equal(res.statusCode, 200, 'the call in flight at SIGTERM got its answer')
