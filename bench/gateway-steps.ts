@@ -13,8 +13,11 @@
  * answers' socket writes, the log's file writes). Ratios are taken within the run.
  *
  * Run: `npm run build && node dist/bench/gateway-steps.js [--rounds N] [--seconds S]
- * [--connections N] [--message cre|demande] [--baseline DIR]… [--perf]`. Loopback only; every
+ * [--connections N] [--message cre|demande] [--baseline DIR]… [--validation-on] [--perf]`. Loopback only; every
  * process started is stopped on every way out.
+ *
+ * `--validation-on`: this checkout's gateway with validation `enforce` too, as a third target (and
+ * profiled with `--perf`): what validating adds to the same call, beside what forwarding costs.
  *
  * `--perf`: the floor and this checkout's gateway run with `--perf-basic-prof` (JIT code named in
  * perf's reports), and after the rounds one more wrk run of `--seconds` of each is recorded with
@@ -44,6 +47,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     message: { type: 'string', default: 'cre' },
     baseline: { type: 'string', multiple: true },
+    'validation-on': { type: 'boolean', default: false },
     perf: { type: 'boolean', default: false }
   }
 })
@@ -95,6 +99,9 @@ async function main (): Promise<void> {
       { name: 'node floor', running: await startNodeFloor(ctx, canned, { upstreamConnections: CONNECTIONS, ...perfFlags }) },
       { name: 'gateway (validation off)', running: await startGateway(ctx, canned, { name: 'steps-off', validation: 'off', upstreamConnections: CONNECTIONS, ...perfFlags }) }
     ]
+    if (values['validation-on']) {
+      targets.push({ name: 'gateway (validation on)', running: await startGateway(ctx, canned, { name: 'steps-on', validation: 'enforce', upstreamConnections: CONNECTIONS, ...perfFlags }) })
+    }
     for (const [i, dir] of (values.baseline ?? []).entries()) {
       targets.push({ name: `${dir} (validation off)`, running: await startGateway({ ...ctx, root: dir }, canned, { name: `steps-baseline-${i}-off`, validation: 'off', upstreamConnections: CONNECTIONS }) })
     }
@@ -123,7 +130,7 @@ async function main (): Promise<void> {
     }
     const profile: string[] = []
     if (values.perf) {
-      for (const [i, t] of targets.slice(0, 2).entries()) {
+      for (const [i, t] of targets.slice(0, values['validation-on'] ? 3 : 2).entries()) {
         profile.push('', ...await perfProfile(t, async () => await wrk(t, SECONDS), join(outDir, `gateway-steps-${i}.perf.data`), ticks))
       }
     }
