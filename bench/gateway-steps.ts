@@ -13,11 +13,15 @@
  * answers' socket writes, the log's file writes). Ratios are taken within the run.
  *
  * Run: `npm run build && node dist/bench/gateway-steps.js [--rounds N] [--seconds S]
- * [--connections N] [--message cre|demande] [--baseline DIR]… [--validation-on] [--perf]`. Loopback only; every
+ * [--connections N] [--message cre|demande] [--baseline DIR]… [--validation-on] [--nginx] [--perf]`. Loopback only; every
  * process started is stopped on every way out.
  *
  * `--validation-on`: this checkout's gateway with validation `enforce` too, as a third target (and
  * profiled with `--perf`): what validating adds to the same call, beside what forwarding costs.
+ *
+ * `--nginx`: nginx too (2 workers, keep-alive upstream, as `npm run bench` runs it). With
+ * `--validation-on` and `--nginx`, the run ends with validation's goals as ratios of the fastest
+ * rounds: on ÷ off and off ÷ floor in CPU per call, on ÷ floor and on ÷ nginx in req/s.
  *
  * `--perf`: the floor and this checkout's gateway run with `--perf-basic-prof` (JIT code named in
  * perf's reports), and after the rounds one more wrk run of `--seconds` of each is recorded with
@@ -36,7 +40,7 @@ import { repoRoot } from './harness/repo-root.js'
 import { ANSWER_STEPS } from './harness/perf-stacks.js'
 import { loadOptions, recordAnswers, stepsSetup } from './harness/steps-setup.js'
 import { profileMainThread, threadTicks, writeSyscalls } from './harness/thread-profile.js'
-import { startCanned, startGateway, startNodeFloor, type Running } from './harness/targets.js'
+import { startCanned, startGateway, startNginx, startNodeFloor, type Running } from './harness/targets.js'
 import { errorCount, runWrk, wrkLuaScript } from './harness/wrk.js'
 
 const { values } = parseArgs({
@@ -48,6 +52,7 @@ const { values } = parseArgs({
     message: { type: 'string', default: 'cre' },
     baseline: { type: 'string', multiple: true },
     'validation-on': { type: 'boolean', default: false },
+    nginx: { type: 'boolean', default: false },
     perf: { type: 'boolean', default: false }
   }
 })
@@ -79,6 +84,27 @@ async function perfProfile (target: Target, load: () => Promise<{ requests: numb
   ]
 }
 
+/** Validation's goals, from the fastest rounds of the targets they compare (when all were run). */
+function goalLines (rounds: ReadonlyMap<string, Round[]>): string[] {
+  const fastest = (name: string): Round | undefined => rounds.get(name)?.reduce((a, b) => (b.treeUs < a.treeUs ? b : a))
+  const [floor, off, on, nginx] = ['node floor', 'gateway (validation off)', 'gateway (validation on)', 'nginx'].map(fastest)
+  if (floor === undefined || off === undefined || on === undefined || nginx === undefined) return []
+  const row = (goal: string, target: string, value: number, met: boolean): string => `| ${goal} | ${target} | ${value.toFixed(2)} | ${met ? 'met' : 'not met'} |`
+  return [
+    '',
+    'Goals, from the fastest round of each target:',
+    '',
+    '| goal | target | this run | |',
+    '|---|---:|---:|---|',
+    row('validation on ÷ off, CPU per call', '≤ 1.3', on.treeUs / off.treeUs, on.treeUs / off.treeUs <= 1.3),
+    row('validation off ÷ Node floor, CPU per call', '≤ 1.1', off.treeUs / floor.treeUs, off.treeUs / floor.treeUs <= 1.1),
+    row('validation off ÷ Node floor, req/s', '≥ 0.9', off.rps / floor.rps, off.rps / floor.rps >= 0.9),
+    row('validation on ÷ Node floor, req/s', '≥ 0.75', on.rps / floor.rps, on.rps / floor.rps >= 0.75),
+    row('validation on ÷ nginx, req/s (long-run aim)', '≥ 0.5', on.rps / nginx.rps, on.rps / nginx.rps >= 0.5),
+    row('Node floor ÷ nginx, req/s (for reference)', '—', floor.rps / nginx.rps, true).replace(/\| met \|$/, '| |')
+  ]
+}
+
 async function main (): Promise<void> {
   const root = repoRoot(import.meta.url)
   const setup = await stepsSetup(root, log)
@@ -102,6 +128,7 @@ async function main (): Promise<void> {
     if (values['validation-on']) {
       targets.push({ name: 'gateway (validation on)', running: await startGateway(ctx, canned, { name: 'steps-on', validation: 'enforce', upstreamConnections: CONNECTIONS, ...perfFlags }) })
     }
+    if (values.nginx) targets.push({ name: 'nginx', running: await startNginx(ctx, canned, { workers: 2, keepalive: CONNECTIONS }) })
     for (const [i, dir] of (values.baseline ?? []).entries()) {
       targets.push({ name: `${dir} (validation off)`, running: await startGateway({ ...ctx, root: dir }, canned, { name: `steps-baseline-${i}-off`, validation: 'off', upstreamConnections: CONNECTIONS }) })
     }
@@ -147,9 +174,12 @@ async function main (): Promise<void> {
       '|---|---:|---:|---:|---:|---:|---|',
       ...targets.map((t) => {
         const b = best(t.name)
-        return `| ${t.name} | ${b.rps.toFixed(0)} | ${b.treeUs.toFixed(0)} | ${b.mainUs.toFixed(0)} | ${(b.treeUs / floor.treeUs).toFixed(2)} | ${b.writes.toFixed(2)} | ${rounds.get(t.name)!.map((x) => x.treeUs.toFixed(0)).join(', ')} |`
+        // nginx's master only accepts: its workers (counted in the process tree) do the work
+        const [main, writes] = t.name === 'nginx' ? ['—', '—'] : [b.mainUs.toFixed(0), b.writes.toFixed(2)]
+        return `| ${t.name} | ${b.rps.toFixed(0)} | ${b.treeUs.toFixed(0)} | ${main} | ${(b.treeUs / floor.treeUs).toFixed(2)} | ${writes} | ${rounds.get(t.name)!.map((x) => x.treeUs.toFixed(0)).join(', ')} |`
       })
     ]
+    lines.push(...goalLines(rounds))
     lines.push(...profile)
     console.log(lines.join('\n'))
   } finally {
