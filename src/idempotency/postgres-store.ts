@@ -52,11 +52,11 @@ export function postgresIdempotencyStore (pool: pg.Pool, options: PostgresStoreO
       // statement's snapshot and its insert is invisible to the SELECT: then ask again.
       for (let attempt = 0; attempt < 3; attempt++) {
         const inserted = await query('begin', `INSERT INTO sne_idempotency_keys
-          (identity, env, idem_key, fingerprint, state, route, guichet, created_at, attempts, owner, lease_until, reconciliation)
-          VALUES ($1, $2, $3, $4, 'received', $5, $6, $7, 0, $8, $9, $10)
+          (identity, env, idem_key, fingerprint, state, route, guichet, created_at, sent_at, attempts, owner, lease_until, reconciliation)
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
           ON CONFLICT (identity, env, idem_key) DO NOTHING`,
-        [scope.identity, scope.env, scope.key, record.fingerprint, record.route, record.guichet, record.createdAt, record.owner, record.leaseUntil,
-          record.reconciliation === undefined ? null : JSON.stringify(record.reconciliation)])
+        [scope.identity, scope.env, scope.key, record.fingerprint, record.state, record.route, record.guichet, record.createdAt, record.sentAt ?? null,
+          record.attempts, record.owner, record.leaseUntil, record.reconciliation === undefined ? null : JSON.stringify(record.reconciliation)])
         if (inserted.rowCount === 1) return { created: true as const }
         const existing = await select('begin', scope)
         if (existing !== undefined) return { created: false as const, existing }

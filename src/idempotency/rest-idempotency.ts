@@ -6,9 +6,13 @@
  * - the key is required (400 without it, or malformed); its scope is (client identity,
  *   environment, key); the call's fingerprint is SHA-256 of its method, target and RFC 8785
  *   canonical JSON body (`fingerprint.ts`), computed on the body as the client sent it;
- * - the record is written durably (`received`) before anything else happens, and moved to `sent`
- *   just before the message leaves (`sending`), then to `done` with the answer's status,
- *   Location and numéro unique, or to `unknown` when the call failed after it was sent;
+ * - the key is looked up first (a replay, a reuse or a call in flight is answered at once); a new
+ *   key is recorded once its call has been checked, just before the message leaves (`sending`),
+ *   directly as `sent` in one durable write, then moved to `done` with the answer's status,
+ *   Location and numéro unique, or to `unknown` when the call failed after it was sent. Two calls
+ *   with the same new key may both be checked: the first to record it is sent, the other is 409
+ *   (422 if its fingerprint differs), so that exactly one is sent. A call refused before it was
+ *   sent has written nothing;
  * - a retry of a `done` key gets the stored status and Location, and the demande re-read with
  *   getDemandeLogement (the store keeps no copy of it); the same key while its call is in
  *   progress is 409; with another fingerprint, 422;
@@ -45,10 +49,15 @@ interface Claim {
   owner: string
   fingerprint: string
   route: RestRoute
+  /** when the call arrived (the record's `createdAt`), ms since the epoch */
+  createdAt: number
   /** attempts already sent under this key (1 when a reconciliation decided to send again) */
   attempts: number
-  /** `held`: owned, not sent by this call; `sent`; `over`: nothing more to record */
-  phase: 'held' | 'sent' | 'over'
+  /**
+   * `new`: the key has no record yet, written at `sending`; `held`: a record owned, not sent by
+   * this call; `sent`; `over`: nothing more to record
+   */
+  phase: 'new' | 'held' | 'sent' | 'over'
 }
 
 const kClaim = Symbol('sne-gateway.idempotency-claim')
@@ -146,7 +155,7 @@ export function restIdempotency (ctx: DataPlaneContext, rest: RestContext, call:
       count(env, 'in_flight')
       throw new codes.GW_IDEMPOTENCY_IN_FLIGHT({ retryAfterSeconds: 1 })
     }
-    const claim: Claim = { scope: record.scope, owner, fingerprint: record.fingerprint, route, attempts: record.attempts, phase: 'held' }
+    const claim: Claim = { scope: record.scope, owner, fingerprint: record.fingerprint, route, createdAt: record.createdAt, attempts: record.attempts, phase: 'held' }
     ;(request as WithClaim)[kClaim] = claim
     const decision = await reconcileCreation(request, reply, read, record, { now, waitMs: answerTimeoutMs(env) + settlingMs })
     switch (decision.kind) {
@@ -184,32 +193,38 @@ export function restIdempotency (ctx: DataPlaneContext, rest: RestContext, call:
     const fingerprint = requestFingerprint(request.method, request.url, body)
     const now = clock().getTime()
     const owner = randomUUID()
-    const begun = await store.begin({ scope, fingerprint, route: route.id, guichet: '', createdAt: now, owner, leaseUntil: now + leaseMs(env), reconciliation: undefined })
-    if (begun.created) {
-      ;(request as WithClaim)[kClaim] = { scope, owner, fingerprint, route, attempts: 0, phase: 'held' }
+    const record = await store.get(scope)
+    if (record === undefined) {
+      // Recorded at `sending`, once the call is checked: a call refused before then writes nothing.
+      ;(request as WithClaim)[kClaim] = { scope, owner, fingerprint, route, createdAt: now, attempts: 0, phase: 'new' }
       count(env, 'new')
       return
     }
-    const record = begun.existing
-    if (record.fingerprint !== fingerprint) {
-      count(env, 'key_reused')
-      throw new codes.GW_IDEMPOTENCY_KEY_REUSED()
-    }
+    refuseTaken(record, fingerprint, now)
     if (record.state === 'done') {
       count(env, 'replayed')
       return await replay(request, reply, record)
     }
-    if (record.leaseUntil > now) {
-      count(env, 'in_flight')
-      throw new codes.GW_IDEMPOTENCY_IN_FLIGHT({ retryAfterSeconds: Math.max(1, Math.ceil((record.leaseUntil - now) / 1000)) })
-    }
     if (record.state === 'received') {
-      // Recorded by a process that stopped before sending: nothing reached the SNE, the call proceeds.
+      // Recorded by an earlier version's process that stopped before sending: nothing reached the SNE, the call proceeds.
       if (!await store.takeOver(scope, record.owner, now, owner, now + leaseMs(env))) throw new codes.GW_IDEMPOTENCY_IN_FLIGHT({ retryAfterSeconds: 1 })
-      ;(request as WithClaim)[kClaim] = { scope, owner, fingerprint, route, attempts: 0, phase: 'held' }
+      ;(request as WithClaim)[kClaim] = { scope, owner, fingerprint, route, createdAt: record.createdAt, attempts: 0, phase: 'held' }
       return
     }
     return await retryUnknown(request, reply, route, record)
+  }
+
+  /** Refuses a call whose key another call holds: with another fingerprint (422), or in flight (409). */
+  function refuseTaken (record: IdempotencyRecord, fingerprint: string, now: number): void {
+    const env = record.scope.env
+    if (record.fingerprint !== fingerprint) {
+      count(env, 'key_reused')
+      throw new codes.GW_IDEMPOTENCY_KEY_REUSED()
+    }
+    if (record.state !== 'done' && record.leaseUntil > now) {
+      count(env, 'in_flight')
+      throw new codes.GW_IDEMPOTENCY_IN_FLIGHT({ retryAfterSeconds: Math.max(1, Math.ceil((record.leaseUntil - now) / 1000)) })
+    }
   }
 
   /** The write answered: its record is done, with what a replay needs, and the search fields go. */
@@ -227,7 +242,8 @@ export function restIdempotency (ctx: DataPlaneContext, rest: RestContext, call:
   /** The write failed: unknown when it may have been carried out, else its key is free again. */
   async function onError (request: FastifyRequest, _reply: FastifyReply, error: Error): Promise<void> {
     const claim = (request as WithClaim)[kClaim]
-    if (claim === undefined || claim.phase === 'over') return
+    // `new`: refused before it was sent, nothing was recorded.
+    if (claim === undefined || claim.phase === 'over' || claim.phase === 'new') return
     const phase = claim.phase
     claim.phase = 'over'
     const code = isGatewayError(error) ? error.code : undefined
@@ -257,6 +273,21 @@ export function restIdempotency (ctx: DataPlaneContext, rest: RestContext, call:
       const env = claim.scope.env
       const now = clock().getTime()
       const reconciliation = isCreation(claim.route) && input.operation === 'getNumUnique' ? reconciliationOf(input.guichet, input.demandeLogement) : undefined
+      if (claim.phase === 'new') {
+        const begun = await store.begin({
+          scope: claim.scope, fingerprint: claim.fingerprint, state: 'sent', route: claim.route.id, guichet: input.guichet, createdAt: claim.createdAt,
+          sentAt: now, attempts: 1, owner: claim.owner, leaseUntil: now + leaseMs(env), reconciliation
+        })
+        if (!begun.created) {
+          // Another call with the same key was recorded while this one was checked: it is the one sent.
+          claim.phase = 'over'
+          refuseTaken(begun.existing, claim.fingerprint, now)
+          count(env, 'in_flight')
+          throw new codes.GW_IDEMPOTENCY_IN_FLIGHT({ retryAfterSeconds: 1 })
+        }
+        claim.phase = 'sent'
+        return
+      }
       const held = await store.update(claim.scope, claim.owner, { state: 'sent', guichet: input.guichet, sentAt: now, attempts: claim.attempts + 1, leaseUntil: now + leaseMs(env), ...(reconciliation === undefined ? {} : { reconciliation }) })
       // Taken over (a lease that ended under a very slow check): the other call decides, nothing is sent.
       if (!held) {

@@ -4,12 +4,13 @@
  * Crash-safe on purpose, unlike the census, and without blocking the event loop on the disk:
  * WAL mode with `synchronous = NORMAL` (a commit is written to the WAL, not fsynced), then the WAL
  * is fsynced on libuv's thread pool (`group-sync.ts`) before `update`, `takeOver` or `release`
- * resolves — the `sent` mark before the message leaves, the answer before it is returned: a crash
+ * resolves — the `sent` record before the message leaves, the answer before it is returned: a crash
  * or a power loss right after cannot lose it. The statements themselves take microseconds on the
  * event loop; the fsync's milliseconds do not, and concurrent writes share one fsync (group
- * commit) instead of queueing one fsync each. `begin` does not wait for an fsync: a record only
- * `received` stands for nothing sent yet, and the `sent` flush that must precede any sending makes
- * it durable with itself (the WAL is written in order). SQLite's own checkpoints (every 1,000 WAL
+ * commit) instead of queueing one fsync each. `begin` of a `sent` record waits for its fsync as
+ * `update` does; of a `received` one it does not: such a record stands for nothing sent yet, and
+ * the `sent` flush that must precede any sending makes it durable with itself (the WAL is written
+ * in order). SQLite's own checkpoints (every 1,000 WAL
  * pages) still fsync the WAL and the database on the committing thread: two fsyncs per few hundred
  * writes. The file (and the WAL and shared-memory files SQLite creates beside it, which take its
  * mode) is 0600: it holds, until a key is done, the few fields of a demandeur a reconciliation
@@ -84,8 +85,8 @@ export function openSqliteIdempotencyStore (file: string, options: SqliteStoreOp
   }
 
   const insert = db.prepare(`INSERT OR IGNORE INTO idempotency_keys
-    (identity, env, idem_key, fingerprint, state, route, guichet, created_at, attempts, owner, lease_until, reconciliation)
-    VALUES (?, ?, ?, ?, 'received', ?, ?, ?, 0, ?, ?, ?)`)
+    (identity, env, idem_key, fingerprint, state, route, guichet, created_at, sent_at, attempts, owner, lease_until, reconciliation)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
   const select = db.prepare<[string, string, string], RecordRow>('SELECT * FROM idempotency_keys WHERE identity = ? AND env = ? AND idem_key = ?')
   const takeOver = db.prepare('UPDATE idempotency_keys SET owner = ?, lease_until = ? WHERE identity = ? AND env = ? AND idem_key = ? AND owner = ? AND lease_until <= ?')
   const release = db.prepare('DELETE FROM idempotency_keys WHERE identity = ? AND env = ? AND idem_key = ? AND owner = ?')
@@ -112,37 +113,40 @@ export function openSqliteIdempotencyStore (file: string, options: SqliteStoreOp
     }
   }
 
-  /** Runs a write and resolves once it is on disk (when it changed anything). */
-  const durable = async (what: string, run: () => boolean): Promise<boolean> => {
+  /** Runs a write and resolves once it is on disk when `mustSync` says its result needs it. */
+  const durableIf = async <T>(what: string, run: () => T, mustSync: (result: T) => boolean): Promise<T> => {
     let ticket = 0
-    const changed = await guarded(what, () => {
-      const result = run()
+    const result = await guarded(what, () => {
+      const r = run()
       if (wal !== undefined) ticket = wal.written()
-      return result
+      return r
     })
-    if (changed && wal !== undefined) {
+    if (mustSync(result) && wal !== undefined) {
       try {
         await wal.flush(ticket)
       } catch (err) {
         throw unavailable(`${what}'s fsync`, err)
       }
     }
-    return changed
+    return result
   }
+  /** Runs a write and resolves once it is on disk (when it changed anything). */
+  const durable = async (what: string, run: () => boolean): Promise<boolean> => await durableIf(what, run, (changed) => changed)
 
   return {
     wal,
     begin (record) {
-      return guarded('begin', () => {
+      // A `sent` record is on disk before its call leaves; a `received` one goes with the next flush.
+      return durableIf('begin', () => {
         const { scope } = record
-        const result = insert.run(scope.identity, scope.env, scope.key, record.fingerprint, record.route, record.guichet, record.createdAt,
-          record.owner, record.leaseUntil, record.reconciliation === undefined ? null : JSON.stringify(record.reconciliation))
+        const result = insert.run(scope.identity, scope.env, scope.key, record.fingerprint, record.state, record.route, record.guichet, record.createdAt,
+          record.sentAt ?? null, record.attempts, record.owner, record.leaseUntil, record.reconciliation === undefined ? null : JSON.stringify(record.reconciliation))
         if (result.changes === 1) return { created: true as const }
         const row = select.get(scope.identity, scope.env, scope.key)
         // Purged between the two statements: the key is free again; the caller retries.
         if (row === undefined) throw Object.assign(new Error('record vanished'), { code: 'VANISHED' })
         return { created: false as const, existing: recordOf(row) }
-      })
+      }, (begun) => begun.created && record.state === 'sent')
     },
     update (scope, owner, changes) {
       return durable('update', () => {

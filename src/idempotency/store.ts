@@ -4,8 +4,10 @@
  * plain values, so that a shared implementation (PostgreSQL, for several gateway instances) can
  * stand beside the embedded SQLite one (`sqlite-store.ts`) without a change to its callers.
  *
- * States: `received` (recorded, not sent yet) → `sent` (may have reached the SNE) → `done` (its
- * answer is known and kept: status, Location, numéro unique) or `unknown` (sent, outcome unknown).
+ * States: `sent` (may have reached the SNE) → `done` (its answer is known and kept: status,
+ * Location, numéro unique) or `unknown` (sent, outcome unknown). A key is recorded when its call
+ * has been checked, just before it leaves, directly as `sent` (one durable write); `received`
+ * (recorded, nothing sent) is what earlier versions wrote first, and is still read and taken over.
  * A record whose call is being handled carries an owner and a lease: another call with the same
  * key is "in flight" until the lease ends, and a lease that ended without the record reaching
  * `done` or `unknown` means the process handling it stopped (a crash between `sent` and `done`).
@@ -58,8 +60,13 @@ export interface IdempotencyRecord {
   reconciliation: ReconciliationData | undefined
 }
 
-/** A new record, in state `received`. */
-export type NewIdempotencyRecord = Pick<IdempotencyRecord, 'scope' | 'fingerprint' | 'route' | 'guichet' | 'createdAt' | 'owner' | 'leaseUntil' | 'reconciliation'>
+/**
+ * A new record: `sent` as the REST writes record their keys (with `sentAt` and `attempts` 1), or
+ * `received` (nothing sent; records of earlier versions, tests).
+ */
+export type NewIdempotencyRecord = Pick<IdempotencyRecord, 'scope' | 'fingerprint' | 'route' | 'guichet' | 'createdAt' | 'sentAt' | 'attempts' | 'owner' | 'leaseUntil' | 'reconciliation'> & {
+  state: 'received' | 'sent'
+}
 
 /** What may change in one step. */
 export type IdempotencyChanges = Partial<Pick<IdempotencyRecord, 'state' | 'guichet' | 'sentAt' | 'attempts' | 'owner' | 'leaseUntil' | 'status' | 'location' | 'numUnique' | 'reconciliation'>>
@@ -67,7 +74,8 @@ export type IdempotencyChanges = Partial<Pick<IdempotencyRecord, 'state' | 'guic
 export interface IdempotencyStore {
   /**
    * Records `record` unless the scope already has one: `{ created: true }`, or the existing
-   * record. Durable when it resolves (before anything is sent).
+   * record. A `sent` record is durable when it resolves (it is written just before its call
+   * leaves); a `received` one may wait for the next durable write.
    */
   begin (record: NewIdempotencyRecord): Promise<{ created: true } | { created: false, existing: IdempotencyRecord }>
   /**

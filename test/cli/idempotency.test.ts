@@ -20,7 +20,7 @@ t.test('lists unknown and stopped-while-sent records, oldest first, with no pers
   const store = openSqliteIdempotencyStore(file)
   const search = reconciliationOf('G1226', { dateCreationDemande: '2025-01-14', personnePhysique: { demandeur: { nom: 'FICTIF-SECRET', prenom: 'X', dateNaissance: '1985-01-20' } }, logementRecherche: {} })
   const add = async (key: string, createdAt: number, state: 'unknown' | 'sent' | 'done', leaseUntil: number): Promise<void> => {
-    await store.begin({ scope: { identity: 'G1226', env: 'ecole', key }, fingerprint: 'f'.repeat(64), route: 'createDemande', guichet: 'G1226', createdAt, owner: 'o', leaseUntil: 0, reconciliation: search })
+    await store.begin({ scope: { identity: 'G1226', env: 'ecole', key }, fingerprint: 'f'.repeat(64), state: 'received', sentAt: undefined, attempts: 0, route: 'createDemande', guichet: 'G1226', createdAt, owner: 'o', leaseUntil: 0, reconciliation: search })
     await store.update({ identity: 'G1226', env: 'ecole', key }, 'o', { state, sentAt: createdAt + 1, attempts: 1, leaseUntil })
   }
   await add('k-late', 2000, 'unknown', 0)

@@ -20,7 +20,7 @@ t.test('records older than the retention go at start, then on each interval', as
   t.teardown(() => store.close())
   let now = 100 * DAY
   const add = async (key: string, createdAt: number): Promise<void> => {
-    await store.begin({ scope: { identity: 'a', env: 'ecole', key }, fingerprint: 'f', route: 'createDemande', guichet: 'G1226', createdAt, owner: 'o', leaseUntil: 0, reconciliation: undefined })
+    await store.begin({ scope: { identity: 'a', env: 'ecole', key }, fingerprint: 'f', state: 'received', sentAt: undefined, attempts: 0, route: 'createDemande', guichet: 'G1226', createdAt, owner: 'o', leaseUntil: 0, reconciliation: undefined })
   }
   await add('eight-days', now - 8 * DAY)
   await add('six-days', now - 6 * DAY)

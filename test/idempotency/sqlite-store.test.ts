@@ -33,7 +33,7 @@ t.test('an unusable file is GW_STORE_UNAVAILABLE', async (t) => {
   t.throws(() => openSqliteIdempotencyStore(join(dir, 'a-file', 'idempotency.sqlite')), { code: 'GW_STORE_UNAVAILABLE', statusCode: 503 })
 })
 
-t.test('writes resolve once the WAL is fsynced; begin and refused writes do not wait for one', async (t) => {
+t.test('writes resolve once the WAL is fsynced; begin of a received record and refused writes do not wait for one', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'idem-store-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const pending: Array<() => void> = []
@@ -52,6 +52,17 @@ t.test('writes resolve once the WAL is fsynced; begin and refused writes do not 
   t.equal(resolved, false, 'not resolved before its fsync')
   pending[0]?.()
   t.equal(await sent, true)
+  // A call recorded as it leaves (begin of a sent record) waits for its fsync like update.
+  let begun = false
+  const other = { ...scope, key: 'k-sent' }
+  const sentAtOnce = store.begin(fresh({ scope: other, state: 'sent', sentAt: 2100, attempts: 1 })).then((r) => { begun = true; return r })
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  t.equal(pending.length, 2, 'begin of a sent record: one fsync')
+  t.equal(begun, false, 'not resolved before its fsync')
+  pending[1]?.()
+  t.same(await sentAtOnce, { created: true })
+  t.same(await store.begin(fresh({ scope: other, state: 'sent', sentAt: 2200, attempts: 1 })).then((r) => r.created), false)
+  t.equal(pending.length, 2, 'a begin that found the key recorded: no fsync')
 })
 
 t.test('concurrent writes share fsyncs (group commit), with the real fdatasync', async (t) => {

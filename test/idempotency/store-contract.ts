@@ -7,9 +7,12 @@ export const scope = { identity: 'client-a', env: 'ecole', key: 'k-1' }
 export const fresh = (over: Partial<NewIdempotencyRecord> = {}): NewIdempotencyRecord => ({
   scope,
   fingerprint: 'f'.repeat(64),
+  state: 'received',
   route: 'createDemande',
   guichet: 'G1226',
   createdAt: 1000,
+  sentAt: undefined,
+  attempts: 0,
   owner: 'owner-1',
   leaseUntil: 5000,
   reconciliation: { guichet: 'G1226', dateCreationDemande: '2025-01-14', search: { numGuichet: 'G1226' } },
@@ -30,6 +33,17 @@ export function storeContract (t: Test, open: () => Promise<IdempotencyStore>): 
     t.same(await store.begin(fresh({ scope: { ...scope, identity: 'client-b' } })), { created: true })
     t.same(await store.begin(fresh({ scope: { ...scope, env: 'production' } })), { created: true })
     t.same(await store.begin(fresh({ scope: { ...scope, key: 'k-2' } })), { created: true })
+  })
+
+  t.test('begin records a call sent at once: state, sent time and attempts as given', async (t) => {
+    const store = await open()
+    t.teardown(() => store.close())
+    t.same(await store.begin(fresh({ state: 'sent', sentAt: 1200, attempts: 1 })), { created: true })
+    t.match(await store.get(scope), { state: 'sent', sentAt: 1200, attempts: 1, owner: 'owner-1', leaseUntil: 5000, reconciliation: { guichet: 'G1226' } })
+    const again = await store.begin(fresh({ state: 'sent', sentAt: 1300, attempts: 1, owner: 'owner-2' }))
+    t.match(again, { created: false, existing: { state: 'sent', sentAt: 1200, owner: 'owner-1' } }, 'the first record stands')
+    // A sent record with an ended lease is an outcome to reconcile, as one moved to sent by update.
+    t.match(await store.unknownOutcomes(6000, 10), [{ scope, state: 'sent' }])
   })
 
   t.test('update is a compare-and-set on the owner', async (t) => {

@@ -32,7 +32,7 @@ t.test('the embedded store reports a failed fsync, then stays down (a failed fsy
   })
   t.teardown(() => store.close())
   const scope = { identity: 'a', env: 'ecole', key: 'k' }
-  await store.begin({ scope, fingerprint: 'f', route: 'createDemande', guichet: '', createdAt: 1, owner: 'o', leaseUntil: 2, reconciliation: undefined })
+  await store.begin({ scope, fingerprint: 'f', state: 'received', sentAt: undefined, attempts: 0, route: 'createDemande', guichet: '', createdAt: 1, owner: 'o', leaseUntil: 2, reconciliation: undefined })
   t.equal(health.up, true)
   await t.rejects(store.update(scope, 'o', { state: 'sent' }), { code: 'GW_STORE_UNAVAILABLE' })
   t.match(health.status(), { backend: 'sqlite', ok: false, error: 'EIO' })
