@@ -38,6 +38,7 @@ import { postOnce } from './harness/post-once.js'
 import { snapshotProcesses, treeUsage } from './harness/proc-stats.js'
 import { repoRoot } from './harness/repo-root.js'
 import { ANSWER_STEPS } from './harness/perf-stacks.js'
+import { GOAL_TARGETS, goalLines, type Round } from './harness/validation-goals.js'
 import { loadOptions, recordAnswers, stepsSetup } from './harness/steps-setup.js'
 import { profileMainThread, threadTicks, writeSyscalls } from './harness/thread-profile.js'
 import { startCanned, startGateway, startNginx, startNodeFloor, type Running } from './harness/targets.js'
@@ -61,7 +62,6 @@ const { ROUNDS, SECONDS, WARMUP, CONNECTIONS } = loadOptions(values)
 const log = (line: string): void => { console.error(`[gateway-steps] ${line}`) }
 
 interface Target { name: string, running: Running }
-interface Round { requests: number, treeUs: number, mainUs: number, rps: number, writes: number }
 
 /** One wrk run of `target` with `perf record` on its main thread: its time by owner, as lines of a table. */
 async function perfProfile (target: Target, load: () => Promise<{ requests: number }>, file: string, ticks: number): Promise<string[]> {
@@ -84,27 +84,6 @@ async function perfProfile (target: Target, load: () => Promise<{ requests: numb
   ]
 }
 
-/** Validation's goals, from the fastest rounds of the targets they compare (when all were run). */
-function goalLines (rounds: ReadonlyMap<string, Round[]>): string[] {
-  const fastest = (name: string): Round | undefined => rounds.get(name)?.reduce((a, b) => (b.treeUs < a.treeUs ? b : a))
-  const [floor, off, on, nginx] = ['node floor', 'gateway (validation off)', 'gateway (validation on)', 'nginx'].map(fastest)
-  if (floor === undefined || off === undefined || on === undefined || nginx === undefined) return []
-  const row = (goal: string, target: string, value: number, met: boolean): string => `| ${goal} | ${target} | ${value.toFixed(2)} | ${met ? 'met' : 'not met'} |`
-  return [
-    '',
-    'Goals, from the fastest round of each target:',
-    '',
-    '| goal | target | this run | |',
-    '|---|---:|---:|---|',
-    row('validation on ÷ off, CPU per call', '≤ 1.3', on.treeUs / off.treeUs, on.treeUs / off.treeUs <= 1.3),
-    row('validation off ÷ Node floor, CPU per call', '≤ 1.1', off.treeUs / floor.treeUs, off.treeUs / floor.treeUs <= 1.1),
-    row('validation off ÷ Node floor, req/s', '≥ 0.9', off.rps / floor.rps, off.rps / floor.rps >= 0.9),
-    row('validation on ÷ Node floor, req/s', '≥ 0.75', on.rps / floor.rps, on.rps / floor.rps >= 0.75),
-    row('validation on ÷ nginx, req/s (long-run aim)', '≥ 0.5', on.rps / nginx.rps, on.rps / nginx.rps >= 0.5),
-    row('Node floor ÷ nginx, req/s (for reference)', '—', floor.rps / nginx.rps, true).replace(/\| met \|$/, '| |')
-  ]
-}
-
 async function main (): Promise<void> {
   const root = repoRoot(import.meta.url)
   const setup = await stepsSetup(root, log)
@@ -122,13 +101,13 @@ async function main (): Promise<void> {
     const canned = await startCanned(ctx, answersDir)
     const perfFlags = values.perf ? { nodeFlags: ['--perf-basic-prof'] } : {}
     const targets: Target[] = [
-      { name: 'node floor', running: await startNodeFloor(ctx, canned, { upstreamConnections: CONNECTIONS, ...perfFlags }) },
-      { name: 'gateway (validation off)', running: await startGateway(ctx, canned, { name: 'steps-off', validation: 'off', upstreamConnections: CONNECTIONS, ...perfFlags }) }
+      { name: GOAL_TARGETS.floor, running: await startNodeFloor(ctx, canned, { upstreamConnections: CONNECTIONS, ...perfFlags }) },
+      { name: GOAL_TARGETS.off, running: await startGateway(ctx, canned, { name: 'steps-off', validation: 'off', upstreamConnections: CONNECTIONS, ...perfFlags }) }
     ]
     if (values['validation-on']) {
-      targets.push({ name: 'gateway (validation on)', running: await startGateway(ctx, canned, { name: 'steps-on', validation: 'enforce', upstreamConnections: CONNECTIONS, ...perfFlags }) })
+      targets.push({ name: GOAL_TARGETS.on, running: await startGateway(ctx, canned, { name: 'steps-on', validation: 'enforce', upstreamConnections: CONNECTIONS, ...perfFlags }) })
     }
-    if (values.nginx) targets.push({ name: 'nginx', running: await startNginx(ctx, canned, { workers: 2, keepalive: CONNECTIONS }) })
+    if (values.nginx) targets.push({ name: GOAL_TARGETS.nginx, running: await startNginx(ctx, canned, { workers: 2, keepalive: CONNECTIONS }) })
     for (const [i, dir] of (values.baseline ?? []).entries()) {
       targets.push({ name: `${dir} (validation off)`, running: await startGateway({ ...ctx, root: dir }, canned, { name: `steps-baseline-${i}-off`, validation: 'off', upstreamConnections: CONNECTIONS }) })
     }
@@ -164,9 +143,9 @@ async function main (): Promise<void> {
     const load1 = await loadAverage()
 
     const best = (name: string): Round => rounds.get(name)!.reduce((a, b) => (b.treeUs < a.treeUs ? b : a))
-    const floor = best('node floor')
+    const floor = best(GOAL_TARGETS.floor)
     const lines = [
-      `#### Gateway (validation off) against the Node floor (\`node dist/bench/gateway-steps.js\`, ${new Date().toISOString()})`,
+      `#### ${targets.length === 2 ? 'Gateway (validation off) against the Node floor' : targets.map((t) => t.name).join(', ')}: alternating rounds (\`node dist/bench/gateway-steps.js${process.argv.slice(2).length > 0 ? ' ' + process.argv.slice(2).join(' ') : ''}\`, ${new Date().toISOString()})`,
       '',
       `${message.label}, ${CONNECTIONS} keep-alive connections (wrk, 2 threads), ${ROUNDS} rounds of ${SECONDS} s per target, alternating; fastest round by process CPU per call. Node ${process.version}; load average ${load0} at start, ${load1} at end.`,
       '',
@@ -175,7 +154,7 @@ async function main (): Promise<void> {
       ...targets.map((t) => {
         const b = best(t.name)
         // nginx's master only accepts: its workers (counted in the process tree) do the work
-        const [main, writes] = t.name === 'nginx' ? ['—', '—'] : [b.mainUs.toFixed(0), b.writes.toFixed(2)]
+        const [main, writes] = t.name === GOAL_TARGETS.nginx ? ['—', '—'] : [b.mainUs.toFixed(0), b.writes.toFixed(2)]
         return `| ${t.name} | ${b.rps.toFixed(0)} | ${b.treeUs.toFixed(0)} | ${main} | ${(b.treeUs / floor.treeUs).toFixed(2)} | ${writes} | ${rounds.get(t.name)!.map((x) => x.treeUs.toFixed(0)).join(', ')} |`
       })
     ]

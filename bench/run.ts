@@ -17,13 +17,14 @@
  * it starts is stopped on every way out: normal end, error, SIGINT/SIGTERM, deadline.
  *
  * usage: node dist/bench/run.js [--duration S] [--warmup S] [--connections N] [--threads N]
- *          [--budget S] [--sections canned,rest,halfload,simulator,handshake,profile,micro] [--no-append]
+ *          [--budget S] [--sections canned,rest,halfload,goals,simulator,handshake,profile,micro] [--no-append]
  */
+import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
+import { parseArgs, promisify } from 'node:util'
 import { defaultSpecDir, loadSpec } from '../src/contract/index.js'
 import { buildJsonContract } from '../src/contract/json-contract.js'
 import type { InterfaceSpec } from '../src/contract/types.js'
@@ -45,7 +46,7 @@ import { runValidationMicro } from './harness/validation-micro.js'
 import { inspectorSwitch } from './harness/inspector-switch.js'
 import { runWrk, wrkLuaScript } from './harness/wrk.js'
 
-const SECTIONS = ['simulator', 'canned', 'rest', 'halfload', 'handshake', 'profile', 'micro'] as const
+const SECTIONS = ['simulator', 'canned', 'rest', 'halfload', 'goals', 'handshake', 'profile', 'micro'] as const
 type Section = typeof SECTIONS[number]
 
 /**
@@ -55,6 +56,25 @@ type Section = typeof SECTIONS[number]
 const HANDSHAKE_SECONDS = 5
 
 const here = dirname(fileURLToPath(import.meta.url))
+const execFileAsync = promisify(execFile)
+
+/** The goals section's rounds: 4 targets × GOALS_ROUNDS × GOALS_SECONDS, after a 3 s warm-up each. */
+const GOALS_ROUNDS = 3
+const GOALS_SECONDS = 4
+/** what the goals section needs of the budget: its rounds, the warm-ups, the starts and the recording */
+const GOALS_NEEDED_MS = (4 * (GOALS_ROUNDS * GOALS_SECONDS + 3) + 40) * 1000
+
+/**
+ * bench/gateway-steps.ts with `--validation-on --nginx`, as a child process (it starts and stops
+ * its own simulator, canned upstream and targets): its Markdown report.
+ */
+async function runGoals (root: string, connections: number): Promise<string> {
+  const script = join(root, 'dist', 'bench', 'gateway-steps.js')
+  const args = [script, '--validation-on', '--nginx', '--rounds', String(GOALS_ROUNDS), '--seconds', String(GOALS_SECONDS), '--connections', String(connections)]
+  log(`goals: node ${relative(root, script)} ${args.slice(1).join(' ')}`)
+  const { stdout } = await execFileAsync(process.execPath, args, { cwd: root, maxBuffer: 16 * 1024 * 1024, timeout: 2 * GOALS_NEEDED_MS, killSignal: 'SIGTERM' })
+  return stdout
+}
 
 function repoRoot (): string {
   for (let dir = here, i = 0; i < 5; i++, dir = dirname(dir)) {
@@ -78,8 +98,8 @@ function options () {
       warmup: { type: 'string', default: '3' },
       connections: { type: 'string', default: '50' },
       threads: { type: 'string', default: '2' },
-      // npm run bench = build (about 30 s) + this budget: under 10 minutes on 2 cores
-      budget: { type: 'string', default: '530' },
+      // npm run bench = build (about 30 s) + this budget: about 11 minutes on 2 cores
+      budget: { type: 'string', default: '630' },
       sections: { type: 'string', default: SECTIONS.join(',') },
       'nginx-workers': { type: 'string', default: '2' },
       'no-append': { type: 'boolean', default: false }
@@ -346,6 +366,22 @@ async function main (): Promise<void> {
       }
     }
 
+    // --- validation's goals: nginx, the floor, the gateway off and on, alternating (its own processes) ---
+    let goals: string | undefined
+    if (opts.sections.has('goals')) {
+      if (Date.now() + GOALS_NEEDED_MS > deadline) {
+        log('skip goals: time budget exhausted')
+        notes.push('Goals in alternating rounds: not run, time budget exhausted.')
+      } else {
+        try {
+          goals = await runGoals(root, opts.connections)
+        } catch (err) {
+          log(`goals failed: ${(err as Error).message}`)
+          notes.push(`Goals in alternating rounds could not run: ${(err as Error).message.split('\n')[0] ?? ''}`)
+        }
+      }
+    }
+
     // --- simulator upstream (kept running since the recording: it knows the numéro unique asked for) ---
     if (opts.sections.has('simulator')) {
       const sim = simulator
@@ -383,6 +419,7 @@ async function main (): Promise<void> {
       ...(profile === undefined ? {} : { profile }),
       ...(restProfile === undefined ? {} : { restProfile }),
       ...(restMessages.length === 0 ? {} : { restPairs: restMessages.map((m) => ({ rest: m.name, soap: m.soap })) }),
+      ...(goals === undefined ? {} : { goals }),
       loadAverageAfter: await loadAverage(),
       notes: [
         `All processes (wrk, the proxy, the upstream) share the machine's ${machine.nproc} CPUs; other work running at the same time shows in the load averages.`,

@@ -181,6 +181,12 @@ export function renderResults (results: BenchResults): string {
     }
   }
 
+  if (results.goals !== undefined) {
+    out.push('### Validation\'s goals, in alternating rounds (`bench/gateway-steps.ts --validation-on --nginx`)', '')
+    out.push('The ratios above come from one load per target, one target after the other; these load nginx, the floor and the gateway with validation off and on in turn, round after round, and take each target\'s fastest round, so that the machine\'s drift falls on all of them alike.', '')
+    out.push(results.goals.trim(), '')
+  }
+
   if (results.validationMicro.length > 0) {
     out.push('### Validation micro-benchmark (`spec.validateMessage`, one thread, in-process)', '')
     out.push(table(

@@ -73,6 +73,8 @@ export interface BenchResults {
   profile?: { message: string, threads: ThreadProfile[] }
   /** the same profiled gateway, cut to the window of a REST load run (the rest section) */
   restProfile?: { message: string, threads: ThreadProfile[] }
+  /** the goals section: bench/gateway-steps.ts's Markdown (alternating rounds), as it printed it */
+  goals?: string
   /** the REST load messages (BenchMessage names) and the SOAP message each becomes */
   restPairs?: Array<{ rest: string, soap: string }>
   /** load averages at the end of the run */
