@@ -10,6 +10,11 @@
  *
  * Both assume a value the caller validated (libxml2 for XML, ajv for JSON) and still refuse what
  * they cannot convert faithfully, with the JSON Pointer and the XSD path of the place.
+ *
+ * This is the generic codec: it interprets the mapping's shapes for every element. The contract
+ * runs the codec compiled per shape (json-codec-compiled.ts), which shares this module's
+ * conversions and refusals; this one stays the reference the compiled codec is tested against
+ * (test/contract/json-codec-differential.test.ts), and its fallback.
  */
 import { parseXml } from '../soap/xml-reader.js'
 import { NOT_XML_CHAR, escapeXmlAttribute, escapeXmlText } from '../soap/xml-escape.js'
@@ -42,10 +47,10 @@ export interface TreeToJsonResult {
   unknown: number
 }
 
-const XMLNS_ATTR = 'http://www.w3.org/2000/xmlns/'
-const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance'
+export const XMLNS_ATTR = 'http://www.w3.org/2000/xmlns/'
+export const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance'
 
-function admits (wildcards: readonly Wildcard[], uri: string): boolean {
+export function admits (wildcards: readonly Wildcard[], uri: string): boolean {
   return wildcards.some((w) => {
     switch (w.namespace.trim()) {
       case '##any': return true
@@ -57,7 +62,7 @@ function admits (wildcards: readonly Wildcard[], uri: string): boolean {
   })
 }
 
-interface ReadContext {
+export interface ReadContext {
   bytes: Buffer
   tolerant: boolean
   unknown: number
@@ -68,12 +73,12 @@ interface ReadContext {
  * the XSD path are computed from it only when it is thrown: building them for every element
  * cost more than the conversion itself.
  */
-class ReadFault {
+export class ReadFault {
   constructor (readonly message: string, readonly el: XmlElement, readonly attribute?: string) {}
 }
 
 /** The element's source text with every namespace declaration in scope written on its start tag. */
-function fragmentOf (el: XmlElement, ctx: ReadContext): string {
+export function fragmentOf (el: XmlElement, ctx: ReadContext): string {
   const text = ctx.bytes.toString('utf8', el.start, el.end)
   const declared = new Set(Object.keys(el.namespaces ?? {}))
   let decls = ''
@@ -120,27 +125,42 @@ function isIntegerLexical (v: string): boolean {
   return true
 }
 
-function readScalar (t: SimpleType, raw: string, el: XmlElement, attribute?: string): string | number | boolean {
-  if (t.json === 'string') {
-    // Most values need no whitespace processing: one test, no copy.
-    if (t.whiteSpace === 'preserve' || !whiteSpaceChanges(raw, t.whiteSpace === 'collapse')) return raw
-    const replaced = raw.replace(/[\t\n\r]/g, ' ')
-    return t.whiteSpace === 'replace' ? replaced : replaced.replace(/ +/g, ' ').trim()
-  }
+/** An xs:string-like value after its xs:whiteSpace facet. */
+export function readString (t: SimpleType, raw: string): string {
+  // Most values need no whitespace processing: one test, no copy.
+  if (t.whiteSpace === 'preserve' || !whiteSpaceChanges(raw, t.whiteSpace === 'collapse')) return raw
+  const replaced = raw.replace(/[\t\n\r]/g, ' ')
+  return t.whiteSpace === 'replace' ? replaced : replaced.replace(/ +/g, ' ').trim()
+}
+
+export function readBoolean (raw: string, el: XmlElement, attribute?: string): boolean {
   const v = raw.trim()
-  if (t.json === 'boolean') {
-    if (v === 'true' || v === '1') return true
-    if (v === 'false' || v === '0') return false
-    throw new ReadFault(`not an xs:boolean: ${shapeOfValue(v)}`, el, attribute)
-  }
-  if (t.json === 'integer') {
-    if (!isIntegerLexical(v)) throw new ReadFault(`not an integer: ${shapeOfValue(v)}`, el, attribute)
-    const n = Number(v)
-    if (!Number.isSafeInteger(n)) throw new ReadFault('an integer beyond the range JSON numbers hold exactly (±2^53)', el, attribute)
-    return n
-  }
+  if (v === 'true' || v === '1') return true
+  if (v === 'false' || v === '0') return false
+  throw new ReadFault(`not an xs:boolean: ${shapeOfValue(v)}`, el, attribute)
+}
+
+export function readInteger (raw: string, el: XmlElement, attribute?: string): number {
+  const v = raw.trim()
+  if (!isIntegerLexical(v)) throw new ReadFault(`not an integer: ${shapeOfValue(v)}`, el, attribute)
+  const n = Number(v)
+  if (!Number.isSafeInteger(n)) throw new ReadFault('an integer beyond the range JSON numbers hold exactly (±2^53)', el, attribute)
+  return n
+}
+
+export function readNumber (raw: string, el: XmlElement, attribute?: string): number {
+  const v = raw.trim()
   if (!/^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(v)) throw new ReadFault(`not a finite number: ${shapeOfValue(v)}`, el, attribute)
   return Number(v)
+}
+
+function readScalar (t: SimpleType, raw: string, el: XmlElement, attribute?: string): string | number | boolean {
+  switch (t.json) {
+    case 'string': return readString(t, raw)
+    case 'boolean': return readBoolean(raw, el, attribute)
+    case 'integer': return readInteger(raw, el, attribute)
+    default: return readNumber(raw, el, attribute)
+  }
 }
 
 /** The shape of a value for messages: letters as 'a', digits as '9' (no personal data). */
@@ -149,7 +169,7 @@ function shapeOfValue (v: string): string {
 }
 
 /** Attributes a scalar or code element may not carry: refused, or skipped and counted when tolerant. */
-function checkAttributes (el: XmlElement, allowed: { local: string, uri: string } | undefined, ctx: ReadContext): void {
+export function checkAttributes (el: XmlElement, allowed: { local: string, uri: string } | undefined, ctx: ReadContext): void {
   for (const attr of el.attributes) {
     if (attr.uri === XMLNS_ATTR || (allowed !== undefined && attr.local === allowed.local && attr.uri === allowed.uri)) continue
     if (ctx.tolerant || attr.uri === XSI_NS) ctx.unknown++
@@ -258,7 +278,7 @@ function readObject (el: XmlElement, shape: ObjectShape, ctx: ReadContext): Reco
 }
 
 /** The JSON Pointer and XSD path of a fault: the element's chain, walked down the shapes. */
-function locate (mapping: JsonMapping, decl: ElementDecl, fault: ReadFault): { pointer: string, path: string } {
+export function locate (mapping: JsonMapping, decl: ElementDecl, fault: ReadFault): { pointer: string, path: string } {
   const chain: XmlElement[] = []
   for (let e: XmlElement | undefined = fault.el; e !== undefined; e = e.parent) chain.unshift(e)
   let shape: Shape | undefined = mapping.shapeOf(decl.type)
@@ -290,23 +310,31 @@ function locate (mapping: JsonMapping, decl: ElementDecl, fault: ReadFault): { p
   return { pointer, path }
 }
 
-/**
- * The JSON of the document whose root is `root` (declared as `decl`). `bytes` is the buffer the
- * tree was parsed from: wildcard content is copied from it.
- */
-export function treeToJson (mapping: JsonMapping, decl: ElementDecl, root: XmlElement, bytes: Buffer, options: TreeToJsonOptions = {}): TreeToJsonResult {
+/** Reads an object element's children and attributes: the generic walk, or a compiled one. */
+export type ObjectReader = (el: XmlElement, shape: ObjectShape, ctx: ReadContext) => Record<string, unknown>
+
+/** The root's checks and the refusals' location, around the reader of its object. */
+export function readDocument (mapping: JsonMapping, decl: ElementDecl, root: XmlElement, bytes: Buffer, options: TreeToJsonOptions, read: ObjectReader): TreeToJsonResult {
   const ctx: ReadContext = { bytes, tolerant: options.tolerant === true, unknown: 0 }
   const path = `/${root.local}`
   if (root.local !== decl.local || root.uri !== decl.uri) throw new JsonCodecError(`the root element is ${root.local}, not ${decl.local}`, '', path)
   const shape = mapping.shapeOf(decl.type)
   if (shape.kind !== 'object') throw new JsonCodecError('the root element must have element content', '', path)
   try {
-    return { value: readObject(root, shape, ctx), unknown: ctx.unknown }
+    return { value: read(root, shape, ctx), unknown: ctx.unknown }
   } catch (err) {
     if (!(err instanceof ReadFault)) throw err
     const where = locate(mapping, decl, err)
     throw new JsonCodecError(err.message, where.pointer, where.path)
   }
+}
+
+/**
+ * The JSON of the document whose root is `root` (declared as `decl`), by the generic walk. `bytes`
+ * is the buffer the tree was parsed from: wildcard content is copied from it.
+ */
+export function genericTreeToJson (mapping: JsonMapping, decl: ElementDecl, root: XmlElement, bytes: Buffer, options: TreeToJsonOptions = {}): TreeToJsonResult {
+  return readDocument(mapping, decl, root, bytes, options, readObject)
 }
 
 // ----- JSON → XML -----
@@ -324,15 +352,15 @@ export interface JsonToXmlOptions {
 const TEXT_SPECIAL = /[&<>\r]/
 const ATTR_SPECIAL = /[&<>"'\r\n\t]/
 
-function escText (v: string): string {
+export function escText (v: string): string {
   return TEXT_SPECIAL.test(v) ? escapeXmlText(v) : v
 }
 
-function escAttr (v: string): string {
+export function escAttr (v: string): string {
   return ATTR_SPECIAL.test(v) ? escapeXmlAttribute(v) : v
 }
 
-interface WriteContext {
+export interface WriteContext {
   out: string[]
   /** the main namespace and its prefix */
   uri: string
@@ -342,50 +370,61 @@ interface WriteContext {
 }
 
 /** Where a value stands in the JSON, as a chain built only as deep as the walk goes. */
-interface Loc {
+export interface Loc {
   up: Loc | undefined
   key: string | number
 }
 
 /** A refusal while writing; its JSON Pointer (and from it the XSD path) is computed when thrown. */
-class WriteFault {
+export class WriteFault {
   constructor (readonly message: string, readonly loc: Loc | undefined) {}
 }
 
-function pointerOf (loc: Loc | undefined): string {
+export function pointerOf (loc: Loc | undefined): string {
   let pointer = ''
   for (let l = loc; l !== undefined; l = l.up) pointer = `/${typeof l.key === 'number' ? l.key : escapeToken(l.key)}${pointer}`
   return pointer
 }
 
-function isObject (v: unknown): v is Record<string, unknown> {
+export function isObject (v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+export function writeBoolean (v: unknown, up: Loc | undefined, key: string | number | undefined): string {
+  if (typeof v !== 'boolean') throw new WriteFault('expected a boolean', at(up, key))
+  return v ? 'true' : 'false'
+}
+
+export function writeInteger (v: unknown, up: Loc | undefined, key: string | number | undefined): string {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new WriteFault('expected an integer', at(up, key))
+  return String(v)
+}
+
+export function writeNumber (v: unknown, up: Loc | undefined, key: string | number | undefined): string {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new WriteFault('expected a finite number', at(up, key))
+  const s = String(v)
+  // xs:decimal has no exponent form.
+  return /e/i.test(s) ? v.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 }) : s
+}
+
+export function writeString (v: unknown, up: Loc | undefined, key: string | number | undefined): string {
+  if (typeof v !== 'string') throw new WriteFault('expected a string', at(up, key))
+  if (NOT_XML_CHAR.test(v)) throw new WriteFault('a character XML 1.0 cannot carry (control character or lone surrogate)', at(up, key))
+  return v
 }
 
 /** A scalar as written; `up` and `key` locate it (a location is made only for a refusal). */
 function writeScalar (t: SimpleType, v: unknown, up: Loc | undefined, key: string | number | undefined): string {
   switch (t.json) {
-    case 'boolean':
-      if (typeof v !== 'boolean') throw new WriteFault('expected a boolean', at(up, key))
-      return v ? 'true' : 'false'
-    case 'integer':
-      if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new WriteFault('expected an integer', at(up, key))
-      return String(v)
-    case 'number': {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new WriteFault('expected a finite number', at(up, key))
-      const s = String(v)
-      // xs:decimal has no exponent form.
-      return /e/i.test(s) ? v.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 }) : s
-    }
-    default:
-      if (typeof v !== 'string') throw new WriteFault('expected a string', at(up, key))
-      if (NOT_XML_CHAR.test(v)) throw new WriteFault('a character XML 1.0 cannot carry (control character or lone surrogate)', at(up, key))
-      return v
+    case 'boolean': return writeBoolean(v, up, key)
+    case 'integer': return writeInteger(v, up, key)
+    case 'number': return writeNumber(v, up, key)
+    default: return writeString(v, up, key)
   }
 }
 
 /** An element's tag as written with the writer's prefix, and the declaration it needs (an unqualified element under a default namespace). */
-interface Tag {
+export interface Tag {
   name: string
   /** `<name` */
   open: string
@@ -397,7 +436,7 @@ interface Tag {
 /** Tags by declaration and prefix: made once, not for every element written. */
 const tags = new WeakMap<ElementDecl, Map<string, Tag>>()
 
-function tagOf (ctx: WriteContext, decl: ElementDecl, up: Loc | undefined, key: string | number | undefined): Tag {
+export function tagOf (ctx: WriteContext, decl: ElementDecl, up: Loc | undefined, key: string | number | undefined): Tag {
   let byPrefix = tags.get(decl)
   let tag = byPrefix?.get(ctx.tagKey)
   if (tag !== undefined) return tag
@@ -415,7 +454,7 @@ function tagOf (ctx: WriteContext, decl: ElementDecl, up: Loc | undefined, key: 
 }
 
 /** The location of a value: its holder's location and its key there (none for the root). */
-function at (up: Loc | undefined, key: string | number | undefined): Loc | undefined {
+export function at (up: Loc | undefined, key: string | number | undefined): Loc | undefined {
   return key === undefined ? up : { up, key }
 }
 
@@ -476,7 +515,7 @@ function writeObject (ctx: WriteContext, shape: ObjectShape, v: Record<string, u
   }
 }
 
-function writeFragments (ctx: WriteContext, p: WildcardProperty, value: unknown, loc: Loc): void {
+export function writeFragments (ctx: WriteContext, p: WildcardProperty, value: unknown, loc: Loc): void {
   if (!Array.isArray(value)) throw new WriteFault('expected an array of XML fragments', loc)
   for (const [i, item] of value.entries()) {
     const at: Loc = { up: loc, key: i }
@@ -497,11 +536,11 @@ function writeFragments (ctx: WriteContext, p: WildcardProperty, value: unknown,
   }
 }
 
-/**
- * The XML document of `value`, the JSON of an element declared as `decl` (an interfaceNuu root).
- * @throws JsonCodecError when a value cannot be written faithfully
- */
-export function jsonToXml (mapping: JsonMapping, decl: ElementDecl, value: unknown, options: JsonToXmlOptions = {}): string {
+/** Writes the root element (its tag, its namespace declaration `ns`): the generic walk, or a compiled one. */
+export type RootWriter = (ctx: WriteContext, decl: ElementDecl, shape: ObjectShape, value: unknown, ns: string) => void
+
+/** The declaration, the root's namespace and the refusals' location, around the writer of the root. */
+export function writeDocument (mapping: JsonMapping, decl: ElementDecl, value: unknown, options: JsonToXmlOptions, write: RootWriter): string {
   const prefix = options.prefix ?? 'ns1'
   const ctx: WriteContext = { out: [], uri: decl.uri, prefix, tagKey: `${prefix}\u0000${decl.uri}` }
   if (options.declaration ?? true) ctx.out.push('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n')
@@ -509,11 +548,20 @@ export function jsonToXml (mapping: JsonMapping, decl: ElementDecl, value: unkno
   const shape = mapping.shapeOf(decl.type)
   if (shape.kind !== 'object') throw new JsonCodecError('the root element must have element content', '', `/${decl.local}`)
   try {
-    writeElement(ctx, decl, shape, value, undefined, undefined, ns)
+    write(ctx, decl, shape, value, ns)
   } catch (err) {
     if (!(err instanceof WriteFault)) throw err
     const pointer = pointerOf(err.loc)
     throw new JsonCodecError(err.message, pointer, xsdPathOf(mapping, decl, pointer))
   }
   return ctx.out.join('')
+}
+
+/**
+ * The XML document of `value`, the JSON of an element declared as `decl` (an interfaceNuu root),
+ * by the generic walk.
+ * @throws JsonCodecError when a value cannot be written faithfully
+ */
+export function genericJsonToXml (mapping: JsonMapping, decl: ElementDecl, value: unknown, options: JsonToXmlOptions = {}): string {
+  return writeDocument(mapping, decl, value, options, (ctx, d, shape, v, ns) => writeElement(ctx, d, shape, v, undefined, undefined, ns))
 }

@@ -12,7 +12,8 @@ import { JsonMapping, type ObjectShape } from './json-mapping.js'
 import { escapeToken, pointerOfPath, xsdPathOf } from './json-paths.js'
 import { EXTRA_KEYWORDS, LEXICAL_PATTERNS, SchemaGenerator, type Flavour, type JsonSchema } from './json-schema.js'
 import { anchoredPattern, XsdRegexError } from './xsd-regex.js'
-import { jsonToXml, treeToJson, type JsonToXmlOptions, type TreeToJsonOptions, type TreeToJsonResult } from './json-codec.js'
+import type { JsonToXmlOptions, TreeToJsonOptions, TreeToJsonResult } from './json-codec.js'
+import { compileJsonCodec, type JsonCodec } from './json-codec-compiled.js'
 import type { OperationSpec } from './types.js'
 import type { Violation, XmlElement } from '../soap/types.js'
 
@@ -33,6 +34,8 @@ export interface VersionContract {
   file: string
   root: ElementDecl
   mapping: JsonMapping
+  /** both directions of the codec, compiled per shape when the contract is built */
+  codec: JsonCodec
   /** constructs of this version's schemas that JSON cannot carry (each with file and line) */
   unsupported: readonly Unsupported[]
 }
@@ -154,7 +157,7 @@ export function buildJsonContract (sources: ContractSources): JsonContract {
     checkPatterns(model, model.unsupported)
     const mapping = new JsonMapping(model)
     for (const _ of mapping.reachable(mapping.shapeOf(found.root.type))) { /* computes every shape, and so every report */ }
-    versions.set(found.version, { version: found.version, file, root: found.root, mapping, unsupported: model.unsupported })
+    versions.set(found.version, { version: found.version, file, root: found.root, mapping, codec: compileJsonCodec(mapping, found.root), unsupported: model.unsupported })
     // A file shared by several versions (the nomenclatures) is reported once.
     for (const u of model.unsupported) {
       if (!unsupported.some((x) => x.file === u.file && x.line === u.line && x.construct === u.construct)) unsupported.push(u)
@@ -310,7 +313,7 @@ export function buildJsonContract (sources: ContractSources): JsonContract {
       const version = root.attributes.find((a) => a.local === VERSION_ATTRIBUTE && a.uri === '')?.value
       const v = version === undefined ? undefined : versions.get(version)
       if (v === undefined) throw new Error(version === undefined ? `the document has no ${VERSION_ATTRIBUTE}` : `no schema for ${VERSION_ATTRIBUTE} ${version}`)
-      return { ...treeToJson(v.mapping, v.root, root, bytes, options), version: v.version }
+      return { ...v.codec.treeToJson(root, bytes, options), version: v.version }
     },
     toXml (value, options = {}) {
       const version = options.version ?? versionOf(value)
@@ -320,7 +323,7 @@ export function buildJsonContract (sources: ContractSources): JsonContract {
       const withVersion = options.version !== undefined && typeof value === 'object' && value !== null && versionOf(value) === undefined
         ? { [VERSION_ATTRIBUTE]: options.version, ...(value as Record<string, unknown>) }
         : value
-      return jsonToXml(v.mapping, v.root, withVersion, options)
+      return v.codec.jsonToXml(withVersion, options)
     },
     versionOf
   }

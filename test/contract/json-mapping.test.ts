@@ -4,7 +4,7 @@ import t from 'tap'
 import { buildSchemaModel, qkey } from '../../src/contract/schema-model.js'
 import { JsonMapping, type ObjectShape } from '../../src/contract/json-mapping.js'
 import { SchemaGenerator } from '../../src/contract/json-schema.js'
-import { jsonToXml, treeToJson } from '../../src/contract/json-codec.js'
+import { genericJsonToXml as jsonToXml, genericTreeToJson as treeToJson } from '../../src/contract/json-codec.js'
 import { parseXml } from '../../src/soap/xml-reader.js'
 
 const NS = 'urn:test'
