@@ -19,12 +19,14 @@ export interface Round {
 
 export const GOAL_TARGETS = { floor: 'node floor', off: 'gateway (validation off)', on: 'gateway (validation on)', nginx: 'nginx' } as const
 
+/** The round of least CPU per call (process tree), or undefined when there is none. */
+export function fastestRound (list: readonly Round[] | undefined): Round | undefined {
+  return list === undefined || list.length === 0 ? undefined : list.reduce((a, b) => (b.treeUs < a.treeUs ? b : a))
+}
+
 /** The goals' Markdown table, or nothing when a target they compare was not run. */
 export function goalLines (rounds: ReadonlyMap<string, readonly Round[]>): string[] {
-  const fastest = (name: string): Round | undefined => {
-    const list = rounds.get(name)
-    return list === undefined || list.length === 0 ? undefined : list.reduce((a, b) => (b.treeUs < a.treeUs ? b : a))
-  }
+  const fastest = (name: string): Round | undefined => fastestRound(rounds.get(name))
   const [floor, off, on, nginx] = [GOAL_TARGETS.floor, GOAL_TARGETS.off, GOAL_TARGETS.on, GOAL_TARGETS.nginx].map(fastest)
   if (floor === undefined || off === undefined || on === undefined || nginx === undefined) return []
   const row = (goal: string, target: string, value: number, met: boolean | undefined): string =>

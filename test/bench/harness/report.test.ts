@@ -168,6 +168,25 @@ t.test('the REST section: the pairs, the verdict with its figures; REST runs sta
   t.notMatch(md, /\| canned \| REST/, 'no row of a REST call in the ratios table')
 })
 
+t.test('the goals section: gateway-steps\' Markdown under its own heading, only when it ran', async (t) => {
+  const base = {
+    machine: { date: '2025-01-01T00:00:00.000Z', nproc: 2, cpuModel: 'AMD EPYC', kernel: '6.1', memoryGb: 4, node: 'v20.20.2', openssl: '3.0', loadAverage: '1.00 0.50 0.25' },
+    versions: { nginx: 'nginx/1.22.1', wrk: 'wrk debian/4.1.0' },
+    settings: { connections: 50, threads: 2, warmupSeconds: 3, durationSeconds: 10, command: 'npm run bench -- --sections goals', wrkExample: 'wrk …', nginxWorkers: '2', gatewayUpstreamConnections: 50 },
+    messages: [],
+    runs: [],
+    validationMicro: [],
+    loadAverageAfter: '2.00 1.00 0.50',
+    notes: [],
+    elapsedSeconds: 90
+  }
+  const goals = '#### node floor, nginx: alternating rounds\n\n| goal | target | this run | |\n|---|---:|---:|---|\n| validation on ÷ off, CPU per call | ≤ 1.3 | 1.18 | met |\n'
+  const md = renderResults({ ...base, goals })
+  t.match(md, '### Validation\'s goals, in alternating rounds (`bench/gateway-steps.ts --validation-on --nginx`)')
+  t.match(md, '| validation on ÷ off, CPU per call | ≤ 1.3 | 1.18 | met |')
+  t.notMatch(renderResults(base), 'alternating rounds', 'no section when the goals did not run')
+})
+
 t.test('table', async (t) => {
   t.equal(table(['a', 'b'], [['x|y', '1']]), '| a | b |\n|---|---:|\n| x/y | 1 |')
 })
