@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openSqliteIdempotencyStore } from '../src/idempotency/sqlite-store.js'
-import type { NewIdempotencyRecord } from '../src/idempotency/store.js'
+import { benchRecord, cpuPerCall, creationRecord, DONE } from './harness/rest-own-work.js'
 
 const CREATIONS = Number(process.env.BENCH_CREATIONS ?? 1000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
@@ -22,51 +22,19 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16)
 
 const dir = mkdtempSync(join(tmpdir(), 'idempotency-commits-'))
 const store = openSqliteIdempotencyStore(join(dir, 'idempotency.sqlite'))
-let keys = 0
-/** A record with a reconciliation of a realistic size (the demandeur's search fields). */
-const record = (state: 'received' | 'sent'): NewIdempotencyRecord => {
-  const now = Date.now()
-  return {
-    scope: { identity: 'editor', env: 'ecole', key: `key-${keys++}` },
-    fingerprint: 'f'.repeat(64),
-    state,
-    route: 'createDemande',
-    guichet: 'G1226',
-    createdAt: now,
-    sentAt: state === 'sent' ? now : undefined,
-    attempts: state === 'sent' ? 1 : 0,
-    owner: 'owner',
-    leaseUntil: now + 60_000,
-    reconciliation: { guichet: 'G1226', dateCreationDemande: '2025-01-14', search: { numGuichet: 'G1226', demandeur: 'x'.repeat(300) } }
-  }
-}
-const done = { state: 'done' as const, status: 201, location: '/ecole/api/v1/demandes/x', numUnique: 'x', reconciliation: undefined, leaseUntil: 0 }
 
 const sequences: Record<string, () => Promise<void>> = {
-  'now: get, begin sent, done (2 commits)': async () => {
-    const r = record('sent')
-    await store.get(r.scope)
-    await store.begin(r)
-    await store.update(r.scope, r.owner, done)
-  },
+  'now: get, begin sent, done (2 commits)': async () => { await creationRecord(store) },
   'before: begin received, sent, done (3 commits)': async () => {
-    const r = record('received')
+    const r = benchRecord('received')
     await store.begin(r)
     await store.update(r.scope, r.owner, { state: 'sent', sentAt: Date.now(), attempts: 1, leaseUntil: r.leaseUntil })
-    await store.update(r.scope, r.owner, done)
+    await store.update(r.scope, r.owner, DONE)
   }
 }
 
 /** CPU µs of the whole process per creation, `count` creations by CONCURRENCY callers. */
-async function cpuPerCreation (sequence: () => Promise<void>, count: number): Promise<number> {
-  const start = process.cpuUsage()
-  let next = 0
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next++ < count) await sequence()
-  }))
-  const used = process.cpuUsage(start)
-  return (used.user + used.system) / count
-}
+const cpuPerCreation = async (sequence: () => Promise<void>, count: number): Promise<number> => await cpuPerCall(sequence, count, CONCURRENCY)
 
 try {
   for (const run of Object.values(sequences)) await cpuPerCreation(run, Math.ceil(CREATIONS / 3))

@@ -16,6 +16,12 @@
  * SOAP per owner for each pair. `perf report -i bench/out/rest-perf-<load>-<run>.perf.data` reads
  * one recording further.
  *
+ * After the loads, the REST path's own work is measured alone in this process (harness/rest-own-work.ts:
+ * each step in a loop, the Idempotency-Key record on a SQLite file), and each pair's ratio is given
+ * beside the ratio the REST call would have were the gateway to add nothing to that work: (SOAP +
+ * own work) ÷ SOAP. The measured ratio can be under it only by what the SOAP call does and the REST
+ * call does not (its larger request decrypted and read, its answer streamed through).
+ *
  * Run: `npm run build && node dist/bench/rest-perf.js [--rounds N] [--seconds S] [--connections N] [--perf [--perf-runs N]]`.
  * Loopback only; every process started is stopped on every way out.
  */
@@ -25,6 +31,7 @@ import { parseArgs } from 'node:util'
 import { defaultSpecDir, loadSpec } from '../src/contract/index.js'
 import { buildJsonContract } from '../src/contract/json-contract.js'
 import { loadAverage } from './harness/machine.js'
+import { measureOwnWork, ownWorkOf, type OwnWork, type RestCall } from './harness/rest-own-work.js'
 import { postOnce, type OneRequest } from './harness/post-once.js'
 import { repoRoot } from './harness/repo-root.js'
 import { buildRestMessages, restGatewayExtra } from './harness/rest-messages.js'
@@ -152,7 +159,9 @@ async function main (): Promise<void> {
       }
     }
     const load1 = await loadAverage()
-    console.log(report(loads, rounds, profiles, load0, load1).join('\n'))
+    log('the REST path\'s own work, alone in this process')
+    const own = await measureOwnWork({ spec, contract: buildJsonContract(spec), creDocument: sources.cre, rounds: 10, calls: 1000 })
+    console.log(report(loads, rounds, profiles, own, load0, load1).join('\n'))
   } finally {
     spec.dispose()
     await group.stopAll()
@@ -177,7 +186,7 @@ function total (r: Round): number {
   return sum
 }
 
-function report (loads: Load[], rounds: Map<string, Round[]>, profiles: Map<string, MainThreadProfile>, load0: string, load1: string): string[] {
+function report (loads: Load[], rounds: Map<string, Round[]>, profiles: Map<string, MainThreadProfile>, own: OwnWork, load0: string, load1: string): string[] {
   const best = (name: string): Round => rounds.get(name)!.reduce((a, b) => (total(b) < total(a) ? b : a))
   const groups = [...new Set(loads.flatMap((l) => rounds.get(l.name)!.flatMap((r) => [...r.threads.keys()])))]
     .filter((g) => loads.some((l) => (best(l.name).threads.get(g) ?? 0) >= 1))
@@ -195,11 +204,21 @@ function report (loads: Load[], rounds: Map<string, Round[]>, profiles: Map<stri
       return `| ${l.name} | ${f0(b.rps)} | ${f0(total(b))} | ${groups.map((g) => f0(b.threads.get(g) ?? 0)).join(' | ')} | ${(b.rps * (b.threads.get('main') ?? 0) / 1e4).toFixed(0)} % | ${b.writes.toFixed(2)} | ${b.logLines.toFixed(2)} | ${rounds.get(l.name)!.map((r) => f0(total(r))).join(', ')} |`
     })
   ]
-  const pairs: Array<[string, string]> = [['SOAP cre', 'rest-create'], ['SOAP demande', 'rest-read']]
-  for (const [soapName, restName] of pairs) {
+  lines.push(
+    '',
+    `The REST path's own work alone, in the bench's process after the loads (harness/rest-own-work.ts; checksum ${own.checksum}):`,
+    '',
+    '| step | in | µs/call |',
+    '|---|---|---:|',
+    ...own.steps.map((s) => `| ${s.name} | ${s.of.join(', ')} | ${s.us.toFixed(1)} |`)
+  )
+  const pairs: Array<[string, string, RestCall]> = [['SOAP cre', 'rest-create', 'creation'], ['SOAP demande', 'rest-read', 'read']]
+  for (const [soapName, restName, call] of pairs) {
     const a = best(soapName)
     const b = best(restName)
-    lines.push('', `${restName} ÷ ${soapName}: process ${(total(b) / total(a)).toFixed(2)}, main thread ${((b.threads.get('main') ?? 0) / (a.threads.get('main') ?? 1)).toFixed(2)}.`)
+    const work = ownWorkOf(own, call)
+    lines.push('', `${restName} ÷ ${soapName}: process ${(total(b) / total(a)).toFixed(2)}, main thread ${((b.threads.get('main') ?? 0) / (a.threads.get('main') ?? 1)).toFixed(2)}; ` +
+      `with the gateway adding nothing to the REST call's own work (${f0(work)} µs alone): (${f0(total(a))} + ${f0(work)}) ÷ ${f0(total(a))} = ${((total(a) + work) / total(a)).toFixed(2)}.`)
     const p = profiles.get(soapName)
     const q = profiles.get(restName)
     if (p === undefined || q === undefined) continue
