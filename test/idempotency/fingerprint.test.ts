@@ -42,7 +42,7 @@ t.test('the canonical form written in one string is the one written from parts, 
   // astral characters, integer-like and non-ASCII member names, numbers of every layout.
   let seed = 20261206
   const next = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n }
-  const strings = ['', 'a', 'é', '"\\/', '\n\t\u0001', '\ud83d\ude00', '10', '€ 2', 'Z', 'ö']
+  const strings = ['', 'a', 'é', '"\\/', '\n\t\u0001', '\ud83d\ude00', '10', '€ 2', 'Z', 'ö', '\ud800', 'x\udfff', '\u007f', '\u2028']
   const numbers = [0, -0, 1, -1.5, 1e21, 1e-7, 333333333.3333333, 4.5, 2 ** 53]
   const gen = (depth: number): unknown => {
     switch (depth > 3 ? next(4) : next(6)) {
@@ -51,7 +51,8 @@ t.test('the canonical form written in one string is the one written from parts, 
       case 2: return [null, true, false][next(3)]
       case 3: return strings[next(strings.length)]! + String(next(100))
       case 4: return Array.from({ length: next(4) }, () => gen(depth + 1))
-      default: return Object.fromEntries(Array.from({ length: next(5) }, () => [strings[next(strings.length)]! + String(next(3)), gen(depth + 1)]))
+      // up to 24 members: the insertion sort of a few names and the built-in sort of many
+      default: return Object.fromEntries(Array.from({ length: next(3) === 0 ? 17 + next(8) : next(5) }, () => [strings[next(strings.length)]! + String(next(3)), gen(depth + 1)]))
     }
   }
   for (let i = 0; i < 500; i++) {
