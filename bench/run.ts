@@ -273,6 +273,8 @@ async function main (): Promise<void> {
       // started again (not paced inside the keep-alive runs above): the gateway's rate is known only after nginx's runs
       await loadPaced({ kind: 'direct', running: canned, upstream: canned, upstreamKind: 'canned', tls: asWrk, upstreamStatsUrl: cannedStatsUrl(canned) })
       await proxied(async () => await startNginx(ctx, canned, nginxOptions), 'nginx', canned, 'canned', loadPaced)
+      // what Node's own TLS and HTTP add at this pace: the part of the gateway's tail no change of its code removes
+      await proxied(async () => await startNodeFloor(ctx, canned, { upstreamConnections }), 'node floor', canned, 'canned', loadPaced)
       await proxied(async () => await startGateway(ctx, canned, { name: 'canned-halfload', validation: 'enforce', upstreamConnections }), 'gateway', canned, 'canned', loadPaced)
     }
 
