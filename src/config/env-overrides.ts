@@ -8,7 +8,7 @@
 import { isAbsolute, resolve } from 'node:path'
 import { codes } from './errors.js'
 
-type Kind = 'string' | 'integer' | 'integer-or-auto' | 'boolean' | 'list' | 'path'
+type Kind = 'string' | 'integer' | 'integer-or-auto' | 'boolean' | 'list' | 'path' | 'sqlite-path'
 
 interface Override {
   variable: string
@@ -44,8 +44,8 @@ export const GLOBAL_OVERRIDES: readonly Override[] = [
   { variable: 'SNE_GATEWAY_LOG_FILE', path: ['log', 'file'], kind: 'path' },
   { variable: 'SNE_GATEWAY_AUDIT_FILE', path: ['audit', 'file'], kind: 'path' },
   { variable: 'SNE_GATEWAY_CENSUS_ENABLED', path: ['census', 'enabled'], kind: 'boolean' },
-  { variable: 'SNE_GATEWAY_CENSUS_FILE', path: ['census', 'file'], kind: 'path' },
-  { variable: 'SNE_GATEWAY_IDEMPOTENCY_FILE', path: ['idempotency', 'file'], kind: 'path' },
+  { variable: 'SNE_GATEWAY_CENSUS_FILE', path: ['census', 'file'], kind: 'sqlite-path' },
+  { variable: 'SNE_GATEWAY_IDEMPOTENCY_FILE', path: ['idempotency', 'file'], kind: 'sqlite-path' },
   { variable: 'SNE_GATEWAY_STORE_URL', path: ['store', 'url'], kind: 'string' },
   { variable: 'SNE_GATEWAY_SPEC_DIR', path: ['spec', 'dir'], kind: 'path' },
   { variable: 'SNE_GATEWAY_VALIDATION_MODE', path: ['validation', 'mode'], kind: 'string' },
@@ -74,6 +74,9 @@ const BY_LONGEST_SUFFIX = [...ENVIRONMENT_OVERRIDES].sort((a, b) => b.suffix.len
 const PREFIX = 'SNE_GATEWAY_'
 const ENV_PREFIX = 'SNE_GATEWAY_ENV_'
 
+/** SQLite's name for a database kept in memory: never a path, whatever the option's folder. */
+export const IN_MEMORY = ':memory:'
+
 function parse (variable: string, raw: string, kind: Kind, cwd: string): unknown {
   switch (kind) {
     case 'integer':
@@ -89,6 +92,9 @@ function parse (variable: string, raw: string, kind: Kind, cwd: string): unknown
     case 'list':
       return raw.split(',').map((s) => s.trim()).filter((s) => s !== '')
     case 'path':
+    case 'sqlite-path':
+      // SQLite's in-memory database is a name, not a path.
+      if (kind === 'sqlite-path' && raw === IN_MEMORY) return raw
       // Relative to the working directory, as a shell user expects (file paths are relative to the file).
       return isAbsolute(raw) ? raw : resolve(cwd, raw)
     default:

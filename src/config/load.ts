@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
-import { applyEnvOverrides } from './env-overrides.js'
+import { applyEnvOverrides, IN_MEMORY } from './env-overrides.js'
 import { codes } from './errors.js'
 import { replacePlaceholders } from './placeholders.js'
 import type { GatewayConfig } from './schema.js'
@@ -37,7 +37,10 @@ export const FILE_OPTIONS: readonly (readonly string[])[] = [
   ['environments', '*', 'upstream', 'credentials', '*', 'passphraseFile']
 ]
 
-function resolveAt (node: unknown, path: readonly string[], base: string): void {
+/** The file options that name a SQLite database, where `IN_MEMORY` is a value of its own. */
+export const SQLITE_FILE_OPTIONS: readonly (readonly string[])[] = [['census', 'file'], ['idempotency', 'file']]
+
+function resolveAt (node: unknown, path: readonly string[], base: string, sqlite: boolean): void {
   if (node === null || typeof node !== 'object' || Array.isArray(node)) return
   const record = node as Record<string, unknown>
   const [head, ...rest] = path
@@ -46,14 +49,14 @@ function resolveAt (node: unknown, path: readonly string[], base: string): void 
   for (const key of keys) {
     if (!Object.hasOwn(record, key)) continue
     const value = record[key]
-    if (rest.length > 0) resolveAt(value, rest, base)
-    else if (typeof value === 'string' && value !== '' && !isAbsolute(value)) record[key] = resolve(base, value)
+    if (rest.length > 0) resolveAt(value, rest, base, sqlite)
+    else if (typeof value === 'string' && value !== '' && !isAbsolute(value) && !(sqlite && value === IN_MEMORY)) record[key] = resolve(base, value)
   }
 }
 
-/** Resolves every file option of `config` (in place) against `base`. */
+/** Resolves every file option of `config` (in place) against `base`; a SQLite option's `:memory:` stays as it is. */
 export function resolveFileOptions (config: Record<string, unknown>, base: string): void {
-  for (const path of FILE_OPTIONS) resolveAt(config, path, base)
+  for (const path of FILE_OPTIONS) resolveAt(config, path, base, SQLITE_FILE_OPTIONS.some((p) => p.join('.') === path.join('.')))
 }
 
 export interface ResolveOptions {

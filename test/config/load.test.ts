@@ -63,3 +63,21 @@ t.test('validation errors carry their paths', async (t) => {
   await writeFile(join(dir, 'g.json'), JSON.stringify({ ...minimalConfig(), extra: true }))
   await t.rejects(loadConfig(join(dir, 'g.json'), { cwd: '/', env: {} }), { code: 'GW_CONFIG_INVALID', message: 'invalid configuration:\n  /extra: is not a known option' })
 })
+
+t.test('a SQLite option\'s :memory: is SQLite\'s in-memory database, never a file beside the configuration', async (t) => {
+  const dir = t.testdir({})
+  const raw = minimalConfig() as Record<string, unknown>
+  raw.census = { file: ':memory:' }
+  raw.idempotency = { file: ':memory:' }
+  raw.log = { file: ':memory:' }
+  await writeFile(join(dir, 'gateway.json'), JSON.stringify(raw))
+  const c = (await loadConfig('gateway.json', { cwd: dir, env: {} })).config
+  t.equal(c.census.file, ':memory:')
+  t.equal(c.idempotency.file, ':memory:')
+  t.equal(c.log.file, join(dir, ':memory:'), 'a log file is a file, whatever its name')
+
+  const fromEnv = (await loadConfig('gateway.json', { cwd: dir, env: { SNE_GATEWAY_IDEMPOTENCY_FILE: ':memory:', SNE_GATEWAY_CENSUS_FILE: 'census.sqlite', SNE_GATEWAY_LOG_FILE: ':memory:' } })).config
+  t.equal(fromEnv.idempotency.file, ':memory:', 'from the environment too')
+  t.equal(fromEnv.census.file, join(dir, 'census.sqlite'), 'any other name is a path, relative to the working directory')
+  t.equal(fromEnv.log.file, join(dir, ':memory:'))
+})
