@@ -174,7 +174,7 @@ function findDelimiter (body: Buffer, dash: Buffer, from: number): Delimiter | u
 }
 
 /** RFC 9110 tchar: the bytes of a header name */
-const TCHAR = new Uint8Array(256)
+export const TCHAR = new Uint8Array(256)
 for (const ch of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[ch.charCodeAt(0)] = 1
 /** headers whose repetition would make the part ambiguous */
 const SINGLE_HEADERS = new Set(['content-type', 'content-id', 'content-transfer-encoding'])

@@ -1,0 +1,323 @@
+/**
+ * The identify-only check of validation mode `off`, made on the message's bytes for the plain
+ * forms normal clients send: MTOM `multipart/related` in the SNE's layout (CRLF lines, parts
+ * delimited at once, printable ASCII headers) and plain SOAP 1.1/1.2, with XML the byte scanner
+ * (`soap/xml-scan.ts`) handles. It computes the `MessageCheck` that `checkHere(…, { identifyOnly:
+ * true })` computes, or answers "not sure" (undefined) and the full decode runs.
+ *
+ * It answers only for a message the full decode takes without a violation, whose every carried
+ * document parses: before trusting anything it verifies what the decode verifies (the content
+ * types by the decode's own checks, the MIME layout, part headers and Content-IDs, each part's
+ * transfer encoding by the decode's own decoder, the envelope's version, layout and one Body
+ * child, every xop:Include and attachment, every declared action, well-formedness and limits of
+ * the envelope and of each document), and hands the values it read to the decode's own
+ * functions (`identifiedGuichets`, `fileNameOf`). Anything else — a violation to report, a form
+ * it does not know — is left to the decode: a disagreement could misroute or misauthorize a
+ * call, since the guichet facts choose per-guichet upstreams and authorize.
+ */
+import { declaredActions, soapVersionOfNamespace } from '../soap/envelope.js'
+import { checkedMessageType, checkedRootType } from '../soap/message.js'
+import { DEFAULT_MAX_PARTS, TCHAR, decodeTransferEncoding, isValidBoundary, stripAngleBrackets } from '../soap/mime.js'
+import { XOP_NS, type SoapVersion, type XmlDocument, type XmlElement, type XmlLimits } from '../soap/types.js'
+import { attributeValue } from '../soap/xml-tree.js'
+import { scanXml, textOf, type ScanShape, type ScannedDocument, type ScannedElement } from '../soap/xml-scan.js'
+import { fileNameOf, type MessageCheck } from './message-check.js'
+import { identifiedGuichets, namesOperation, strictBase64 } from './message-validator.js'
+import type { InterfaceSpec, OperationSpec } from './types.js'
+
+/** How often the scanner answered, and how often it left the message to the full decode. */
+export interface ScanCounts {
+  answered: number
+  deferred: number
+}
+
+export interface IdentifyScanner {
+  /** the identify-only check of the message, or undefined when the full decode must make it */
+  scan (bytes: Buffer, contentType: string | undefined, soapAction: string | undefined): MessageCheck | undefined
+  readonly counts: Readonly<ScanCounts>
+}
+
+const CR = 0x0d; const LF = 0x0a; const DASH = 0x2d; const COLON = 0x3a
+/** a part's header block longer than this is left to the decode (its bound is 16 KiB) */
+const MAX_SCANNED_HEADERS = 8 * 1024
+
+/** The envelope: Envelope, Header and Body, the payload and its children, and every XOP element. */
+const ENVELOPE_SHAPE: ScanShape = { depths: [undefined, undefined, undefined, undefined], keepUri: XOP_NS }
+/** A document: what `guichetFacts` reads of it (interfaceNuu/demande/demandeLogement/numGuichet|numUnique). */
+const DOCUMENT_SHAPE: ScanShape = { depths: [undefined, ['demande'], ['demandeLogement'], ['numGuichet', 'numUnique']] }
+/** The payload children whose text the facts and the file name read. */
+const VALUE_NAMES = new Set(['nomFichierDemande', 'nomCertificat', 'numUnique'])
+
+/** One MIME part as the scanner reads it. */
+interface ScannedPart {
+  contentId: string
+  contentType: string
+  body: Buffer
+}
+
+/** Builds the scanner of `spec`'s operations, SOAP versions and XML limits. */
+export function identifyScanner (spec: Pick<InterfaceSpec, 'operations' | 'soapVersions' | 'xmlLimits'>): IdentifyScanner {
+  const byRequest = new Map<string, OperationSpec>([...spec.operations.values()].map((op) => [`{${op.request.uri}}${op.request.local}`, op]))
+  const counts: ScanCounts = { answered: 0, deferred: 0 }
+  const context: ScanContext = { byRequest, soapVersions: spec.soapVersions, limits: spec.xmlLimits, boundary: '', dash: Buffer.alloc(0) }
+  return {
+    counts,
+    scan (bytes, contentType, soapAction) {
+      let check: MessageCheck | undefined
+      try {
+        check = scanMessage(context, bytes, contentType, soapAction)
+      } catch {
+        /* c8 ignore next -- no input is known to throw here; were one found, the full decode would judge it */
+        check = undefined
+      }
+      if (check === undefined) counts.deferred++
+      else counts.answered++
+      return check
+    }
+  }
+}
+
+interface ScanContext {
+  byRequest: ReadonlyMap<string, OperationSpec>
+  soapVersions: readonly SoapVersion[]
+  limits: Readonly<XmlLimits>
+  /** the last boundary met, and its delimiter's bytes */
+  boundary: string
+  dash: Buffer
+}
+
+function scanMessage (ctx: ScanContext, bytes: Buffer, contentType: string | undefined, soapAction: string | undefined): MessageCheck | undefined {
+  if (contentType === undefined) return undefined
+  let checked: ReturnType<typeof checkedMessageType>
+  try {
+    checked = checkedMessageType(contentType)
+  } catch {
+    return undefined
+  }
+  if (!checked.mtom) {
+    const actions = declaredActions({ message: checked.ct, soapAction })
+    return identify(ctx, bytes, checked.transportVersion, actions, new Map())
+  }
+  const boundary = checked.ct.params.boundary
+  if (boundary === undefined || !isValidBoundary(boundary)) return undefined
+  const parts = splitParts(bytes, dashOf(ctx, boundary))
+  if (parts === undefined) return undefined
+  const start = checked.ct.params.start
+  const root = start === undefined ? parts[0] : parts.find((p) => p.contentId === stripAngleBrackets(start))
+  if (root === undefined) return undefined
+  let rootType: ReturnType<typeof checkedRootType>
+  try {
+    rootType = checkedRootType(root.contentType)
+  } catch {
+    return undefined
+  }
+  const attachments = new Map<string, Buffer>()
+  for (const part of parts) if (part !== root) attachments.set(part.contentId, part.body)
+  const actions = declaredActions({ message: checked.ct, startInfo: checked.startInfo, root: rootType.rootCt, rootType: rootType.rootType, soapAction })
+  return identify(ctx, root.body, rootType.transportVersion, actions, attachments)
+}
+
+/** `--boundary` as bytes; the last one is kept (a client sends the same boundary every time). */
+function dashOf (ctx: ScanContext, boundary: string): Buffer {
+  if (boundary !== ctx.boundary) {
+    ctx.dash = Buffer.from(`--${boundary}`, 'latin1')
+    ctx.boundary = boundary
+  }
+  return ctx.dash
+}
+
+/**
+ * The parts of an MTOM body delimited at once: the first delimiter at the first byte, each
+ * delimiter line `--boundary` CRLF right after a CRLF, the close delimiter followed by blank
+ * bytes only, the boundary nowhere else; each part with a non-empty Content-ID of its own and a
+ * body its transfer encoding decodes. Undefined for any other body.
+ */
+function splitParts (body: Buffer, dash: Buffer): ScannedPart[] | undefined {
+  const dl = dash.length
+  if (body.compare(dash, 0, dl, 0, dl) !== 0 || body[dl] !== CR || body[dl + 1] !== LF) return undefined
+  const parts: ScannedPart[] = []
+  let d = 0
+  for (;;) {
+    if (parts.length + 2 > DEFAULT_MAX_PARTS) return undefined
+    const headers = readHeaders(body, d + dl + 2)
+    if (headers === undefined) return undefined
+    const next = body.indexOf(dash, d + 1)
+    if (next < headers.bodyStart + 2 || body[next - 2] !== CR || body[next - 1] !== LF) return undefined
+    const contentId = stripAngleBrackets(headers.contentId ?? '')
+    if (contentId === '' || parts.some((p) => p.contentId === contentId)) return undefined
+    // A part that declares no encoding is taken as 8bit, as the decode takes it.
+    const encoding = headers.encoding === undefined ? '8bit' : headers.encoding.toLowerCase()
+    let decoded: Buffer
+    try {
+      decoded = decodeTransferEncoding(body.subarray(headers.bodyStart, next - 2), encoding, { part: contentId })
+    } catch {
+      return undefined
+    }
+    parts.push({ contentId, contentType: headers.contentType ?? '', body: decoded })
+    const a = body[next + dl]
+    const b = body[next + dl + 1]
+    if (a === DASH && b === DASH) {
+      for (let i = next + dl + 2; i < body.length; i++) {
+        const c = body[i]
+        if (c !== 0x20 && c !== 0x09 && c !== CR && c !== LF) return undefined
+      }
+      return body.indexOf(dash, next + 1) < 0 ? parts : undefined
+    }
+    if (a !== CR || b !== LF) return undefined
+    d = next
+  }
+}
+
+const CONTENT_TYPE = Buffer.from('content-type')
+const CONTENT_ID = Buffer.from('content-id')
+const CONTENT_TRANSFER_ENCODING = Buffer.from('content-transfer-encoding')
+
+/** `body[from, to)` spells `name` (lower case) in any case: a tchar ORed with 0x20 is `name`'s byte only when it is that letter or '-'. */
+function isHeader (body: Buffer, from: number, to: number, name: Buffer): boolean {
+  if (to - from !== name.length) return false
+  for (let i = 0; i < name.length; i++) if ((body[from + i]! | 0x20) !== name[i]) return false
+  return true
+}
+
+/**
+ * A part's header block at `pos`: lines of printable ASCII ended by CRLF, each `name:value` with
+ * a tchar name, no continuation line, Content-Type, Content-ID and Content-Transfer-Encoding at
+ * most once each (their values trimmed, as the decode keeps them). Undefined otherwise.
+ */
+function readHeaders (body: Buffer, pos: number): { contentType?: string, contentId?: string, encoding?: string, bodyStart: number } | undefined {
+  const out: { contentType?: string, contentId?: string, encoding?: string, bodyStart: number } = { bodyStart: 0 }
+  let p = pos
+  for (;;) {
+    let e = p
+    for (;;) {
+      const c = body[e]
+      if (c === undefined || c === CR) break
+      if (c < 0x20 || c > 0x7e) return undefined
+      e++
+    }
+    if (body[e] !== CR || body[e + 1] !== LF || e - pos > MAX_SCANNED_HEADERS) return undefined
+    if (e === p) {
+      out.bodyStart = e + 2
+      return out
+    }
+    let colon = p
+    while (colon < e && TCHAR[body[colon]!] === 1) colon++
+    if (colon === p || body[colon] !== COLON) return undefined
+    const value = (): string => body.toString('latin1', colon + 1, e).trim()
+    if (isHeader(body, p, colon, CONTENT_TYPE)) {
+      if (out.contentType !== undefined) return undefined
+      out.contentType = value()
+    } else if (isHeader(body, p, colon, CONTENT_ID)) {
+      if (out.contentId !== undefined) return undefined
+      out.contentId = value()
+    } else if (isHeader(body, p, colon, CONTENT_TRANSFER_ENCODING)) {
+      if (out.encoding !== undefined) return undefined
+      out.encoding = value()
+    }
+    p = e + 2
+  }
+}
+
+/**
+ * The check of an envelope whose transport announced `transportVersion` and `actions`, its
+ * attachments by Content-ID; undefined when not sure (see the module comment).
+ */
+function identify (ctx: ScanContext, bytes: Buffer, transportVersion: SoapVersion, actions: readonly string[], attachments: ReadonlyMap<string, Buffer>): MessageCheck | undefined {
+  const doc = scanXml(bytes, ctx.limits, ENVELOPE_SHAPE)
+  if (doc === undefined) return undefined
+  const root = doc.root
+  const version = root.local === 'Envelope' ? soapVersionOfNamespace(root.uri) : undefined
+  if (version === undefined || version !== transportVersion || !ctx.soapVersions.includes(version) || !root.blank) return undefined
+  const body = envelopeBody(root)
+  if (body === undefined || !body.blank || body.childCount !== 1) return undefined
+  const payload = body.children[0] as ScannedElement
+  const carriedByOwner = includes(doc, attachments)
+  if (carriedByOwner === undefined) return undefined
+  const op = ctx.byRequest.get(`{${payload.uri}}${payload.local}`)
+  if (op === undefined) return undefined
+  for (const action of actions) if (!namesOperation(op, action)) return undefined
+
+  for (const child of payload.children as ScannedElement[]) {
+    if (!VALUE_NAMES.has(child.local)) continue
+    const text = textOf(bytes, child)
+    if (text === undefined) return undefined
+    child.text = text
+  }
+  let sure = true
+  const carried = (child: XmlElement): Buffer | undefined => {
+    const attached = carriedByOwner.get(child)
+    if (attached !== undefined) return attached
+    const text = textOf(bytes, child as ScannedElement, true)
+    if (text === undefined) {
+      sure = false
+      return undefined
+    }
+    return strictBase64(text)
+  }
+  const read = (document: Buffer): XmlDocument | undefined => {
+    const scanned = sure ? scanDocument(ctx, document) : undefined
+    if (scanned === undefined) sure = false
+    return scanned
+  }
+  const guichets = identifiedGuichets(op, payload, carried, read)
+  if (!sure) return undefined
+  return { operation: op.name, soapVersion: version, violations: [], fileName: fileNameOf(payload), guichets }
+}
+
+/** The Body of an Envelope holding an optional empty Header then the Body, nothing else; undefined otherwise. */
+function envelopeBody (root: ScannedElement): ScannedElement | undefined {
+  let header: ScannedElement | undefined
+  let body: ScannedElement | undefined
+  for (const child of root.children as ScannedElement[]) {
+    if (child.uri !== root.uri) return undefined
+    if (child.local === 'Header' && header === undefined && body === undefined) header = child
+    else if (child.local === 'Body' && body === undefined) body = child
+    else return undefined
+  }
+  // a Header with blocks is left to the decode (WS-Addressing actions, SOAP 1.2's qualified blocks)
+  if (header !== undefined && (header.childCount > 0 || !header.blank)) return undefined
+  return body
+}
+
+/**
+ * The attachment each xop:Include's parent carries, when every XOP element is an empty
+ * xop:Include, the only content of its parent, whose `cid:` href names an attachment, and every
+ * attachment is named; undefined otherwise.
+ */
+function includes (doc: ScannedDocument, attachments: ReadonlyMap<string, Buffer>): Map<XmlElement, Buffer> | undefined {
+  const out = new Map<XmlElement, Buffer>()
+  const referenced = new Set<string>()
+  for (const el of doc.marked) {
+    const owner = el.parent
+    if (el.local !== 'Include' || el.childCount > 0 || el.runs > 0 || owner === undefined || owner.childCount !== 1 || owner.runs > 0) return undefined
+    const href = attributeValue(el, 'href')
+    if (href === undefined || href.slice(0, 4).toLowerCase() !== 'cid:') return undefined
+    let contentId: string
+    try {
+      contentId = decodeURIComponent(href.slice(4))
+    } catch {
+      return undefined
+    }
+    const part = attachments.get(contentId)
+    if (part === undefined || contentId === '') return undefined
+    referenced.add(contentId)
+    out.set(owner, part)
+  }
+  return referenced.size === attachments.size ? out : undefined
+}
+
+/** A carried document's skeleton with the texts `guichetFacts` reads, or undefined when not sure. */
+function scanDocument (ctx: ScanContext, bytes: Buffer): XmlDocument | undefined {
+  const doc = scanXml(bytes, ctx.limits, DOCUMENT_SHAPE)
+  if (doc === undefined) return undefined
+  for (const demande of doc.root.children) {
+    for (const demandeLogement of demande.children) {
+      for (const value of demandeLogement.children as ScannedElement[]) {
+        const text = textOf(bytes, value)
+        if (text === undefined) return undefined
+        value.text = text
+      }
+    }
+  }
+  return { root: doc.root, encoding: undefined, processingInstructions: [] }
+}
