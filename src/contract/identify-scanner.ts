@@ -20,7 +20,7 @@ import { checkedMessageType, checkedRootType } from '../soap/message.js'
 import { DEFAULT_MAX_PARTS, TCHAR, decodeTransferEncoding, isValidBoundary, stripAngleBrackets } from '../soap/mime.js'
 import { XOP_NS, type SoapVersion, type XmlDocument, type XmlElement, type XmlLimits } from '../soap/types.js'
 import { attributeValue } from '../soap/xml-tree.js'
-import { scanXml, textOf, type ScanShape, type ScannedDocument, type ScannedElement } from '../soap/xml-scan.js'
+import { ScanNames, scanXml, textOf, type ScanShape, type ScannedDocument, type ScannedElement } from '../soap/xml-scan.js'
 import { fileNameOf, type MessageCheck } from './message-check.js'
 import { identifiedGuichets, namesOperation, strictBase64 } from './message-validator.js'
 import type { InterfaceSpec, OperationSpec } from './types.js'
@@ -59,7 +59,7 @@ interface ScannedPart {
 export function identifyScanner (spec: Pick<InterfaceSpec, 'operations' | 'soapVersions' | 'xmlLimits'>): IdentifyScanner {
   const byRequest = new Map<string, OperationSpec>([...spec.operations.values()].map((op) => [`{${op.request.uri}}${op.request.local}`, op]))
   const counts: ScanCounts = { answered: 0, deferred: 0 }
-  const context: ScanContext = { byRequest, soapVersions: spec.soapVersions, limits: spec.xmlLimits, boundary: '', dash: Buffer.alloc(0) }
+  const context: ScanContext = { byRequest, soapVersions: spec.soapVersions, limits: spec.xmlLimits, names: new ScanNames(), boundary: '', dash: Buffer.alloc(0) }
   return {
     counts,
     scan (bytes, contentType, soapAction) {
@@ -81,6 +81,8 @@ interface ScanContext {
   byRequest: ReadonlyMap<string, OperationSpec>
   soapVersions: readonly SoapVersion[]
   limits: Readonly<XmlLimits>
+  /** the names the scans met */
+  names: ScanNames
   /** the last boundary met, and its delimiter's bytes */
   boundary: string
   dash: Buffer
@@ -100,7 +102,7 @@ function scanMessage (ctx: ScanContext, bytes: Buffer, contentType: string | und
   }
   const boundary = checked.ct.params.boundary
   if (boundary === undefined || !isValidBoundary(boundary)) return undefined
-  const parts = splitParts(bytes, dashOf(ctx, boundary))
+  const parts = splitParts(bytes, dashOf(ctx, boundary), ctx.names)
   if (parts === undefined) return undefined
   const start = checked.ct.params.start
   const root = start === undefined ? parts[0] : parts.find((p) => p.contentId === stripAngleBrackets(start))
@@ -132,14 +134,14 @@ function dashOf (ctx: ScanContext, boundary: string): Buffer {
  * bytes only, the boundary nowhere else; each part with a non-empty Content-ID of its own and a
  * body its transfer encoding decodes. Undefined for any other body.
  */
-function splitParts (body: Buffer, dash: Buffer): ScannedPart[] | undefined {
+function splitParts (body: Buffer, dash: Buffer, names: ScanNames): ScannedPart[] | undefined {
   const dl = dash.length
   if (body.compare(dash, 0, dl, 0, dl) !== 0 || body[dl] !== CR || body[dl + 1] !== LF) return undefined
   const parts: ScannedPart[] = []
   let d = 0
   for (;;) {
     if (parts.length + 2 > DEFAULT_MAX_PARTS) return undefined
-    const headers = readHeaders(body, d + dl + 2)
+    const headers = readHeaders(body, d + dl + 2, names)
     if (headers === undefined) return undefined
     const next = body.indexOf(dash, d + 1)
     if (next < headers.bodyStart + 2 || body[next - 2] !== CR || body[next - 1] !== LF) return undefined
@@ -184,7 +186,7 @@ function isHeader (body: Buffer, from: number, to: number, name: Buffer): boolea
  * a tchar name, no continuation line, Content-Type, Content-ID and Content-Transfer-Encoding at
  * most once each (their values trimmed, as the decode keeps them). Undefined otherwise.
  */
-function readHeaders (body: Buffer, pos: number): { contentType?: string, contentId?: string, encoding?: string, bodyStart: number } | undefined {
+function readHeaders (body: Buffer, pos: number, names: ScanNames): { contentType?: string, contentId?: string, encoding?: string, bodyStart: number } | undefined {
   const out: { contentType?: string, contentId?: string, encoding?: string, bodyStart: number } = { bodyStart: 0 }
   let p = pos
   for (;;) {
@@ -203,7 +205,14 @@ function readHeaders (body: Buffer, pos: number): { contentType?: string, conten
     let colon = p
     while (colon < e && TCHAR[body[colon]!] === 1) colon++
     if (colon === p || body[colon] !== COLON) return undefined
-    const value = (): string => body.toString('latin1', colon + 1, e).trim()
+    // the value without its spaces at either end (what trim() drops of printable ASCII)
+    const value = (): string => {
+      let from = colon + 1
+      let to = e
+      while (from < to && body[from] === 0x20) from++
+      while (to > from && body[to - 1] === 0x20) to--
+      return names.of(body, from, to)
+    }
     if (isHeader(body, p, colon, CONTENT_TYPE)) {
       if (out.contentType !== undefined) return undefined
       out.contentType = value()
@@ -223,7 +232,7 @@ function readHeaders (body: Buffer, pos: number): { contentType?: string, conten
  * attachments by Content-ID; undefined when not sure (see the module comment).
  */
 function identify (ctx: ScanContext, bytes: Buffer, transportVersion: SoapVersion, actions: readonly string[], attachments: ReadonlyMap<string, Buffer>): MessageCheck | undefined {
-  const doc = scanXml(bytes, ctx.limits, ENVELOPE_SHAPE)
+  const doc = scanXml(bytes, ctx.limits, ENVELOPE_SHAPE, ctx.names)
   if (doc === undefined) return undefined
   const root = doc.root
   const version = root.local === 'Envelope' ? soapVersionOfNamespace(root.uri) : undefined
@@ -308,7 +317,7 @@ function includes (doc: ScannedDocument, attachments: ReadonlyMap<string, Buffer
 
 /** A carried document's skeleton with the texts `guichetFacts` reads, or undefined when not sure. */
 function scanDocument (ctx: ScanContext, bytes: Buffer): XmlDocument | undefined {
-  const doc = scanXml(bytes, ctx.limits, DOCUMENT_SHAPE)
+  const doc = scanXml(bytes, ctx.limits, DOCUMENT_SHAPE, ctx.names)
   if (doc === undefined) return undefined
   for (const demande of doc.root.children) {
     for (const demandeLogement of demande.children) {

@@ -86,6 +86,43 @@ export class ScannedElement implements XmlElement {
 
 const NO_ATTRIBUTES = Object.freeze([]) as unknown as XmlAttribute[]
 
+/** At most this many strings are kept by a `ScanNames`. */
+const MAX_NAMES = 256
+
+/**
+ * The ASCII strings scans make (names, prefixes, namespace URIs), kept by their bytes: a client
+ * sends the same few names in every message, and comparing a few bytes costs less than making a
+ * string of them each time. Bounded: past MAX_NAMES, strings are made and not kept.
+ */
+export class ScanNames {
+  /** by length, first and last byte: small buckets to compare against */
+  private readonly buckets = new Map<number, string[]>()
+  private count = 0
+
+  /** The string of the ASCII bytes `b[from, to)`. */
+  of (b: Buffer, from: number, to: number): string {
+    const n = to - from
+    if (n === 0) return ''
+    const key = n * 65536 + b[from]! * 256 + b[to - 1]!
+    const bucket = this.buckets.get(key)
+    if (bucket !== undefined) {
+      for (let i = 0; i < bucket.length; i++) {
+        const s = bucket[i]!
+        let k = 1
+        while (k < n && s.charCodeAt(k) === b[from + k]) k++
+        if (k === n) return s
+      }
+    }
+    const made = b.toString('latin1', from, to)
+    if (this.count < MAX_NAMES) {
+      this.count++
+      if (bucket === undefined) this.buckets.set(key, [made])
+      else bucket.push(made)
+    }
+    return made
+  }
+}
+
 /**
  * What to keep: at each depth (the root is 0), the local names kept (undefined: all), below a
  * kept parent; deeper elements are checked, not kept. Elements of `keepUri` are kept at any depth
@@ -118,8 +155,8 @@ export function textOf (b: Buffer, el: ScannedElement, rawRun = false): string |
  * Scans `b`; the skeleton, or undefined when not sure (see the module comment). Limits are kept
  * with a margin: a document near one is left to the reader, which knows the exact bound.
  */
-export function scanXml (b: Buffer, limits: Readonly<XmlLimits>, shape: ScanShape): ScannedDocument | undefined {
-  return new Scan(b, limits, shape).run()
+export function scanXml (b: Buffer, limits: Readonly<XmlLimits>, shape: ScanShape, names: ScanNames = new ScanNames()): ScannedDocument | undefined {
+  return new Scan(b, limits, shape, names).run()
 }
 
 /** `<?xml version="1.0"[ encoding="UTF-8"][ standalone="yes|no"]?>`, single spaces, either quote: its end, or -1. */
@@ -155,6 +192,7 @@ class Scan {
   private readonly len: number
   private readonly lim: Readonly<XmlLimits>
   private readonly shape: ScanShape
+  private readonly names: ScanNames
   private p = 0
   private readonly nsPrefix: string[] = []
   private readonly nsUri: string[] = []
@@ -169,11 +207,12 @@ class Scan {
   private readonly vEnd: number[] = []
   private readonly aUri: string[] = []
 
-  constructor (b: Buffer, limits: Readonly<XmlLimits>, shape: ScanShape) {
+  constructor (b: Buffer, limits: Readonly<XmlLimits>, shape: ScanShape, names: ScanNames) {
     this.b = b
     this.len = b.length
     this.lim = limits
     this.shape = shape
+    this.names = names
   }
 
   run (): ScannedDocument | undefined {
@@ -337,7 +376,7 @@ class Scan {
       if ((v - vStart) * 2 > this.lim.maxAttributeLength) return undefined
       this.p = v + 1
       if (this.isXmlns(aStart, aColon < 0 ? aEnd : aColon)) {
-        if (!this.declare(aColon < 0 ? '' : b.toString('latin1', aColon + 1, aEnd), b.toString('latin1', vStart, v), mark)) return undefined
+        if (!this.declare(aColon < 0 ? '' : this.names.of(b, aColon + 1, aEnd), this.names.of(b, vStart, v), mark)) return undefined
       } else {
         const i = count - 1 - (this.nsPrefix.length - mark)
         this.aStart[i] = aStart; this.aColon[i] = aColon; this.aEnd[i] = aEnd; this.vStart[i] = vStart; this.vEnd[i] = v
@@ -361,9 +400,9 @@ class Scan {
     let el: ScannedElement | undefined
     if (marked || (!parentUnkept && this.kept(depth, colon < 0 ? nameStart : colon + 1, nameEnd))) {
       if (marked && (parentUnkept || depth === 0)) return undefined
-      const local = b.toString('latin1', colon < 0 ? nameStart : colon + 1, nameEnd)
+      const local = this.names.of(b, colon < 0 ? nameStart : colon + 1, nameEnd)
       el = new ScannedElement(uri, local, marked ? this.attributesOf(attributes) : NO_ATTRIBUTES, parent, start)
-      if (colon >= 0) el.prefix = b.toString('latin1', nameStart, colon)
+      if (colon >= 0) el.prefix = this.names.of(b, nameStart, colon)
       if (marked) this.marked.push(el)
       parent?.children.push(el)
     }
@@ -429,6 +468,8 @@ class Scan {
   }
 
   private popNamespaces (mark: number): void {
+    // setting an array's length is a runtime call: most elements declare nothing
+    if (this.nsPrefix.length === mark) return
     this.nsPrefix.length = mark
     this.nsUri.length = mark
   }
