@@ -11,7 +11,7 @@
  * transfer encoding by the decode's own decoder, the envelope's version, layout and one Body
  * child, every xop:Include and attachment, every declared action, well-formedness and limits of
  * the envelope and of each document), and hands the values it read to the decode's own
- * functions (`identifiedGuichets`, `fileNameOf`). Anything else — a violation to report, a form
+ * functions (`identifiedGuichets`, `fileNameOf`, `addressingActions`). Anything else — a violation to report, a form
  * it does not know — is left to the decode: a disagreement could misroute or misauthorize a
  * call, since the guichet facts choose per-guichet upstreams and authorize.
  */
@@ -22,7 +22,7 @@ import { XOP_NS, type SoapVersion, type XmlDocument, type XmlElement, type XmlLi
 import { attributeValue } from '../soap/xml-tree.js'
 import { ScanNames, scanXml, textOf, type ScanShape, type ScannedDocument, type ScannedElement } from '../soap/xml-scan.js'
 import { fileNameOf, type MessageCheck } from './message-check.js'
-import { identifiedGuichets, namesOperation, strictBase64 } from './message-validator.js'
+import { addressingActions, identifiedGuichets, namesOperation, strictBase64 } from './message-validator.js'
 import type { InterfaceSpec, OperationSpec } from './types.js'
 
 /** How often the scanner answered, and how often it left the message to the full decode. */
@@ -237,14 +237,25 @@ function identify (ctx: ScanContext, bytes: Buffer, transportVersion: SoapVersio
   const root = doc.root
   const version = root.local === 'Envelope' ? soapVersionOfNamespace(root.uri) : undefined
   if (version === undefined || version !== transportVersion || !ctx.soapVersions.includes(version) || !root.blank) return undefined
-  const body = envelopeBody(root)
-  if (body === undefined || !body.blank || body.childCount !== 1) return undefined
+  const layout = envelopeLayout(root, version)
+  if (layout === undefined) return undefined
+  const { header, body } = layout
+  if (!body.blank || body.childCount !== 1) return undefined
   const payload = body.children[0] as ScannedElement
   const carriedByOwner = includes(doc, attachments)
   if (carriedByOwner === undefined) return undefined
   const op = ctx.byRequest.get(`{${payload.uri}}${payload.local}`)
   if (op === undefined) return undefined
-  for (const action of actions) if (!namesOperation(op, action)) return undefined
+  // every declared action, a WS-Addressing Action block's included, must name the operation
+  if (header !== undefined) {
+    for (const block of header.children as ScannedElement[]) {
+      if (block.local !== 'Action') continue
+      const text = textOf(bytes, block)
+      if (text === undefined) return undefined
+      block.text = text
+    }
+  }
+  for (const action of [...actions, ...addressingActions(header)]) if (!namesOperation(op, action)) return undefined
 
   for (const child of payload.children as ScannedElement[]) {
     if (!VALUE_NAMES.has(child.local)) continue
@@ -273,8 +284,12 @@ function identify (ctx: ScanContext, bytes: Buffer, transportVersion: SoapVersio
   return { operation: op.name, soapVersion: version, violations: [], fileName: fileNameOf(payload), guichets }
 }
 
-/** The Body of an Envelope holding an optional empty Header then the Body, nothing else; undefined otherwise. */
-function envelopeBody (root: ScannedElement): ScannedElement | undefined {
+/**
+ * The Header and Body of an Envelope holding an optional Header then the Body, nothing else, the
+ * Header blank but for its blocks, each namespace-qualified in SOAP 1.2 (Part 1 §5.2.1); undefined
+ * otherwise.
+ */
+function envelopeLayout (root: ScannedElement, version: SoapVersion): { header: ScannedElement | undefined, body: ScannedElement } | undefined {
   let header: ScannedElement | undefined
   let body: ScannedElement | undefined
   for (const child of root.children as ScannedElement[]) {
@@ -283,9 +298,12 @@ function envelopeBody (root: ScannedElement): ScannedElement | undefined {
     else if (child.local === 'Body' && body === undefined) body = child
     else return undefined
   }
-  // a Header with blocks is left to the decode (WS-Addressing actions, SOAP 1.2's qualified blocks)
-  if (header !== undefined && (header.childCount > 0 || !header.blank)) return undefined
-  return body
+  if (body === undefined) return undefined
+  if (header !== undefined) {
+    if (!header.blank) return undefined
+    if (version === '1.2' && header.children.some((block) => block.uri === '')) return undefined
+  }
+  return { header, body }
 }
 
 /**

@@ -114,10 +114,10 @@ function carriedBytes (message: SoapMessage, child: XmlElement): Buffer | undefi
 /** WS-Addressing (2004/08 and 1.0) namespaces: their Action header block names an operation too. */
 const WSA_NAMESPACES = new Set(['http://www.w3.org/2005/08/addressing', 'http://schemas.xmlsoap.org/ws/2004/08/addressing'])
 
-/** The values of the message's WS-Addressing Action header blocks. */
-function addressingActions (message: SoapMessage): string[] {
+/** The values of the WS-Addressing Action blocks of a message's Header. */
+export function addressingActions (header: XmlElement | undefined): string[] {
   const out: string[] = []
-  for (const block of message.header?.children ?? []) {
+  for (const block of header?.children ?? []) {
     if (block.local === 'Action' && WSA_NAMESPACES.has(block.uri)) out.push(block.text.trim())
   }
   return out
@@ -184,7 +184,7 @@ export function validateSoapMessage (ctx: MessageValidatorContext, bytes: Buffer
   // binding's soapAction or, as libsne wrote it in the root part, the bare operation name. One
   // that names another operation is refused, whatever the mode: an upstream or a log reading
   // that action would see another call than the one validated.
-  for (const action of [...message.actions, ...addressingActions(message)]) {
+  for (const action of [...message.actions, ...addressingActions(message.header)]) {
     if (!namesOperation(op, action)) {
       violations.push({ code: 'GW_SPEC_ACTION_MISMATCH', message: `a declared action does not name operation ${op.name} (expected ${op.action})`, part: 'root' })
       break

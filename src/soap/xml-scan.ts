@@ -2,14 +2,17 @@
  * A byte scanner for the plain XML that normal clients send: one pass over a document, checking
  * as it goes that the hardened reader (`xml-reader.ts`) would accept it, and keeping only a
  * skeleton of the elements its caller asks for. It answers "not sure" (undefined) at the first
- * thing it does not fully handle — a comment, CDATA, a processing instruction, a DOCTYPE, an
- * entity or character reference, a byte above 0x7F anywhere but in text, an unbound or reserved
- * prefix, a limit within reach — and at anything the reader would refuse: its caller then runs
- * the reader. So what it accepts is a subset of what the reader accepts, and for that subset the
- * skeleton's names, namespaces and texts are the reader's.
+ * thing it does not fully handle — a comment, CDATA, a processing instruction, a DOCTYPE, a
+ * reference other than the predefined entities and short character references (and any in an
+ * attribute value), a byte above 0x7F anywhere but in text, an unbound or reserved prefix, a
+ * limit within reach — and at anything the reader would refuse: its caller then runs the reader.
+ * So what it accepts is a subset of what the reader accepts, and for that subset the skeleton's
+ * names, namespaces and texts are the reader's (a text holding a reference is not given: the
+ * scanner checks references, it does not decode them).
  */
 import { isUtf8 } from 'node:buffer'
 import type { XmlAttribute, XmlElement, XmlLimits } from './types.js'
+import { isXmlChar } from './xml-chars.js'
 import { XML_NAMESPACE, XMLNS_NAMESPACE } from './xml-reader.js'
 
 const LT = 0x3c; const GT = 0x3e; const SLASH = 0x2f; const EQ = 0x3d; const QMARK = 0x3f
@@ -24,12 +27,12 @@ for (let c = 0; c < 128; c++) {
 }
 
 /** Bytes of text: what the scanner does at each. */
-const T_PLAIN = 0; const T_WS = 1; const T_CR = 2; const T_LT = 3; const T_REFUSE = 4; const T_BRACKET = 5; const T_HIGH = 6; const T_EF = 7
+const T_PLAIN = 0; const T_WS = 1; const T_CR = 2; const T_LT = 3; const T_REFUSE = 4; const T_BRACKET = 5; const T_HIGH = 6; const T_EF = 7; const T_AMP = 8
 const TEXT = new Uint8Array(256)
 for (let c = 0; c < 0x20; c++) TEXT[c] = T_REFUSE
 TEXT[0x09] = T_WS; TEXT[0x0a] = T_WS; TEXT[0x20] = T_WS; TEXT[CR] = T_CR
 TEXT[LT] = T_LT
-TEXT[0x26] = T_REFUSE // '&': references are left to the reader
+TEXT[0x26] = T_AMP
 TEXT[RBRACKET] = T_BRACKET
 for (let c = 0x80; c < 0x100; c++) TEXT[c] = T_HIGH
 TEXT[0xef] = T_EF
@@ -74,6 +77,8 @@ export class ScannedElement implements XmlElement {
   cr = false
   /** a run holds a byte above 0x7F (the reader decodes it as UTF-8) */
   high = false
+  /** a run holds a reference (the reader decodes it) */
+  ref = false
 
   constructor (uri: string, local: string, attributes: XmlAttribute[], parent: ScannedElement | undefined, start: number) {
     this.uri = uri
@@ -147,7 +152,7 @@ export interface ScannedDocument {
  */
 export function textOf (b: Buffer, el: ScannedElement, rawRun = false): string | undefined {
   if (el.runs === 0) return ''
-  if (el.childCount > 0 || el.runs > 1 || el.high || (el.cr && !rawRun)) return undefined
+  if (el.childCount > 0 || el.runs > 1 || el.high || el.ref || (el.cr && !rawRun)) return undefined
   return b.toString('latin1', el.runStart, el.runEnd)
 }
 
@@ -184,6 +189,37 @@ function xmlDeclaration (b: Buffer): number {
     else return -1
     p = end + 1
   }
+}
+
+const ENTITIES = ['lt;', 'gt;', 'amp;', 'apos;', 'quot;'].map((e) => Buffer.from(e, 'latin1'))
+
+/**
+ * A reference at `p` ('&') the reader decodes without a question: one of the five predefined
+ * entities, or a character reference of at most 7 digits (`&#…;`, `&#x…;`, lower-case x as XML
+ * has it) naming an XML character. Its end, or -1 (not sure: the reader decides).
+ */
+function reference (b: Buffer, p: number): number {
+  if (b[p + 1] === 0x23 /* # */) {
+    const hex = b[p + 2] === 0x78 /* x */
+    const digits = p + (hex ? 3 : 2)
+    let q = digits
+    let cp = 0
+    while (q - digits < 7) {
+      const c = b[q] ?? 0
+      let d = -1
+      if (c >= 0x30 && c <= 0x39) d = c - 0x30
+      else if (hex && c >= 0x61 && c <= 0x66) d = c - 0x57
+      else if (hex && c >= 0x41 && c <= 0x46) d = c - 0x37
+      if (d < 0) break
+      cp = cp * (hex ? 16 : 10) + d
+      q++
+    }
+    return q > digits && b[q] === 0x3b /* ; */ && isXmlChar(cp) ? q + 1 : -1
+  }
+  for (const entity of ENTITIES) {
+    if (b.compare(entity, 0, entity.length, p + 1, p + 1 + entity.length) === 0) return p + 1 + entity.length
+  }
+  return -1
 }
 
 /** The per-call state of one scan. */
@@ -279,6 +315,7 @@ class Scan {
     let blank = true
     let cr = false
     let high = false
+    let ref = false
     for (;;) {
       const c = b[p]
       if (c === undefined) break
@@ -289,6 +326,13 @@ class Scan {
       if (k === T_CR) { cr = true; p++; continue }
       if (k === T_REFUSE) return false
       blank = false
+      if (k === T_AMP) {
+        const end = reference(b, p)
+        if (end < 0) return false
+        ref = true
+        p = end
+        continue
+      }
       if (k === T_BRACKET) {
         if (b[p + 1] === RBRACKET && b[p + 2] === GT) return false
       } else {
@@ -307,6 +351,7 @@ class Scan {
       if (!blank) el.blank = false
       if (cr) el.cr = true
       if (high) el.high = true
+      if (ref) el.ref = true
     }
     return true
   }

@@ -32,8 +32,11 @@ const INSERTS = [
   '--MIME_BOUNDARY', '\r\n--MIME_BOUNDARY\r\n', '\r\n--MIME_BOUNDARY--', '--uuid:', 'Content-ID: <x>\r\n', 'Content-Type: text/xml\r\n',
   'Content-Transfer-Encoding: base64\r\n', 'Content-Transfer-Encoding: quoted-printable\r\n', ' folded\r\n', 'X-Other: 1\r\n',
   '<soap:Header><wsa:Action xmlns:wsa="http://www.w3.org/2005/08/addressing">getNumUnique</wsa:Action></soap:Header>',
+  '<wsa:Action xmlns:wsa="http://www.w3.org/2005/08/addressing">getDoublons</wsa:Action>', '<wsa:Action xmlns:wsa="http://schemas.xmlsoap.org/ws/2004/08/addressing"> getNumUnique </wsa:Action>',
+  '<Action>getNumUnique</Action>', '<h:To xmlns:h="urn:h">x</h:To>',
   'DEMG1226-', 'CERG9999-', '<numUnique>1110125004242G1226</numUnique>', '<ns1:numGuichet>G9999</ns1:numGuichet>',
-  '<nomFichierDemande>DEMG7777-1.xml</nomFichierDemande>', '\u0000', '\u0001', '\x7f', '\xff'
+  '<nomFichierDemande>DEMG7777-1.xml</nomFichierDemande>', '\u0000', '\u0001', '\x7f', '\xff',
+  '&apos;', '&quot;', '&gt;', '&#9;', '&#32;', '&#X41;', '&#0;', '&#1114112;', '&#xD800;', '&#xFFFE;', '&#x1F600;', '&#00000065;', '&#65', '&amp', '&;', '&#;', '&#x;'
 ].map((s) => Buffer.from(s, 'utf8'))
 INSERTS.push(Buffer.from([0xff]), Buffer.from([0xc3]), Buffer.from([0xef, 0xbf, 0xbe]), Buffer.from([0xed, 0xa0, 0x80]))
 
@@ -56,7 +59,9 @@ const SWAPS = [
   ['\r\n', '\n', '\r', '\r\n\r\n', ' \r\n'],
   ['"', "'"],
   ['/>', '></x>', '>', ' />'],
-  ['ws:contentType', 'contentType', 'xmlns:ws', 'ws:ws']
+  ['ws:contentType', 'contentType', 'xmlns:ws', 'ws:ws'],
+  ['<soap:Header/>', '<soap:Header><wsa:Action xmlns:wsa="http://www.w3.org/2005/08/addressing">http://ws.metier.nuu.application.i2/getNumUnique</wsa:Action><wsa:To xmlns:wsa="http://www.w3.org/2005/08/addressing">x</wsa:To></soap:Header>', '<soap:Header><wsa:Action xmlns:wsa="http://www.w3.org/2005/08/addressing">getDemandeLogement</wsa:Action></soap:Header>', '<soap:Header> </soap:Header>', '<soap:Header><Action>getNumUnique</Action></soap:Header>'],
+  ['http://www.w3.org/2005/08/addressing', 'http://schemas.xmlsoap.org/ws/2004/08/addressing', 'urn:wsa']
 ].map((group) => group.map((s) => Buffer.from(s, 'utf8')))
 
 /** Edits of the Content-Type header. */

@@ -51,14 +51,31 @@ function edit (m: CorpusMessage, pairs: ReadonlyArray<[string, string]>, changes
 }
 const utf8 = (s: string): string => Buffer.from(s, 'utf8').toString('latin1')
 
+t.test('references in texts the facts do not read, and header blocks, are checked and answered', async (t) => {
+  const scanner = identifyScanner(spec)
+  for (const [name, m] of [
+    ['predefined entities', edit(cre, [["rue de l'Exemple", 'rue de l&apos;Exemple &amp; &lt;&gt;&quot;']])],
+    ['character references', edit(cre, [["rue de l'Exemple", 'rue de l&#39;Exemple&#x20;&#xe9;&#233;&#x1F600;']])],
+    ['a reference in the wrapper\'s whitespace', edit(cre, [['<ws:numUniqueParametres>', '<ws:numUniqueParametres>&#10;']])],
+    ['WS-Addressing header blocks, the Action naming the operation', edit(cre, [['<soap:Header/>', '<soap:Header>\r\n<a:Action xmlns:a="http://www.w3.org/2005/08/addressing" soap:mustUnderstand="true"> http://ws.metier.nuu.application.i2/getNumUnique </a:Action><a:MessageID xmlns:a="http://www.w3.org/2005/08/addressing">urn:uuid:1</a:MessageID><a:ReplyTo xmlns:a="http://www.w3.org/2005/08/addressing"><a:Address>http://www.w3.org/2005/08/addressing/anonymous</a:Address></a:ReplyTo></soap:Header>']])]
+  ] as const) {
+    const fast = scanner.scan(m.body, m.contentType, m.soapAction)
+    t.ok(fast !== undefined, `${name}: answered`)
+    t.strictSame(fast, full(m), name)
+  }
+})
+
 /** Forms the full decode takes without a violation, which the scanner leaves to it. */
 const legal: Array<[string, CorpusMessage]> = [
   ['a comment in the envelope', edit(cre, [['<soap:Body>', '<soap:Body><!-- c -->']])],
   ['a comment in the document', edit(cre, [['<ns1:entete>', '<ns1:entete><!-- c -->']])],
   ['CDATA in a value', edit(cre, [['CERG1226-202501141032.pem', '<![CDATA[CERG1226-202501141032.pem]]>']])],
   ['a processing instruction in the document', edit(cre, [['?>\r\n<ns1:interfaceNuu', '?>\r\n<?pi x?><ns1:interfaceNuu']])],
-  ['an entity reference', edit(cre, [["rue de l'Exemple", 'rue de l&apos;Exemple']])],
-  ['a character reference', edit(cre, [['<ns1:numGuichet>G1226', '<ns1:numGuichet>&#71;1226']])],
+  ['a character reference in a value the facts read', edit(cre, [['<ns1:numGuichet>G1226', '<ns1:numGuichet>&#71;1226']])],
+  ['an entity reference in a value the facts read', edit(cre, [['-000000.xml<', '-000000&amp;.xml<']])],
+  ['a reference in an attribute value', edit(cre, [['ws:contentType="text/xml"', 'ws:contentType="text&#47;xml"']])],
+  ['a reference the scanner does not decode (8 digits)', edit(cre, [["rue de l'Exemple", 'rue de l&#00000039;Exemple']])],
+  ['a reference in the Body (blank once decoded)', edit(cre, [['<soap:Body>', '<soap:Body>&#32;']])],
   ['the xml: prefix', edit(cre, [['<ws:numUniqueParametres>', '<ws:numUniqueParametres xml:lang="fr">']])],
   ['a non-ASCII name', edit(cre, [['<ns1:nom>', utf8('<ns1:nomé>')], ['</ns1:nom>', utf8('</ns1:nomé>')]])],
   ['a non-ASCII value the facts read', edit(cre, [['-000000.xml<', utf8('-00000é.xml<')]])],
@@ -67,7 +84,7 @@ const legal: Array<[string, CorpusMessage]> = [
   ['a CR inside a value the facts read', edit(cre, [['<nomCertificat>CERG1226', '<nomCertificat>\rCERG1226']])],
   ['a value with an element inside', edit(cre, [['<nomCertificat>CERG1226', '<nomCertificat><x/>CERG1226']])],
   ['an XML declaration other than UTF-8 1.0', edit(cre, [['standalone="yes"?>', 'standalone="yes" ?>'], ['encoding="UTF-8" standalone', "encoding='utf-8'  standalone"]])],
-  ['a header block (WS-Addressing Action naming the operation)', edit(cre, [['<soap:Header/>', '<soap:Header><a:Action xmlns:a="http://www.w3.org/2005/08/addressing">getNumUnique</a:Action></soap:Header>']])],
+  ['a WS-Addressing Action block with a reference', edit(cre, [['<soap:Header/>', '<soap:Header><a:Action xmlns:a="http://www.w3.org/2005/08/addressing">getNum&#85;nique</a:Action></soap:Header>']])],
   ['a blank MIME preamble', edit(cre, [['--MIME_BOUNDARY\r\nContent-Type: application/xop+xml', '\r\n--MIME_BOUNDARY\r\nContent-Type: application/xop+xml']])],
   ['transport padding after a delimiter', edit(cre, [['--MIME_BOUNDARY\r\nContent-Type: application/octet', '--MIME_BOUNDARY  \r\nContent-Type: application/octet']])],
   ['a folded MIME header', edit(cre, [['Content-Disposition: attachment\r\n', 'Content-Disposition: attachment;\r\n name=x\r\n']])],
@@ -83,11 +100,17 @@ const refused: Array<[string, CorpusMessage]> = [
   ['a DOCTYPE in the document', edit(cre, [['?>\r\n<ns1:interfaceNuu', '?>\r\n<!DOCTYPE x><ns1:interfaceNuu']])],
   ['a document not well-formed', edit(cre, [['</ns1:entete>', '</ns1:entetx>']])],
   ['an undeclared entity', edit(cre, [["rue de l'Exemple", 'rue &bogus;']])],
+  ['a character reference to a non-character', edit(cre, [["rue de l'Exemple", 'rue &#xFFFE;']])],
+  ['a character reference in upper-case X', edit(cre, [["rue de l'Exemple", 'rue &#X41;']])],
+  ['a character reference without ";"', edit(cre, [["rue de l'Exemple", 'rue &#65 ']])],
   ['an unbound prefix', edit(cre, [['<nomCertificat>', '<x:nomCertificat>'], ['</nomCertificat>', '</x:nomCertificat>']])],
   ['a duplicate attribute', edit(cre, [['ws:contentType="text/xml"', 'ws:contentType="text/xml" ws:contentType="a"']])],
   ['a prefix bound to the empty name', edit(cre, [['<ws:numUniqueParametres>', '<ws:numUniqueParametres xmlns:a="">']])],
   ['the envelope in SOAP 1.2 under a SOAP 1.1 root type', edit(cre, [['type="application/soap+xml"; action="getNumUnique"', 'type="text/xml"; action="getNumUnique"']])],
   ['two Body children', edit(cre, [['</ws:numUniqueParametres>', '</ws:numUniqueParametres><x/>']])],
+  ['a WS-Addressing Action naming another operation', edit(cre, [['<soap:Header/>', '<soap:Header><a:Action xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing">getDoublons</a:Action></soap:Header>']])],
+  ['an unqualified SOAP 1.2 header block', edit(cre, [['<soap:Header/>', '<soap:Header><Action>getNumUnique</Action></soap:Header>']])],
+  ['text in the Header', edit(cre, [['<soap:Header/>', '<soap:Header>x</soap:Header>']])],
   ['an action naming another operation', { ...cre, soapAction: 'getDoublons' }],
   ['an unknown operation', edit(cre, [['ws:numUniqueParametres>', 'ws:numUniqueParametresX>']])],
   ['an unreferenced attachment', edit(cre, [['<xop:Include href="cid:certificate" xmlns:xop="http://www.w3.org/2004/08/xop/include"/>', '']])],
