@@ -164,6 +164,16 @@ export function scanXml (b: Buffer, limits: Readonly<XmlLimits>, shape: ScanShap
   return new Scan(b, limits, shape, names).run()
 }
 
+/** `b[from, to)` spells the ASCII `s`; `fold`: in either case (`s` in lower case, letters only differ by 0x20). */
+function spellsAt (b: Buffer, from: number, to: number, s: string, fold = false): boolean {
+  if (to - from !== s.length) return false
+  for (let i = 0; i < s.length; i++) {
+    const c = b[from + i]!
+    if (c !== s.charCodeAt(i) && !(fold && (c | 0x20) === s.charCodeAt(i) && c >= 0x41 && c <= 0x5a)) return false
+  }
+  return true
+}
+
 /** `<?xml version="1.0"[ encoding="UTF-8"][ standalone="yes|no"]?>`, single spaces, either quote: its end, or -1. */
 function xmlDeclaration (b: Buffer): number {
   let p = 5
@@ -175,17 +185,16 @@ function xmlDeclaration (b: Buffer): number {
     if (b[p] === QMARK) continue
     const name = p
     while (NAME[b[p] ?? 0]! !== 0 && b[p] !== COLON) p++
-    const key = b.toString('latin1', name, p)
-    const want = rank === 0 ? 'version' : key
-    if (key !== want || b[p] !== EQ) return -1
+    const key = p
+    if (b[p] !== EQ) return -1
     const q = b[p + 1]
     if (q !== DQUOTE && q !== SQUOTE) return -1
     const end = b.indexOf(q, p + 2)
     if (end < 0 || end - p > 66) return -1
-    const value = b.toString('latin1', p + 2, end)
-    if (key === 'version' && rank === 0 && value === '1.0') rank = 1
-    else if (key === 'encoding' && rank === 1 && value.toLowerCase() === 'utf-8') rank = 2
-    else if (key === 'standalone' && rank >= 1 && rank <= 2 && (value === 'yes' || value === 'no')) rank = 3
+    const value = p + 2
+    if (rank === 0 && spellsAt(b, name, key, 'version') && spellsAt(b, value, end, '1.0')) rank = 1
+    else if (rank === 1 && spellsAt(b, name, key, 'encoding') && spellsAt(b, value, end, 'utf-8', true)) rank = 2
+    else if (rank >= 1 && rank <= 2 && spellsAt(b, name, key, 'standalone') && (spellsAt(b, value, end, 'yes') || spellsAt(b, value, end, 'no'))) rank = 3
     else return -1
     p = end + 1
   }
@@ -466,9 +475,7 @@ class Scan {
   }
 
   private spells (from: number, to: number, s: string): boolean {
-    if (to - from !== s.length) return false
-    for (let i = 0; i < s.length; i++) if (this.b[from + i] !== s.charCodeAt(i)) return false
-    return true
+    return spellsAt(this.b, from, to, s)
   }
 
   private sameLocal (i: number, j: number): boolean {
