@@ -1,8 +1,8 @@
 /**
  * The identify-only check of validation mode `off`, made on the message's bytes for the plain
- * forms normal clients send: MTOM `multipart/related` in the SNE's layout (CRLF lines, parts
- * delimited at once, printable ASCII headers) and plain SOAP 1.1/1.2, with XML the byte scanner
- * (`soap/xml-scan.ts`) handles. It computes the `MessageCheck` that `checkHere(…, { identifyOnly:
+ * forms normal clients send: MTOM `multipart/related` (CRLF or bare LF lines, parts delimited at
+ * once, printable ASCII headers without continuation lines) and plain SOAP 1.1/1.2, with XML the
+ * byte scanner (`soap/xml-scan.ts`) handles. It computes the `MessageCheck` that `checkHere(…, { identifyOnly:
  * true })` computes, or answers "not sure" (undefined) and the full decode runs.
  *
  * It answers only for a message the full decode takes without a violation, whose every carried
@@ -129,43 +129,59 @@ function dashOf (ctx: ScanContext, boundary: string): Buffer {
 }
 
 /**
+ * Where the line of a delimiter whose `--boundary` ends at `p` ends: after optional transport
+ * padding (spaces, tabs) and CRLF or a bare LF, as the decode reads it; -1 otherwise.
+ */
+function delimiterLineEnd (body: Buffer, p: number): number {
+  while (body[p] === 0x20 || body[p] === 0x09) p++
+  if (body[p] === CR && body[p + 1] === LF) return p + 2
+  return body[p] === LF ? p + 1 : -1
+}
+
+/**
  * The parts of an MTOM body delimited at once: the first delimiter at the first byte, each
- * delimiter line `--boundary` CRLF right after a CRLF, the close delimiter followed by blank
- * bytes only, the boundary nowhere else; each part with a non-empty Content-ID of its own and a
- * body its transfer encoding decodes. Undefined for any other body.
+ * delimiter at the start of a line, the close delimiter followed by blank bytes only, the
+ * boundary nowhere else; each part with a non-empty Content-ID of its own and a body its transfer
+ * encoding decodes. Undefined for any other body.
  */
 function splitParts (body: Buffer, dash: Buffer, names: ScanNames): ScannedPart[] | undefined {
   const dl = dash.length
-  if (body.compare(dash, 0, dl, 0, dl) !== 0 || body[dl] !== CR || body[dl + 1] !== LF) return undefined
+  if (body.compare(dash, 0, dl, 0, dl) !== 0) return undefined
+  let headerStart = delimiterLineEnd(body, dl)
+  if (headerStart < 0) return undefined
   const parts: ScannedPart[] = []
   let d = 0
   for (;;) {
     if (parts.length + 2 > DEFAULT_MAX_PARTS) return undefined
-    const headers = readHeaders(body, d + dl + 2, names)
+    const headers = readHeaders(body, headerStart, names)
     if (headers === undefined) return undefined
+    const bodyStart = headers.bodyStart
+    // the next delimiter is the next occurrence of the boundary, at the start of a line after
+    // the headers; the line end before it belongs to it, as the decode has it
     const next = body.indexOf(dash, d + 1)
-    if (next < headers.bodyStart + 2 || body[next - 2] !== CR || body[next - 1] !== LF) return undefined
+    if (next <= bodyStart || body[next - 1] !== LF) return undefined
+    let bodyEnd = next - 1
+    if (bodyEnd > bodyStart && body[bodyEnd - 1] === CR) bodyEnd--
     const contentId = stripAngleBrackets(headers.contentId ?? '')
     if (contentId === '' || parts.some((p) => p.contentId === contentId)) return undefined
     // A part that declares no encoding is taken as 8bit, as the decode takes it.
     const encoding = headers.encoding === undefined ? '8bit' : headers.encoding.toLowerCase()
     let decoded: Buffer
     try {
-      decoded = decodeTransferEncoding(body.subarray(headers.bodyStart, next - 2), encoding, { part: contentId })
+      decoded = decodeTransferEncoding(body.subarray(bodyStart, bodyEnd), encoding, { part: contentId })
     } catch {
       return undefined
     }
     parts.push({ contentId, contentType: headers.contentType ?? '', body: decoded })
-    const a = body[next + dl]
-    const b = body[next + dl + 1]
-    if (a === DASH && b === DASH) {
+    if (body[next + dl] === DASH && body[next + dl + 1] === DASH) {
       for (let i = next + dl + 2; i < body.length; i++) {
         const c = body[i]
         if (c !== 0x20 && c !== 0x09 && c !== CR && c !== LF) return undefined
       }
       return body.indexOf(dash, next + 1) < 0 ? parts : undefined
     }
-    if (a !== CR || b !== LF) return undefined
+    headerStart = delimiterLineEnd(body, next + dl)
+    if (headerStart < 0) return undefined
     d = next
   }
 }
@@ -181,36 +197,48 @@ function isHeader (body: Buffer, from: number, to: number, name: Buffer): boolea
   return true
 }
 
+function isBlankByte (c: number | undefined): boolean {
+  return c === 0x20 || c === 0x09
+}
+
 /**
- * A part's header block at `pos`: lines of printable ASCII ended by CRLF, each `name:value` with
- * a tchar name, no continuation line, Content-Type, Content-ID and Content-Transfer-Encoding at
- * most once each (their values trimmed, as the decode keeps them). Undefined otherwise.
+ * A part's header block at `pos`: lines of printable ASCII and tabs ended by CRLF or a bare LF,
+ * each `name:value` with a tchar name, no continuation line, Content-Type, Content-ID and
+ * Content-Transfer-Encoding at most once each (their values trimmed, as the decode keeps them).
+ * Undefined otherwise.
  */
 function readHeaders (body: Buffer, pos: number, names: ScanNames): { contentType?: string, contentId?: string, encoding?: string, bodyStart: number } | undefined {
   const out: { contentType?: string, contentId?: string, encoding?: string, bodyStart: number } = { bodyStart: 0 }
   let p = pos
   for (;;) {
+    // the line's end `e` (its CR, if any, else its LF)
     let e = p
     for (;;) {
       const c = body[e]
-      if (c === undefined || c === CR) break
-      if (c < 0x20 || c > 0x7e) return undefined
+      if (c === undefined) return undefined
+      if (c === LF) break
+      if (c === CR) {
+        if (body[e + 1] !== LF) return undefined
+        break
+      }
+      if ((c < 0x20 && c !== 0x09) || c > 0x7e) return undefined
       e++
     }
-    if (body[e] !== CR || body[e + 1] !== LF || e - pos > MAX_SCANNED_HEADERS) return undefined
+    const eol = body[e] === CR ? e + 1 : e
+    if (eol - pos > MAX_SCANNED_HEADERS) return undefined
     if (e === p) {
-      out.bodyStart = e + 2
+      out.bodyStart = eol + 1
       return out
     }
     let colon = p
     while (colon < e && TCHAR[body[colon]!] === 1) colon++
     if (colon === p || body[colon] !== COLON) return undefined
-    // the value without its spaces at either end (what trim() drops of printable ASCII)
+    // the value without its spaces and tabs at either end (what trim() drops of these bytes)
     const value = (): string => {
       let from = colon + 1
       let to = e
-      while (from < to && body[from] === 0x20) from++
-      while (to > from && body[to - 1] === 0x20) to--
+      while (from < to && isBlankByte(body[from])) from++
+      while (to > from && isBlankByte(body[to - 1])) to--
       return names.of(body, from, to)
     }
     if (isHeader(body, p, colon, CONTENT_TYPE)) {
@@ -223,7 +251,7 @@ function readHeaders (body: Buffer, pos: number, names: ScanNames): { contentTyp
       if (out.encoding !== undefined) return undefined
       out.encoding = value()
     }
-    p = e + 2
+    p = eol + 1
   }
 }
 

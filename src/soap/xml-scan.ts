@@ -10,7 +10,7 @@
  * names, namespaces and texts are the reader's (a text holding a reference is not given: the
  * scanner checks references, it does not decode them).
  */
-import { isUtf8 } from 'node:buffer'
+import { isAscii, isUtf8 } from 'node:buffer'
 import type { XmlAttribute, XmlElement, XmlLimits } from './types.js'
 import { isXmlChar } from './xml-chars.js'
 import { XML_NAMESPACE, XMLNS_NAMESPACE } from './xml-reader.js'
@@ -37,10 +37,14 @@ TEXT[RBRACKET] = T_BRACKET
 for (let c = 0x80; c < 0x100; c++) TEXT[c] = T_HIGH
 TEXT[0xef] = T_EF
 
-/** Bytes of an attribute value the scanner takes as they are: printable ASCII but `<` and `&` (no normalization to mirror). */
+/**
+ * Bytes of an attribute value: 1 printable ASCII but `<` and `&`, taken as they are; 2 TAB, LF
+ * and CR, which the reader normalizes (a value holding one is not given: see `startTag`).
+ */
 const VALUE = new Uint8Array(256)
 for (let c = 0x20; c < 0x7f; c++) VALUE[c] = 1
 VALUE[LT] = 0; VALUE[0x26] = 0
+VALUE[0x09] = 2; VALUE[0x0a] = 2; VALUE[CR] = 2
 
 function isWs (c: number | undefined): boolean {
   return c === 0x20 || c === 0x0a || c === 0x09 || c === CR
@@ -174,9 +178,13 @@ function spellsAt (b: Buffer, from: number, to: number, s: string, fold = false)
   return true
 }
 
-/** `<?xml version="1.0"[ encoding="UTF-8"][ standalone="yes|no"]?>`, single spaces, either quote: its end, or -1. */
-function xmlDeclaration (b: Buffer): number {
-  let p = 5
+/**
+ * `<?xml version="1.0"[ encoding="UTF-8"][ standalone="yes|no"]?>` at `start`, single spaces,
+ * either quote, the encoding's name in either case, US-ASCII (or ASCII) for a document of ASCII
+ * bytes only: its end, or -1.
+ */
+function xmlDeclaration (b: Buffer, start: number): number {
+  let p = start + 5
   let rank = 0
   for (;;) {
     if (b[p] === QMARK && b[p + 1] === GT) return rank === 0 ? -1 : p + 2
@@ -194,6 +202,7 @@ function xmlDeclaration (b: Buffer): number {
     const value = p + 2
     if (rank === 0 && spellsAt(b, name, key, 'version') && spellsAt(b, value, end, '1.0')) rank = 1
     else if (rank === 1 && spellsAt(b, name, key, 'encoding') && spellsAt(b, value, end, 'utf-8', true)) rank = 2
+    else if (rank === 1 && spellsAt(b, name, key, 'encoding') && (spellsAt(b, value, end, 'us-ascii', true) || spellsAt(b, value, end, 'ascii', true)) && isAscii(b)) rank = 2
     else if (rank >= 1 && rank <= 2 && spellsAt(b, name, key, 'standalone') && (spellsAt(b, value, end, 'yes') || spellsAt(b, value, end, 'no'))) rank = 3
     else return -1
     p = end + 1
@@ -263,9 +272,12 @@ class Scan {
   run (): ScannedDocument | undefined {
     const b = this.b
     if (this.len * 2 > this.lim.maxSize || this.len === 0 || !isUtf8(b)) return undefined
-    if (b[0] === LT && b[1] === QMARK) {
-      if (!(b[2] === 0x78 && b[3] === 0x6d && b[4] === 0x6c && b[5] === 0x20)) return undefined
-      this.p = xmlDeclaration(b)
+    // a UTF-8 byte order mark is skipped, as the reader skips it
+    const start = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0
+    this.p = start
+    if (b[start] === LT && b[start + 1] === QMARK) {
+      if (!(b[start + 2] === 0x78 && b[start + 3] === 0x6d && b[start + 4] === 0x6c && b[start + 5] === 0x20)) return undefined
+      this.p = xmlDeclaration(b, start)
       if (this.p < 0) return undefined
     }
     while (isWs(b[this.p])) this.p++
@@ -399,6 +411,7 @@ class Scan {
     const mark = this.nsPrefix.length
     let count = 0
     let empty = false
+    let normalizedValues = false
     for (;;) {
       const ws = isWs(b[this.p])
       while (isWs(b[this.p])) this.p++
@@ -423,17 +436,24 @@ class Scan {
       if (q !== DQUOTE && q !== SQUOTE) return undefined
       const vStart = ++this.p
       let v = vStart
+      let kinds = 0
       while (b[v] !== q) {
-        if (VALUE[b[v] ?? 0] === 0) return undefined
+        const k = VALUE[b[v] ?? 0]!
+        if (k === 0) return undefined
+        kinds |= k
         v++
       }
       if ((v - vStart) * 2 > this.lim.maxAttributeLength) return undefined
       this.p = v + 1
+      // a value with literal whitespace other than spaces is normalized by the reader: taken only
+      // where nothing reads it (not a namespace, not an attribute of a kept namespace's element)
+      const normalized = (kinds & 2) !== 0
       if (this.isXmlns(aStart, aColon < 0 ? aEnd : aColon)) {
-        if (!this.declare(aColon < 0 ? '' : this.names.of(b, aColon + 1, aEnd), this.names.of(b, vStart, v), mark)) return undefined
+        if (normalized || !this.declare(aColon < 0 ? '' : this.names.of(b, aColon + 1, aEnd), this.names.of(b, vStart, v), mark)) return undefined
       } else {
         const i = count - 1 - (this.nsPrefix.length - mark)
         this.aStart[i] = aStart; this.aColon[i] = aColon; this.aEnd[i] = aEnd; this.vStart[i] = vStart; this.vEnd[i] = v
+        if (normalized) normalizedValues = true
       }
     }
     const attributes = count - (this.nsPrefix.length - mark)
@@ -453,7 +473,7 @@ class Scan {
     const marked = keepUri !== undefined && uri === keepUri
     let el: ScannedElement | undefined
     if (marked || (!parentUnkept && this.kept(depth, colon < 0 ? nameStart : colon + 1, nameEnd))) {
-      if (marked && (parentUnkept || depth === 0)) return undefined
+      if (marked && (parentUnkept || depth === 0 || normalizedValues)) return undefined
       const local = this.names.of(b, colon < 0 ? nameStart : colon + 1, nameEnd)
       el = new ScannedElement(uri, local, marked ? this.attributesOf(attributes) : NO_ATTRIBUTES, parent, start)
       if (colon >= 0) el.prefix = this.names.of(b, nameStart, colon)

@@ -57,6 +57,13 @@ t.test('references in texts the facts do not read, and header blocks, are checke
     ['predefined entities', edit(cre, [["rue de l'Exemple", 'rue de l&apos;Exemple &amp; &lt;&gt;&quot;']])],
     ['character references', edit(cre, [["rue de l'Exemple", 'rue de l&#39;Exemple&#x20;&#xe9;&#233;&#x1F600;']])],
     ['a reference in the wrapper\'s whitespace', edit(cre, [['<ws:numUniqueParametres>', '<ws:numUniqueParametres>&#10;']])],
+    ['a byte order mark before the envelope and before the document', edit(cre, [['\r\n\r\n<soap:Envelope', '\r\n\r\n\xef\xbb\xbf<soap:Envelope'], ['\r\n\r\n<?xml version', '\r\n\r\n\xef\xbb\xbf<?xml version']])],
+    ['transport padding after the delimiters', edit(cre, [['--MIME_BOUNDARY\r\n', '--MIME_BOUNDARY \t \r\n']])],
+    ['tabs in MIME headers', edit(cre, [['Content-ID: <soaproot>', 'Content-ID:\t<soaproot>\t']])],
+    ['bare LF line ends throughout', edit(cre, [['\r\n', '\n']])],
+    ['bare LF line ends in the MIME headers only', edit(cre, [['8bit\r\nContent-ID: <soaproot>\r\n\r\n', '8bit\nContent-ID: <soaproot>\n\n']])],
+    ['a document declared US-ASCII', edit(cre, [['encoding="UTF-8" standalone', 'encoding="US-ASCII" standalone']])],
+    ['whitespace in attribute values nothing reads', edit(cre, [['ws:contentType="text/xml"', 'ws:contentType="text/\txml"'], ['<ns1:civilite code="2"/>', '<ns1:civilite code="\r\n2"/>']])],
     ['WS-Addressing header blocks, the Action naming the operation', edit(cre, [['<soap:Header/>', '<soap:Header>\r\n<a:Action xmlns:a="http://www.w3.org/2005/08/addressing" soap:mustUnderstand="true"> http://ws.metier.nuu.application.i2/getNumUnique </a:Action><a:MessageID xmlns:a="http://www.w3.org/2005/08/addressing">urn:uuid:1</a:MessageID><a:ReplyTo xmlns:a="http://www.w3.org/2005/08/addressing"><a:Address>http://www.w3.org/2005/08/addressing/anonymous</a:Address></a:ReplyTo></soap:Header>']])]
   ] as const) {
     const fast = scanner.scan(m.body, m.contentType, m.soapAction)
@@ -80,17 +87,15 @@ const legal: Array<[string, CorpusMessage]> = [
   ['a non-ASCII name', edit(cre, [['<ns1:nom>', utf8('<ns1:nomé>')], ['</ns1:nom>', utf8('</ns1:nomé>')]])],
   ['a non-ASCII value the facts read', edit(cre, [['-000000.xml<', utf8('-00000é.xml<')]])],
   ['a non-ASCII attribute value', edit(cre, [['ws:contentType="text/xml"', utf8('ws:contentType="téxt/xml"')]])],
-  ['a byte order mark before the envelope', edit(cre, [['\r\n\r\n<soap:Envelope', '\r\n\r\n\xef\xbb\xbf<soap:Envelope']])],
   ['a CR inside a value the facts read', edit(cre, [['<nomCertificat>CERG1226', '<nomCertificat>\rCERG1226']])],
   ['a value with an element inside', edit(cre, [['<nomCertificat>CERG1226', '<nomCertificat><x/>CERG1226']])],
   ['an XML declaration other than UTF-8 1.0', edit(cre, [['standalone="yes"?>', 'standalone="yes" ?>'], ['encoding="UTF-8" standalone', "encoding='utf-8'  standalone"]])],
   ['a WS-Addressing Action block with a reference', edit(cre, [['<soap:Header/>', '<soap:Header><a:Action xmlns:a="http://www.w3.org/2005/08/addressing">getNum&#85;nique</a:Action></soap:Header>']])],
   ['a blank MIME preamble', edit(cre, [['--MIME_BOUNDARY\r\nContent-Type: application/xop+xml', '\r\n--MIME_BOUNDARY\r\nContent-Type: application/xop+xml']])],
-  ['transport padding after a delimiter', edit(cre, [['--MIME_BOUNDARY\r\nContent-Type: application/octet', '--MIME_BOUNDARY  \r\nContent-Type: application/octet']])],
   ['a folded MIME header', edit(cre, [['Content-Disposition: attachment\r\n', 'Content-Disposition: attachment;\r\n name=x\r\n']])],
-  ['a tab in a MIME header', edit(cre, [['Content-ID: <soaproot>', 'Content-ID:\t<soaproot>']])],
+  ['whitespace in an attribute of an xop:Include', edit(cre, [['<xop:Include href="cid:xml_id"', '<xop:Include a="\t" href="cid:xml_id"']])],
+  ['whitespace in a namespace declaration', edit(cre, [['xmlns:ns1="http://nuu.application.i2/"', 'xmlns:ns1="http://nuu.application.i2/\t"']])],
   ['a non-ASCII byte in a MIME header', edit(cre, [['Content-Disposition: attachment\r\n', 'Content-Disposition: attachment; name=\xe9\r\n']])],
-  ['bare LF line ends', edit(cre, [['\r\n', '\n']])],
   ['a root part without a Content-ID (the first part, no start parameter)', edit(cre, [['Content-ID: <soaproot>\r\n', '']], { contentType: cre.contentType!.replace('start="soaproot"; ', '') })],
   ['SOAP 1.1 in text/xml (no SOAP 1.1 binding is the case here: refused or not, left to the decode)', edit(inline, [['http://www.w3.org/2003/05/soap-envelope', 'http://schemas.xmlsoap.org/soap/envelope/']], { contentType: 'text/xml; charset=UTF-8' })]
 ]
@@ -125,6 +130,7 @@ const refused: Array<[string, CorpusMessage]> = [
   ['invalid UTF-8 in the document', edit(cre, [['FICTIF-ALPHA', 'FICTIF-\xff']])],
   ['a forbidden control character', edit(cre, [['FICTIF-ALPHA', 'FICTIF-\x01']])],
   ['"]]>" in text', edit(cre, [['FICTIF-ALPHA', 'FICTIF]]>']])],
+  ['a document declared US-ASCII holding non-ASCII bytes', edit(cre, [['encoding="UTF-8" standalone', 'encoding="US-ASCII" standalone'], ['Test-Un', 'Test-\xc3\xa9']])],
   ['inline base64 with a non-ASCII byte (not strict base64: no document read)', edit(inline, [['</fichierDemande>', '\xc3\xa9</fichierDemande>']])]
 ]
 

@@ -77,7 +77,8 @@ function replaceAll (body: Buffer, pairs: ReadonlyArray<[string, string]>): Buff
 /**
  * The messages whose documents travel as they are (MTOM), rewritten with default namespaces:
  * every element of the document unprefixed in a default namespace, or all but the root (prefixed
- * and unprefixed names of one namespace mixed), and the envelope's wrapper likewise.
+ * and unprefixed names of one namespace mixed), and the envelope's wrapper likewise; and with
+ * their documents declared US-ASCII.
  */
 export function namespaceVariants (messages: readonly CorpusMessage[]): CorpusMessage[] {
   const out: CorpusMessage[] = []
@@ -90,6 +91,7 @@ export function namespaceVariants (messages: readonly CorpusMessage[]): CorpusMe
       name: `${m.name} (prefixed root, default namespace below)`,
       body: replaceAll(m.body, [[NUU, `${NUU} xmlns="http://nuu.application.i2/"`], ...unprefixed, ['<interfaceNuu', '<ns1:interfaceNuu'], ['</interfaceNuu', '</ns1:interfaceNuu']])
     })
+    out.push({ ...m, name: `${m.name} (documents declared US-ASCII)`, body: replaceAll(m.body, [['encoding="UTF-8"', 'encoding="US-ASCII"']]) })
     out.push({
       ...m,
       name: `${m.name} (wrapper in a default namespace)`,
