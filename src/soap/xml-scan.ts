@@ -13,12 +13,18 @@
 import { isUtf8 } from 'node:buffer'
 import type { XmlAttribute, XmlElement, XmlLimits } from './types.js'
 import { XML_NAMESPACE, XMLNS_NAMESPACE } from './xml-reader.js'
-import {
-  COLON, DQUOTE, EQ, GT, LT, NAME, QMARK, RBRACKET, SLASH, SQUOTE, ScanNames, T_AMP, T_BRACKET, T_CR, T_EF, T_LT, T_PLAIN,
-  T_REFUSE, T_WS, TEXT, VALUE, isWs, reference, spellsAt, xmlDeclaration
-} from './xml-scan-bytes.js'
+import * as bytes from './xml-scan-bytes.js'
+import { ScanNames, isWs, reference, spellsAt, xmlDeclaration } from './xml-scan-bytes.js'
 
 export { ScanNames } from './xml-scan-bytes.js'
+
+// Bound here, not read through the import in the loops below: an imported binding is live, and
+// V8 loads and checks it at each use where a module's own constant is folded (3 µs of a CRE's
+// 16 when they were imported).
+const {
+  COLON, DQUOTE, EQ, GT, LT, NAME, QMARK, RBRACKET, SLASH, SQUOTE, T_AMP, T_BRACKET, T_CR, T_EF, T_LT, T_PLAIN,
+  T_REFUSE, T_WS, TEXT, VALUE
+} = bytes
 
 /**
  * An element of the skeleton: the reader's `XmlElement` for the fields the skeleton keeps (names,
