@@ -2,7 +2,8 @@
  * The identify-only check of validation mode `off` (`checkHere(…, { identifyOnly: true })`, what
  * the proxied route runs on the event loop), step by step on the getNumUnique CRE in MTOM, each
  * alone on Node's main thread: the content type, the MIME parts, the envelope's tree, the carried
- * document's tree, then the whole check. And the floor any byte scanner meant to replace them
+ * document's tree, then the whole check; the identify-only scanner (`identify-scanner.ts`) that
+ * answers the same check from the bytes. And the floor any byte scanner meant to replace them
  * pays: one pass over every byte of the message in JavaScript, each byte classified by a table
  * (what a scanner that checks well-formedness as it goes does at least), and `Buffer.indexOf` of
  * the few markers an identification needs (what a scanner that trusts the bytes would do).
@@ -13,6 +14,7 @@
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { checkHere } from '../src/contract/message-check.js'
+import { identifyScanner } from '../src/contract/identify-scanner.js'
 import { defaultSpecDir, loadSpec } from '../src/contract/index.js'
 import { parseContentType } from '../src/soap/content-type.js'
 import { decodeSoapMessage } from '../src/soap/message.js'
@@ -37,6 +39,10 @@ const check = checkHere(spec, message.body, message.contentType, undefined, { id
 if (check.operation !== 'getNumUnique' || check.violations.length > 0 || check.guichets?.complete !== true) {
   throw new Error(`the CRE does not identify cleanly: ${JSON.stringify(check)}`)
 }
+
+const scanner = identifyScanner(spec)
+const scanned = scanner.scan(message.body, message.contentType, undefined)
+if (JSON.stringify(scanned) !== JSON.stringify(check)) throw new Error('the scanner does not answer the CRE as checkHere does')
 
 // A byte class table: what a well-formedness-checking scanner looks up for every byte at least.
 const CLASS = new Uint8Array(256)
@@ -63,6 +69,7 @@ function indexOfMarkers (bytes: Buffer): number {
 const { measure, checksum } = fastestRound(ROUNDS, CALLS)
 const steps: Array<{ name: string, fn: () => number }> = [
   { name: `identify-only check, the whole (\`checkHere\`, CRE in MTOM, ${message.body.length} B)`, fn: () => checkHere(spec, message.body, message.contentType, undefined, { identifyOnly: true }).violations.length + 1 },
+  { name: 'identify-only scanner, the whole (`identifyScanner(spec).scan`, same message)', fn: () => (scanner.scan(message.body, message.contentType, undefined)?.violations.length ?? -1) + 1 },
   { name: 'the message decoded (`decodeSoapMessage`: content type, MIME, envelope tree, includes)', fn: () => decodeSoapMessage(message.body, message.contentType).actions.length + 1 },
   { name: 'the content type parsed', fn: () => parseContentType(message.contentType).mediaType.length },
   { name: 'the MIME parts (`parseMultipart`)', fn: () => parseMultipart(message.body, ct).parts.length },

@@ -115,6 +115,7 @@ export async function loadSpec (options: LoadSpecOptions): Promise<InterfaceSpec
     wsdlFile: listing.wsdl,
     dir: options.dir,
     xmlLimits: ctx.xmlLimits,
+    soapVersions,
     validateMessage (bytes, contentType, validateOptions) {
       alive()
       return validateSoapMessage(ctx, bytes, contentType, validateOptions)

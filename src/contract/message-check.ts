@@ -5,7 +5,7 @@
  * where they were decoded.
  */
 import { FILE_NAME_ELEMENT } from './message-validator.js'
-import type { SoapVersion, Violation } from '../soap/types.js'
+import type { SoapVersion, Violation, XmlElement } from '../soap/types.js'
 import type { InterfaceSpec, ValidateOptions, ValidationResult } from './types.js'
 import type { GuichetFacts } from './guichet-facts.js'
 
@@ -42,14 +42,19 @@ export interface MessageChecker {
 /** A guichet code and a timestamp: nothing personal, safe in an audit record. */
 const FILE_NAME_SHAPE = /^[A-Za-z0-9._-]{1,80}$/
 
+/** The payload's nomFichierDemande when it has the shape of one (see `MessageCheck.fileName`). */
+export function fileNameOf (payload: XmlElement | undefined): string | undefined {
+  const name = payload?.children.find((c) => c.local === FILE_NAME_ELEMENT)?.text.trim()
+  return name !== undefined && FILE_NAME_SHAPE.test(name) ? name : undefined
+}
+
 /** The check of a validation result. */
 export function checkOf (result: ValidationResult): MessageCheck {
-  const name = result.message?.payload?.children.find((c) => c.local === FILE_NAME_ELEMENT)?.text.trim()
   return {
     operation: result.operation,
     soapVersion: result.soapVersion,
     violations: result.violations,
-    fileName: name !== undefined && FILE_NAME_SHAPE.test(name) ? name : undefined,
+    fileName: fileNameOf(result.message?.payload),
     guichets: result.guichets
   }
 }

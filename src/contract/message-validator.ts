@@ -12,7 +12,7 @@ import type { CompiledDocumentSchema } from './compiled-validator.js'
 import type { LxDocument, LxElement, LxValidator } from './libxml2.js'
 import type { SoapMessage, SoapVersion, Violation, XmlDocument, XmlElement } from '../soap/types.js'
 import { parseXml } from '../soap/xml-reader.js'
-import { guichetFacts } from './guichet-facts.js'
+import { guichetFacts, type GuichetFacts } from './guichet-facts.js'
 import type { AttachedDocument, OperationSpec, ValidateOptions, ValidationResult } from './types.js'
 
 /**
@@ -114,10 +114,10 @@ function carriedBytes (message: SoapMessage, child: XmlElement): Buffer | undefi
 /** WS-Addressing (2004/08 and 1.0) namespaces: their Action header block names an operation too. */
 const WSA_NAMESPACES = new Set(['http://www.w3.org/2005/08/addressing', 'http://schemas.xmlsoap.org/ws/2004/08/addressing'])
 
-/** The values of the message's WS-Addressing Action header blocks. */
-function addressingActions (message: SoapMessage): string[] {
+/** The values of the WS-Addressing Action blocks of a message's Header. */
+export function addressingActions (header: XmlElement | undefined): string[] {
   const out: string[] = []
-  for (const block of message.header?.children ?? []) {
+  for (const block of header?.children ?? []) {
     if (block.local === 'Action' && WSA_NAMESPACES.has(block.uri)) out.push(block.text.trim())
   }
   return out
@@ -130,6 +130,29 @@ function isBlank (bytes: Buffer): boolean {
 
 function result (message: SoapMessage | undefined, operation: string | undefined, violations: Violation[], documents: AttachedDocument[] = []): ValidationResult {
   return { operation, soapVersion: message?.soapVersion, violations, message, documents }
+}
+
+/** True when a declared action names `op`: its binding's soapAction, or (as libsne writes it) its bare name. */
+export function namesOperation (op: OperationSpec, action: string): boolean {
+  return action === op.action || action === op.name
+}
+
+/**
+ * What an identified message says of guichets without the XSD nor the rules (mode off): the
+ * documents are still decoded strictly and read, so that it is known in every mode (or known to
+ * be unknown). `carried` gives a document child's bytes (undefined: not strict base64), `read`
+ * its tree (undefined: not well-formed within the limits). Shared with the identify-only scanner,
+ * which gives its own `carried` and `read`, so that both decide alike by construction.
+ */
+export function identifiedGuichets (op: OperationSpec, payload: XmlElement, carried: (child: XmlElement) => Buffer | undefined, read: (bytes: Buffer) => XmlDocument | undefined): GuichetFacts {
+  const docs: Array<XmlDocument | undefined> = []
+  for (const name of op.documentElements) {
+    for (const child of payload.children.filter((c) => c.local === name)) {
+      const bytes = carried(child)
+      docs.push(bytes === undefined ? undefined : read(bytes))
+    }
+  }
+  return guichetFacts(payload, docs)
 }
 
 /** Validates one message (see the module comment). */
@@ -161,24 +184,16 @@ export function validateSoapMessage (ctx: MessageValidatorContext, bytes: Buffer
   // binding's soapAction or, as libsne wrote it in the root part, the bare operation name. One
   // that names another operation is refused, whatever the mode: an upstream or a log reading
   // that action would see another call than the one validated.
-  for (const action of [...message.actions, ...addressingActions(message)]) {
-    if (action !== op.action && action !== op.name) {
+  for (const action of [...message.actions, ...addressingActions(message.header)]) {
+    if (!namesOperation(op, action)) {
       violations.push({ code: 'GW_SPEC_ACTION_MISMATCH', message: `a declared action does not name operation ${op.name} (expected ${op.action})`, part: 'root' })
       break
     }
   }
 
   if (options.identifyOnly === true) {
-    // No XSD, no rules; but the documents are still decoded strictly and read, so that what the
-    // message says of guichets is known in every mode (or known to be unknown).
-    const docs: Array<XmlDocument | undefined> = []
-    for (const name of op.documentElements) {
-      for (const child of payload.children.filter((c) => c.local === name)) {
-        const carried = carriedBytes(message, child)
-        docs.push(carried === undefined ? undefined : parseQuietly(carried, ctx))
-      }
-    }
-    return { ...result(message, op.name, violations), guichets: guichetFacts(payload, docs) }
+    const guichets = identifiedGuichets(op, payload, (child) => carriedBytes(message, child), (bytes) => parseQuietly(bytes, ctx))
+    return { ...result(message, op.name, violations), guichets }
   }
   const showValues = options.showValues ?? ctx.showValues
   violations.push(...validatePayload(ctx, message, payload, showValues))

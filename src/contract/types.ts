@@ -90,6 +90,8 @@ export interface InterfaceSpec {
   readonly dir: string
   /** the hardened XML reader's limits it applies to messages and documents */
   readonly xmlLimits: Readonly<XmlLimits>
+  /** the SOAP versions of the WSDL's bindings: a message in another version is refused */
+  readonly soapVersions: readonly SoapVersion[]
   validateMessage (bytes: Buffer, contentType: string | undefined, options?: ValidateOptions): ValidationResult
   /** validates a bare interfaceNuu document (XSD of its versionInterface, then the interface rules) */
   validateDocument (bytes: Buffer, options?: Pick<ValidateOptions, 'showValues'>): { versionInterface: string | undefined, violations: Violation[], doc: XmlDocument | undefined }

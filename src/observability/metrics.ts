@@ -36,6 +36,8 @@ export interface GatewayMetrics {
   readonly validationDuration: Histogram<'operation'>
   readonly validationFailures: Counter<'env' | 'operation' | 'code' | 'mode'>
   readonly validationWorkerRestarts: Counter
+  /** identify-only checks (mode off) on the event loop: `answered` by the byte scanner, `deferred` to the full decode */
+  readonly identifyScans: Counter<'result'>
   readonly schemaFallbacks: Gauge<'version'>
   readonly guichetRefusals: Counter<'env' | 'identity' | 'code'>
   readonly limitRefusals: Counter<'env' | 'limit' | 'scope'>
@@ -89,6 +91,7 @@ export function createMetrics (options: { prefix?: string } = {}): GatewayMetric
     guichetRefusals: new Counter({ name: `${p}guichet_refusals_total`, help: 'Calls refused because the caller may not act for the guichets or the demande the message names, by configured identity (else "unknown") and code', labelNames: ['env', 'identity', 'code'], registers }),
     schemaFallbacks: new Gauge({ name: `${p}schema_libxml2_versions`, help: 'Interface versions validated with libxml2 because their XSD has a construct the schema compiler does not support (1 per such version)', labelNames: ['version'], registers }),
     validationWorkerRestarts: new Counter({ name: `${p}validation_worker_restarts_total`, help: 'Validation worker threads replaced after they stopped', registers }),
+    identifyScans: new Counter({ name: `${p}identify_scans_total`, help: 'Identify-only checks (validation mode off) made on the event loop, by who made them: answered by the byte scanner, or deferred to the full decode', labelNames: ['result'], registers }),
     validationFailures: new Counter({ name: `${p}validation_failures_total`, help: 'Validation violations by code (mode enforce: refused; report: forwarded anyway)', labelNames: ['env', 'operation', 'code', 'mode'], registers }),
     responseDrift: new Counter({ name: `${p}response_drift_total`, help: 'Upstream answers that do not match the interface specification (response validation in report mode), by violation code', labelNames: ['env', 'operation', 'code'], registers }),
     upstreamErrors: new Counter({ name: `${p}upstream_errors_total`, help: 'Upstream failures by kind (refused, reset, dns, tls, connect_timeout, timeout, unavailable, other)', labelNames: ['env', 'kind'], registers }),

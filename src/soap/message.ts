@@ -58,12 +58,12 @@ export function decodeSoapMessage (body: Buffer, contentType: string | undefined
  * What a message's Content-Type says once parsed and checked: the media type and parameters;
  * for MTOM the start-info, for plain SOAP the version it implies.
  */
-type CheckedMessageType =
+export type CheckedMessageType =
   | { mtom: true, ct: ContentType, startInfo: ContentType | undefined }
   | { mtom: false, ct: ContentType, transportVersion: SoapVersion }
 
 /** What a root part's Content-Type says once parsed and checked. */
-interface CheckedRootType {
+export interface CheckedRootType {
   rootCt: ContentType
   rootType: ContentType
   transportVersion: SoapVersion
@@ -96,6 +96,20 @@ function frozen (ct: ContentType): ContentType {
 /** The number of content types kept of each kind (for tests). */
 export function checkedContentTypes (): { message: number, root: number } {
   return { message: messageTypes.size, root: rootTypes.size }
+}
+
+/**
+ * A message's Content-Type checked as `decodeSoapMessage` checks it (and kept as it keeps it),
+ * for a reader of the same bytes that must agree with it (`contract/identify-scanner.ts`).
+ * @throws what `decodeSoapMessage` would throw for it.
+ */
+export function checkedMessageType (contentType: string): CheckedMessageType {
+  return messageTypes.get(contentType) ?? checkMessageType(contentType, { version: undefined })
+}
+
+/** A root part's Content-Type checked as `decodeSoapMessage` checks it; throws likewise. */
+export function checkedRootType (raw: string): CheckedRootType {
+  return rootTypes.get(raw) ?? checkRootType(raw, 'root', { version: undefined })
 }
 
 function checkMessageType (contentType: string, state: { version: SoapVersion | undefined }): CheckedMessageType {

@@ -5,6 +5,7 @@
  * part headers are read as text. CRLF is the standard line end; a bare LF is tolerated (some
  * clients build messages by hand), as is transport padding after a boundary.
  */
+import { isAscii } from 'node:buffer'
 import { codes, soapError, type SoapErrorDetail } from './errors.js'
 import type { ContentType, MimePart } from './types.js'
 
@@ -174,7 +175,7 @@ function findDelimiter (body: Buffer, dash: Buffer, from: number): Delimiter | u
 }
 
 /** RFC 9110 tchar: the bytes of a header name */
-const TCHAR = new Uint8Array(256)
+export const TCHAR = new Uint8Array(256)
 for (const ch of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[ch.charCodeAt(0)] = 1
 /** headers whose repetition would make the part ambiguous */
 const SINGLE_HEADERS = new Set(['content-type', 'content-id', 'content-transfer-encoding'])
@@ -248,7 +249,9 @@ export function decodeTransferEncoding (raw: Buffer, encoding: string, detail: S
   switch (encoding) {
     case '7bit':
       // 7bit promises US-ASCII without NUL (RFC 2045 §2.7): a part that breaks the promise is
-      // read differently by parsers that trust it and by those that do not.
+      // read differently by parsers that trust it and by those that do not. Checked natively;
+      // walked byte by byte only to say where it breaks.
+      if (isAscii(raw) && raw.indexOf(0) < 0) return raw
       for (let i = 0; i < raw.length; i++) {
         const c = raw[i]!
         if (c === 0 || c > 0x7f) throw soapError(codes.GW_SOAP_MIME_INVALID_7BIT, { ...detail, offset: i }, `byte 0x${c.toString(16).padStart(2, '0')}`)

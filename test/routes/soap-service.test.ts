@@ -260,3 +260,23 @@ t.test('mode off identifies small messages on the event loop and large ones with
   t.same(calls, [true], 'beyond 64 KiB: identified by the checker (the workers)')
   t.match(gw.logs.access().at(-1), { operation: 'getNumUnique', mode: 'off' })
 })
+
+t.test('mode off: the byte scanner identifies the plain forms, the full decode the others, with one outcome', async (t) => {
+  const gw = await unitGateway((c) => { c.environments.ecole.validation = { mode: 'off' } })
+  t.teardown(gw.close)
+  gw.upstream.intercept({ path: UPSTREAM_PATH, method: 'POST' }).reply(200, ANSWER).times(3)
+  const scans = async (): Promise<string> => (await gw.gateway.metrics.registry.getSingleMetricAsString('sne_gateway_identify_scans_total'))
+  const send = async (payload: Buffer, contentType: string): Promise<number> =>
+    (await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload, headers: { 'content-type': contentType } })).statusCode
+  t.equal(await send(valid.message, valid.contentType), 200)
+  t.match(await scans(), 'sne_gateway_identify_scans_total{result="answered"} 1')
+  t.match(gw.logs.access().at(-1), { operation: 'getNumUnique', mode: 'off', outcome: 'forwarded' })
+  // a comment in the envelope: legal, left to the full decode, which forwards it alike
+  const commented = Buffer.from(valid.message.toString('latin1').replace('<soap:Body>', '<soap:Body><!-- a comment -->'), 'latin1')
+  t.not(commented.length, valid.message.length)
+  t.equal(await send(commented, valid.contentType), 200)
+  t.match(await scans(), 'sne_gateway_identify_scans_total{result="deferred"} 1')
+  t.match(gw.logs.access().at(-1), { operation: 'getNumUnique', mode: 'off', outcome: 'forwarded' })
+  t.equal(await send(read.message, read.contentType), 200)
+  t.match(await scans(), 'sne_gateway_identify_scans_total{result="answered"} 2')
+})
