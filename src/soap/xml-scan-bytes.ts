@@ -42,42 +42,45 @@ export function isWs (c: number | undefined): boolean {
   return c === 0x20 || c === 0x0a || c === 0x09 || c === CR
 }
 
-/** At most this many strings are kept by a `ScanNames`. */
-const MAX_NAMES = 256
+/** Slots of a `ScanNames` table (a power of two): one string each. */
+const SLOTS = 512
 /** Longer strings are made each time and not kept: what a client can pin in memory stays small. */
 const MAX_KEPT_LENGTH = 128
 
 /**
- * The ASCII strings scans make (names, prefixes, namespace URIs), kept by their bytes: a client
- * sends the same few names in every message, and comparing a few bytes costs less than making a
- * string of them each time. Bounded: past MAX_NAMES strings, or past MAX_KEPT_LENGTH bytes, strings
- * are made and not kept.
+ * The ASCII strings scans make (names, prefixes, namespace URIs, part header values), kept by their
+ * bytes: a client sends the same few names in every message, and comparing a few bytes costs less
+ * than making a string of them each time. A direct-mapped table shared by every scan: a string's
+ * slot comes from its length and three of its bytes, a lookup compares the bytes with at most the
+ * one string in that slot, and a miss puts the new string there. So a lookup costs at most one
+ * comparison whatever a client sends (strings crafted to share a slot only evict each other), and
+ * values that change with every message (attachment Content-IDs) take a slot for a while, never the
+ * table: the names that come back keep finding their slot. At most SLOTS strings of at most
+ * MAX_KEPT_LENGTH bytes are kept.
  */
 export class ScanNames {
-  /** by length, first and last byte: small buckets to compare against */
-  private readonly buckets = new Map<number, string[]>()
-  private count = 0
+  private readonly slots: string[] = new Array<string>(SLOTS).fill('')
+  /** lookups that found their string, and strings compared byte by byte (for tests) */
+  readonly stats = { hits: 0, compared: 0 }
 
   /** The string of the ASCII bytes `b[from, to)`. */
   of (b: Buffer, from: number, to: number): string {
     const n = to - from
     if (n === 0) return ''
-    const key = n * 65536 + b[from]! * 256 + b[to - 1]!
-    const bucket = this.buckets.get(key)
-    if (bucket !== undefined) {
-      for (let i = 0; i < bucket.length; i++) {
-        const s = bucket[i]!
-        let k = 1
-        while (k < n && s.charCodeAt(k) === b[from + k]) k++
-        if (k === n) return s
+    if (n > MAX_KEPT_LENGTH) return b.toString('latin1', from, to)
+    const slot = (Math.imul(n, 0x9e3779b1) ^ Math.imul(b[from]!, 0x85ebca6b) ^ Math.imul(b[to - 1]!, 0xc2b2ae35) ^ Math.imul(b[from + (n >> 1)]!, 0x27d4eb2f)) >>> 23
+    const known = this.slots[slot]!
+    if (known.length === n) {
+      this.stats.compared++
+      let k = 0
+      while (k < n && known.charCodeAt(k) === b[from + k]) k++
+      if (k === n) {
+        this.stats.hits++
+        return known
       }
     }
     const made = b.toString('latin1', from, to)
-    if (this.count < MAX_NAMES && n <= MAX_KEPT_LENGTH) {
-      this.count++
-      if (bucket === undefined) this.buckets.set(key, [made])
-      else bucket.push(made)
-    }
+    this.slots[slot] = made
     return made
   }
 }
