@@ -22,6 +22,13 @@ export interface GuichetFacts {
 
 /** The wrapper children whose values name a guichet, and the prefix before it. */
 const FILE_NAMES: ReadonlyArray<[string, string]> = [['nomFichierDemande', 'DEM'], ['nomCertificat', 'CER']]
+/**
+ * Every wrapper child and every demandeLogement child whose text the facts read: the byte scanner
+ * of mode off (identify-scanner.ts) keeps the text of these and of no other element, so a fact
+ * read from another element must be added here.
+ */
+export const PAYLOAD_FACT_NAMES: readonly string[] = [...FILE_NAMES.map(([name]) => name), 'numUnique']
+export const DEMANDE_FACT_NAMES: readonly string[] = ['numGuichet', 'numUnique']
 const FILE_GUICHET = /^[A-Z]{3}([A-Z0-9]{5})-/
 
 export function guichetFacts (payload: XmlElement, documents: ReadonlyArray<XmlDocument | undefined>): GuichetFacts {

@@ -178,6 +178,7 @@ t.test('on the corpus, the scanner answers the full decode\'s check or defers', 
   }
   t.comment(`corpus: ${corpus.length} messages, ${scanner.counts.answered} answered, ${scanner.counts.deferred} deferred`)
   t.ok(scanner.counts.answered >= 100, 'most of the corpus is answered')
+  t.equal(scanner.counts.failed, 0, 'the scanner never threw')
 })
 
 t.test(`on ${COUNT} seeded mutations (SCAN_SEED=${SEED}), the scanner answers the full decode's check or defers`, async (t) => {
@@ -207,5 +208,6 @@ t.test(`on ${COUNT} seeded mutations (SCAN_SEED=${SEED}), the scanner answers th
   const { answered, deferred } = scanner.counts
   t.comment(`mutations: ${COUNT}, answered ${answered} (${answeredChanged} with changed bytes), deferred ${deferred} (of which the full decode found clean: ${cleanDeferred})`)
   t.equal(disagreements, 0, 'no disagreement')
+  t.equal(scanner.counts.failed, 0, 'the scanner never threw (a throw is a deferral the comparison cannot see)')
   t.ok(answeredChanged > COUNT / 50, 'mutated messages are answered too, not only the corpus as it is')
 })

@@ -23,7 +23,15 @@ t.test('every example request and every valid corpus message takes the fast path
     t.ok(fast !== undefined, `${m.name}: answered`)
     t.strictSame(fast, full(m), m.name)
   }
-  t.strictSame(scanner.counts, { answered: messages.length, deferred: 0 })
+  t.strictSame(scanner.counts, { answered: messages.length, deferred: 0, failed: 0 })
+})
+
+t.test('a scanner that throws leaves the message to the full decode, counted as failed, not deferred', async (t) => {
+  const cre = exampleRequests().find((m) => m.name.endsWith('getNumUnique-CRE'))!
+  const broken = { includes: () => { throw new Error('a bug in the scanner') } } as unknown as typeof spec.soapVersions
+  const scanner = identifyScanner({ operations: spec.operations, soapVersions: broken, xmlLimits: spec.xmlLimits })
+  t.equal(scanner.scan(cre.body, cre.contentType, undefined), undefined)
+  t.strictSame(scanner.counts, { answered: 0, deferred: 0, failed: 1 })
 })
 
 t.test('the CRE in MTOM: operation, version, file name and guichet facts read from the bytes', async (t) => {

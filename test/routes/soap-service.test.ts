@@ -280,3 +280,18 @@ t.test('mode off: the byte scanner identifies the plain forms, the full decode t
   t.equal(await send(read.message, read.contentType), 200)
   t.match(await scans(), 'sne_gateway_identify_scans_total{result="answered"} 2')
 })
+
+t.test('mode off: a scanner that throws is counted as failed, and the full decode answers the call', async (t) => {
+  const shared = await sharedSpec()
+  // the scanner reads the WSDL's SOAP versions from the spec it is given; the full decode has its own
+  const broken = Object.create(shared, { soapVersions: { value: { includes: () => { throw new Error('a bug in the scanner') } } } }) as typeof shared
+  const gw = await unitGateway((c) => { c.environments.ecole.validation = { mode: 'off' } }, { spec: broken })
+  t.teardown(gw.close)
+  gw.upstream.intercept({ path: UPSTREAM_PATH, method: 'POST' }).reply(200, ANSWER)
+  const res = await gw.gateway.app.inject({ method: 'POST', url: SERVICE, payload: valid.message, headers: { 'content-type': valid.contentType } })
+  t.equal(res.statusCode, 200)
+  const scans = await gw.gateway.metrics.registry.getSingleMetricAsString('sne_gateway_identify_scans_total')
+  t.match(scans, 'sne_gateway_identify_scans_total{result="failed"} 1')
+  t.notMatch(scans, 'result="deferred"} 1')
+  t.match(gw.logs.access().at(-1), { operation: 'getNumUnique', mode: 'off', outcome: 'forwarded' })
+})
