@@ -39,7 +39,7 @@ export interface ScanCounts {
 export interface IdentifyScanner {
   /** the identify-only check of the message, or undefined when the full decode must make it */
   scan (bytes: Buffer, contentType: string | undefined, soapAction: string | undefined): MessageCheck | undefined
-  /** for tests and benches; the gateway counts in `sne_gateway_identify_scans_total` */
+  /** for tests and benches; the gateway counts the same outcomes in `sne_gateway_identify_scans_total` (`counted`) */
   readonly counts: Readonly<ScanCounts>
 }
 
@@ -61,8 +61,11 @@ interface ScannedPart {
   body: Buffer
 }
 
-/** Builds the scanner of `spec`'s operations, SOAP versions and XML limits. */
-export function identifyScanner (spec: Pick<InterfaceSpec, 'operations' | 'soapVersions' | 'xmlLimits'>): IdentifyScanner {
+/**
+ * Builds the scanner of `spec`'s operations, SOAP versions and XML limits; `counted` hears each
+ * scan's outcome as it is counted in `counts` (the gateway's metric).
+ */
+export function identifyScanner (spec: Pick<InterfaceSpec, 'operations' | 'soapVersions' | 'xmlLimits'>, counted: (outcome: keyof ScanCounts) => void = () => {}): IdentifyScanner {
   const byRequest = new Map<string, OperationSpec>([...spec.operations.values()].map((op) => [`{${op.request.uri}}${op.request.local}`, op]))
   const counts: ScanCounts = { answered: 0, deferred: 0, failed: 0 }
   const context: ScanContext = { byRequest, soapVersions: spec.soapVersions, limits: spec.xmlLimits, names: new ScanNames(), boundary: '', dash: Buffer.alloc(0) }
@@ -76,10 +79,12 @@ export function identifyScanner (spec: Pick<InterfaceSpec, 'operations' | 'soapV
         // No input is known to make it throw; were one found, the full decode judges the message,
         // and the count (a metric in the gateway) tells that the scanner has a bug to fix.
         counts.failed++
+        counted('failed')
         return undefined
       }
-      if (check === undefined) counts.deferred++
-      else counts.answered++
+      const outcome = check === undefined ? 'deferred' : 'answered'
+      counts[outcome]++
+      counted(outcome)
       return check
     }
   }

@@ -94,10 +94,12 @@ export interface SoapCall {
 }
 
 export function soapCall (ctx: DataPlaneContext): SoapCall {
-  const scanner = identifyScanner(ctx.spec)
-  const scansAnswered = ctx.metrics.identifyScans.labels({ result: 'answered' })
-  const scansDeferred = ctx.metrics.identifyScans.labels({ result: 'deferred' })
-  const scansFailed = ctx.metrics.identifyScans.labels({ result: 'failed' })
+  const scans = {
+    answered: ctx.metrics.identifyScans.labels({ result: 'answered' }),
+    deferred: ctx.metrics.identifyScans.labels({ result: 'deferred' }),
+    failed: ctx.metrics.identifyScans.labels({ result: 'failed' })
+  }
+  const scanner = identifyScanner(ctx.spec, (outcome) => { scans[outcome].inc() })
 
   /**
    * The identify-only check on the event loop: the byte scanner's for the plain forms normal
@@ -105,15 +107,7 @@ export function soapCall (ctx: DataPlaneContext): SoapCall {
    * same check: the scanner answers only where it is sure to (src/contract/identify-scanner.ts).
    */
   function identifyHere (body: Buffer, contentType: string | undefined, soapAction: string | undefined): MessageCheck {
-    const failed = scanner.counts.failed
-    const scanned = scanner.scan(body, contentType, soapAction)
-    if (scanned !== undefined) {
-      scansAnswered.inc()
-      return scanned
-    }
-    if (scanner.counts.failed === failed) scansDeferred.inc()
-    else scansFailed.inc()
-    return checkHere(ctx.spec, body, contentType, soapAction, { identifyOnly: true })
+    return scanner.scan(body, contentType, soapAction) ?? checkHere(ctx.spec, body, contentType, soapAction, { identifyOnly: true })
   }
 
   /** Who may act for which guichet, from the message, in every mode: throws a 403 when not. */
